@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Kernels run 300× slower without optimisation and an FMA-capable target CPU, and `swift test`
+// builds debug: the trainer is always compiled with -O for haswell (AVX2+FMA). See DESIGN.md §6.
+#if arch(x86_64)
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+#else
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
+#endif
+
+let package = Package(
+    name: "RNNSweep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coordinator", targets: ["coordinator"]),
+        .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // Trainer: imports nothing of ours.
+        .target(name: "CharRNN", swiftSettings: kernelFlags),
+
+        // libzmq and its Swift face.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // Sweep values, wire protocol, store.
+        .target(name: "SweepCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SweepProtocol", dependencies: ["SweepCore"], exclude: ["SPEC.md"]),
+        .target(name: "SweepStore", dependencies: ["SweepCore", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // Services.
+        .target(name: "SweepCoordinator", dependencies: [
+            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "CharRNN",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SweepWorker", dependencies: [
+            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables.
+        .executableTarget(name: "coordinator", dependencies: [
+            "SweepCoordinator", "SweepCore", "SweepStore", "CharRNN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "worker", dependencies: [
+            "SweepWorker", "SweepCore", "CharRNN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "bench", dependencies: [
+            "CharRNN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: kernelFlags),
+
+        // Tests.
+        .target(name: "SweepTestSupport", dependencies: ["SweepCore", "SweepProtocol"], path: "Sources/SweepTestSupport"),
+        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "CharRNN"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepCore"]),
+        .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepWorker", "SweepTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SweepCore", "SweepStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// Placeholder entry point until this executable gets real code.
+print("coordinator: not implemented yet")

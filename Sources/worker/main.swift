@@ -1,0 +1,2 @@
+// Placeholder entry point until this executable gets real code.
+print("worker: not implemented yet")
