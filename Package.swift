@@ -33,8 +33,8 @@ let package = Package(
 
         // Sweep values, wire protocol, store.
         .target(name: "SweepCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SweepProtocol", dependencies: ["SweepCore"], exclude: ["SPEC.md"]),
-        .target(name: "SweepStore", dependencies: ["SweepCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepProtocol", exclude: ["SPEC.md"]),
+        .target(name: "SweepStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
 
         // Services.
         .target(name: "SweepCoordinator", dependencies: [
@@ -62,12 +62,12 @@ let package = Package(
         ], swiftSettings: kernelFlags),
 
         // Tests.
-        .target(name: "SweepTestSupport", dependencies: ["SweepCore", "SweepProtocol"], path: "Sources/SweepTestSupport"),
+        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "CharRNN"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepCore"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepWorker", "SweepTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SweepCore", "SweepStore"]),
     ],
