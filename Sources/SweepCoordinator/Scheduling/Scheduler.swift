@@ -1,0 +1,366 @@
+/// The coordinator's scheduling brain as a pure state machine: a trial queue in schedule order,
+/// leases, the worker table with liveness, retries and quarantine, and first-result-wins delivery.
+/// No sockets, no clock: every call carries `now` (monotonic seconds) and returns the events its
+/// owner must act on (send ASSIGN/STOP, log). Not thread-safe; one thread owns it.
+public struct Scheduler: Sendable {
+    public let policy: SchedulerPolicy
+    public private(set) var trials: [String: TrialState] = [:]
+    /// Queued trial ids, front first. Requeued trials go to the front so they finish soon.
+    private var queue: [String] = []
+    private var workers = WorkerTable()
+    /// Once draining (SIGINT/SIGTERM), nothing new is assigned.
+    public private(set) var draining = false
+
+    /// Per-trial bookkeeping.
+    public struct TrialState: Sendable, Equatable {
+        public let trial: ScheduledTrial
+        public var phase: TrialPhase
+        /// Highest attempt number handed out (attempts are numbered from 1).
+        public var attemptsStarted: Int
+        /// Attempts that ended in an infra failure (a lost worker counts).
+        public var infraFailures: Int
+        public var latestCheckpoint: CheckpointRef?
+        /// When the current lease expires; renewed by any message from the holder.
+        public var leaseExpiry: Double?
+    }
+
+    /// - Parameters:
+    ///   - trials: every trial of the sweep, in schedule order.
+    ///   - restored: what a previous run of this sweep left in the store, by trial id.
+    public init(trials: [ScheduledTrial], restored: [String: RestoredTrial] = [:],
+                policy: SchedulerPolicy = SchedulerPolicy(), now: Double) {
+        self.policy = policy
+        var front: [String] = []
+        for trial in trials {
+            var state = TrialState(trial: trial, phase: .queued, attemptsStarted: 0, infraFailures: 0,
+                                   latestCheckpoint: nil, leaseExpiry: nil)
+            if let old = restored[trial.id] {
+                state.attemptsStarted = old.attemptsStarted
+                state.infraFailures = old.infraFailures
+                state.latestCheckpoint = old.latestCheckpoint
+                if let outcome = old.outcome {
+                    state.phase = .finished(outcome, attempt: old.winningAttempt ?? old.attemptsStarted)
+                } else if old.wasRunning {
+                    state.phase = .orphaned(attempt: old.attemptsStarted)
+                    state.leaseExpiry = now + policy.adoptionWindow
+                    front.append(trial.id)
+                } else {
+                    queue.append(trial.id)
+                }
+            } else {
+                queue.append(trial.id)
+            }
+            self.trials[trial.id] = state
+        }
+        queue.insert(contentsOf: front, at: 0)
+    }
+
+    /// A trial's state as a previous coordinator run left it.
+    public struct RestoredTrial: Sendable, Equatable {
+        public var outcome: TrialOutcome?
+        public var winningAttempt: Int?
+        public var attemptsStarted: Int
+        public var infraFailures: Int
+        public var wasRunning: Bool
+        public var latestCheckpoint: CheckpointRef?
+        public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
+                    infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: CheckpointRef? = nil) {
+            self.outcome = outcome
+            self.winningAttempt = winningAttempt
+            self.attemptsStarted = attemptsStarted
+            self.infraFailures = infraFailures
+            self.wasRunning = wasRunning
+            self.latestCheckpoint = latestCheckpoint
+        }
+    }
+
+    // MARK: Queries
+
+    public var counts: SchedulerCounts {
+        var c = SchedulerCounts()
+        for state in trials.values {
+            switch state.phase {
+            case .queued, .orphaned: c.queued += 1
+            case .running: c.running += 1
+            case .finished(.done, _): c.done += 1
+            case .finished(.diverged, _): c.diverged += 1
+            case .finished(.configError, _): c.configError += 1
+            case .finished(.failed, _): c.failed += 1
+            }
+        }
+        return c
+    }
+
+    /// Every trial has a final status.
+    public var isComplete: Bool { trials.values.allSatisfy { if case .finished = $0.phase { true } else { false } } }
+
+    public var workerEntries: [WorkerEntry] { workers.all }
+    public func worker(_ id: WorkerID) -> WorkerEntry? { workers[id] }
+    public func state(of trialID: String) -> TrialState? { trials[trialID] }
+    public var queuedTrialIDs: [String] { queue }
+
+    // MARK: Worker lifecycle
+
+    /// HELLO. `running` is the trial (and attempt) the worker says it is still training, if any:
+    /// after a coordinator restart this is how the trial is re-adopted.
+    public mutating func hello(_ id: WorkerID, host: String, cores: Int, running: (trialID: String, attempt: Int)?,
+                               now: Double) -> [SchedulerEvent] {
+        var events: [SchedulerEvent] = []
+        if let old = workers[id], let trialID = old.trialID, running?.trialID != trialID {
+            // Same identity re-greeting without its trial: the attempt is gone.
+            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) restarted its trial", countsAsFailure: true)
+        }
+        var entry = workers[id] ?? WorkerEntry(id: id, host: host, cores: cores, now: now)
+        entry.host = host
+        entry.cores = cores
+        entry.lastHeard = now
+        entry.suspect = false
+        entry.ready = false
+        entry.trialID = nil
+        workers[id] = entry
+        if let running {
+            events += adopt(worker: id, trialID: running.trialID, attempt: running.attempt, now: now)
+        }
+        return events
+    }
+
+    private mutating func adopt(worker id: WorkerID, trialID: String, attempt: Int, now: Double) -> [SchedulerEvent] {
+        guard var state = trials[trialID] else { return [.stop(worker: id, trialID: trialID)] }
+        switch state.phase {
+        case .running(let holder, let current) where holder == id && current == attempt:
+            workers[id]?.trialID = trialID
+            state.leaseExpiry = now + policy.lostAfter
+            trials[trialID] = state
+            return []
+        case .queued, .orphaned:
+            // Nobody else holds it: the worker keeps training it under its own attempt number.
+            queue.removeAll { $0 == trialID }
+            state.phase = .running(worker: id, attempt: attempt)
+            state.attemptsStarted = max(state.attemptsStarted, attempt)
+            state.leaseExpiry = now + policy.lostAfter
+            trials[trialID] = state
+            workers[id]?.trialID = trialID
+            return [.adopted(worker: id, trialID: trialID, attempt: attempt)]
+        case .running, .finished:
+            return [.stop(worker: id, trialID: trialID)]
+        }
+    }
+
+    /// READY: the worker has no trial and wants one.
+    public mutating func ready(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
+        guard var entry = workers[id] else { return [] }
+        var events: [SchedulerEvent] = []
+        entry.lastHeard = now
+        if let trialID = entry.trialID {
+            // READY while we think it trains: that attempt ended without a word.
+            workers[id] = entry
+            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) became ready mid-trial", countsAsFailure: true)
+            entry = workers[id] ?? entry
+        }
+        entry.ready = true
+        entry.trialID = nil
+        workers[id] = entry
+        return events + dispatch(now: now)
+    }
+
+    /// Any message from a worker: renews its liveness and its trial's lease.
+    public mutating func heard(from id: WorkerID, now: Double) -> [SchedulerEvent] {
+        guard var entry = workers[id] else { return [] }
+        entry.lastHeard = now
+        var events: [SchedulerEvent] = []
+        if entry.suspect {
+            entry.suspect = false
+            events.append(.workerRecovered(id))
+        }
+        workers[id] = entry
+        if let trialID = entry.trialID {
+            trials[trialID]?.leaseExpiry = now + policy.lostAfter
+        }
+        return events
+    }
+
+    /// BYE, or the connection is known to be gone: requeue its trial without charging an attempt.
+    public mutating func bye(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
+        guard let entry = workers[id] else { return [] }
+        var events: [SchedulerEvent] = []
+        if let trialID = entry.trialID {
+            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) left", countsAsFailure: false)
+        }
+        workers[id] = nil
+        return events + dispatch(now: now)
+    }
+
+    /// Liveness and lease checks; call about once per heartbeat.
+    public mutating func tick(now: Double) -> [SchedulerEvent] {
+        var events: [SchedulerEvent] = []
+        for entry in workers.all {
+            let silence = now - entry.lastHeard
+            if silence >= policy.lostAfter {
+                events.append(.workerLost(entry.id))
+                if let trialID = entry.trialID {
+                    events += endAttempt(trialID: trialID, worker: entry.id,
+                                         reason: "worker \(entry.id) silent for \(Int(silence)) s", countsAsFailure: true)
+                }
+                workers[entry.id] = nil
+            } else if silence >= policy.suspectAfter, !entry.suspect {
+                workers[entry.id]?.suspect = true
+                events.append(.workerSuspect(entry.id))
+            }
+        }
+        // Orphans whose worker never came back, and leases nobody renewed.
+        for id in trials.keys.sorted() {
+            guard let state = trials[id], let expiry = state.leaseExpiry, now >= expiry else { continue }
+            switch state.phase {
+            case .orphaned(let attempt):
+                trials[id]?.leaseExpiry = nil
+                trials[id]?.phase = .queued
+                events.append(.requeued(trialID: id, attempt: attempt, reason: "no worker re-adopted it after a restart"))
+            case .running(let holder, _):
+                events += endAttempt(trialID: id, worker: holder, reason: "lease expired", countsAsFailure: true)
+            default:
+                trials[id]?.leaseExpiry = nil
+            }
+        }
+        return events + dispatch(now: now)
+    }
+
+    /// Stop handing out work (shutdown). Running trials keep their leases.
+    public mutating func beginDrain() { draining = true }
+
+    // MARK: Assignment
+
+    /// Pairs ready workers with queued trials, in schedule order.
+    public mutating func dispatch(now: Double) -> [SchedulerEvent] {
+        guard !draining else { return [] }
+        var events: [SchedulerEvent] = []
+        for entry in workers.all where entry.assignable {
+            guard let trialID = nextTrial() else { break }
+            guard var state = trials[trialID] else { continue }
+            queue.removeAll { $0 == trialID }
+            state.attemptsStarted += 1
+            state.phase = .running(worker: entry.id, attempt: state.attemptsStarted)
+            state.leaseExpiry = now + policy.lostAfter
+            trials[trialID] = state
+            workers[entry.id]?.ready = false
+            workers[entry.id]?.trialID = trialID
+            events.append(.assign(Assignment(worker: entry.id, trialID: trialID, attempt: state.attemptsStarted,
+                                             resumeFrom: state.latestCheckpoint)))
+        }
+        return events
+    }
+
+    /// Plain queued trials first; orphans (whose old worker may still re-adopt them within the
+    /// adoption window) only when nothing else is left, so no worker idles.
+    private func nextTrial() -> String? {
+        if let plain = queue.first(where: { trials[$0]?.phase == .queued }) { return plain }
+        if let orphan = queue.first(where: { if case .orphaned = trials[$0]?.phase { true } else { false } }) {
+            return orphan
+        }
+        return nil
+    }
+
+    // MARK: Reports from workers
+
+    /// PROGRESS or CHECKPOINT for an attempt. Returns STOP when the sender no longer holds the trial.
+    public mutating func progress(from id: WorkerID, trialID: String, attempt: Int, now: Double) -> [SchedulerEvent] {
+        var events = heard(from: id, now: now)
+        guard let state = trials[trialID] else { return events + [.stop(worker: id, trialID: trialID)] }
+        if case .running(let holder, let current) = state.phase, holder == id, current == attempt {
+            return events
+        }
+        if case .orphaned = state.phase {
+            // A worker we have not heard HELLO from yet (it raced our restart): adopt it.
+            return events + adopt(worker: id, trialID: trialID, attempt: attempt, now: now)
+        }
+        events.append(.stop(worker: id, trialID: trialID))
+        return events
+    }
+
+    /// A checkpoint of the current attempt was stored; later attempts resume from it.
+    /// Checkpoints from attempts that no longer hold the trial are ignored (returns false).
+    @discardableResult
+    public mutating func checkpointStored(trialID: String, attempt: Int, worker: WorkerID, ref: CheckpointRef) -> Bool {
+        guard let state = trials[trialID], case .running(let holder, let current) = state.phase,
+              holder == worker, current == attempt else { return false }
+        if let old = state.latestCheckpoint, old.epoch > ref.epoch { return false }
+        trials[trialID]?.latestCheckpoint = ref
+        return true
+    }
+
+    /// RESULT (or FAILED config/diverged, which are results too): decide, do not change state yet.
+    public func classifyResult(trialID: String, attempt: Int) -> ResultDisposition {
+        guard let state = trials[trialID] else { return .unknownTrial }
+        if case .finished(_, let winner) = state.phase {
+            return winner == attempt ? .duplicate : .superseded(winningAttempt: winner)
+        }
+        return .commit
+    }
+
+    /// The owner committed the first result of a trial to the store. Frees the sender and tells any
+    /// other holder of the trial to stop.
+    public mutating func resultCommitted(trialID: String, attempt: Int, outcome: TrialOutcome, from id: WorkerID,
+                                         now: Double) -> [SchedulerEvent] {
+        guard var state = trials[trialID] else { return [] }
+        var events: [SchedulerEvent] = []
+        if case .running(let holder, _) = state.phase, holder != id {
+            events.append(.stop(worker: holder, trialID: trialID))
+            workers[holder]?.trialID = nil
+        }
+        queue.removeAll { $0 == trialID }
+        state.phase = .finished(outcome, attempt: attempt)
+        state.leaseExpiry = nil
+        trials[trialID] = state
+        if var entry = workers[id] {
+            entry.lastHeard = now
+            if entry.trialID == trialID { entry.trialID = nil }
+            entry.consecutiveInfraFailures = 0
+            workers[id] = entry
+        }
+        return events
+    }
+
+    /// FAILED with class infra: the attempt is charged, the trial retried or failed, and a worker
+    /// that keeps failing is quarantined.
+    public mutating func infraFailure(from id: WorkerID, trialID: String, attempt: Int, reason: String,
+                                      now: Double) -> [SchedulerEvent] {
+        var events = heard(from: id, now: now)
+        guard let state = trials[trialID], case .running(let holder, let current) = state.phase,
+              holder == id, current == attempt else { return events }
+        events += endAttempt(trialID: trialID, worker: id, reason: reason, countsAsFailure: true)
+        return events + dispatch(now: now)
+    }
+
+    /// Ends the current attempt of a trial held by `worker` without a result.
+    private mutating func endAttempt(trialID: String, worker id: WorkerID, reason: String,
+                                     countsAsFailure: Bool) -> [SchedulerEvent] {
+        guard var state = trials[trialID], case .running(let holder, let attempt) = state.phase, holder == id else {
+            return []
+        }
+        var events: [SchedulerEvent] = []
+        if workers[id]?.trialID == trialID { workers[id]?.trialID = nil }
+        state.leaseExpiry = nil
+        if countsAsFailure {
+            state.infraFailures += 1
+            if var entry = workers[id] {
+                entry.consecutiveInfraFailures += 1
+                if entry.consecutiveInfraFailures >= policy.quarantineAfterInfraFailures, !entry.quarantined {
+                    entry.quarantined = true
+                    events.append(.workerQuarantined(id))
+                }
+                workers[id] = entry
+            }
+        }
+        if state.infraFailures >= state.trial.maxAttempts {
+            state.phase = .finished(.failed, attempt: attempt)
+            trials[trialID] = state
+            events.append(.trialFailed(trialID: trialID, attempts: state.attemptsStarted, reason: reason))
+        } else {
+            state.phase = .queued
+            trials[trialID] = state
+            queue.removeAll { $0 == trialID }
+            queue.insert(trialID, at: 0)
+            events.append(.requeued(trialID: trialID, attempt: attempt, reason: reason))
+        }
+        return events
+    }
+}

@@ -1,0 +1,27 @@
+/// Timing and retry limits of the scheduler. Times are seconds on a monotonic clock that the caller
+/// supplies with every call, so the state machine never reads a clock itself.
+public struct SchedulerPolicy: Sendable, Equatable {
+    /// Seconds between heartbeats in both directions (DESIGN §4: 1 s).
+    public var heartbeatInterval: Double
+    /// A worker silent for this many beats is *suspect*: it keeps its trial but gets no new work.
+    public var suspectAfterMissedBeats: Int
+    /// A worker silent this long is *lost*: its trial is requeued and resumes from its latest
+    /// checkpoint. At least 30 s in production; tests shorten it.
+    public var lostAfter: Double
+    /// Consecutive infra failures after which a worker gets no more work.
+    public var quarantineAfterInfraFailures: Int
+    /// Trials that were running when a coordinator restarted wait this long for their worker's
+    /// HELLO before another worker may take them (they are taken earlier if nothing else is queued).
+    public var adoptionWindow: Double
+
+    public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
+                quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30) {
+        self.heartbeatInterval = heartbeatInterval
+        self.suspectAfterMissedBeats = suspectAfterMissedBeats
+        self.lostAfter = lostAfter
+        self.quarantineAfterInfraFailures = quarantineAfterInfraFailures
+        self.adoptionWindow = adoptionWindow
+    }
+
+    var suspectAfter: Double { heartbeatInterval * Double(suspectAfterMissedBeats) }
+}

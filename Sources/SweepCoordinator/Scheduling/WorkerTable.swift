@@ -1,0 +1,48 @@
+/// What the scheduler knows about one connected worker.
+public struct WorkerEntry: Sendable, Equatable {
+    public let id: WorkerID
+    public var host: String
+    public var cores: Int
+    public var lastHeard: Double
+    /// The worker said READY and has no trial.
+    public var ready: Bool
+    public var trialID: String?
+    public var suspect: Bool
+    public var consecutiveInfraFailures: Int
+    public var quarantined: Bool
+
+    public init(id: WorkerID, host: String, cores: Int, now: Double) {
+        self.id = id
+        self.host = host
+        self.cores = cores
+        self.lastHeard = now
+        self.ready = false
+        self.trialID = nil
+        self.suspect = false
+        self.consecutiveInfraFailures = 0
+        self.quarantined = false
+    }
+
+    /// May receive a new trial now.
+    var assignable: Bool { ready && trialID == nil && !suspect && !quarantined }
+}
+
+/// The live workers, in the order they arrived (assignment order is deterministic).
+struct WorkerTable: Sendable {
+    private(set) var entries: [WorkerID: WorkerEntry] = [:]
+    private(set) var order: [WorkerID] = []
+
+    subscript(id: WorkerID) -> WorkerEntry? {
+        get { entries[id] }
+        set {
+            if let newValue {
+                if entries[id] == nil { order.append(id) }
+                entries[id] = newValue
+            } else if entries.removeValue(forKey: id) != nil {
+                order.removeAll { $0 == id }
+            }
+        }
+    }
+
+    var all: [WorkerEntry] { order.compactMap { entries[$0] } }
+}

@@ -1,0 +1,212 @@
+import Testing
+@testable import SweepCoordinator
+
+/// Builds a scheduler over trials "t1"..."tN" with short, explicit timings.
+private func makeScheduler(_ n: Int, maxAttempts: Int = 3, restored: [String: Scheduler.RestoredTrial] = [:],
+                           lostAfter: Double = 30, adoptionWindow: Double = 30) -> Scheduler {
+    let trials = (1...n).map { ScheduledTrial(number: $0, id: "t\($0)", maxAttempts: maxAttempts) }
+    let policy = SchedulerPolicy(heartbeatInterval: 1, suspectAfterMissedBeats: 3, lostAfter: lostAfter,
+                                 quarantineAfterInfraFailures: 3, adoptionWindow: adoptionWindow)
+    return Scheduler(trials: trials, restored: restored, policy: policy, now: 0)
+}
+
+private func assignments(_ events: [SchedulerEvent]) -> [Assignment] {
+    events.compactMap { if case .assign(let a) = $0 { a } else { nil } }
+}
+
+private let w1 = WorkerID("w1")
+private let w2 = WorkerID("w2")
+
+@Suite struct SchedulerTests {
+    @Test func assignsInScheduleOrderToReadyWorkers() {
+        var s = makeScheduler(3)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 0)
+        let first = assignments(s.ready(w1, now: 0.1))
+        let second = assignments(s.ready(w2, now: 0.2))
+        #expect(first.map(\.trialID) == ["t1"])
+        #expect(second.map(\.trialID) == ["t2"])
+        #expect(first.first?.attempt == 1)
+        #expect(s.counts.running == 2)
+        #expect(s.counts.queued == 1)
+    }
+
+    @Test func resultCommitsOnceThenDuplicatesGetTheSameAckAndLaterCopiesAreStopped() {
+        var s = makeScheduler(1)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .commit)
+        _ = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .done, from: w1, now: 1)
+        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .duplicate)
+        #expect(s.classifyResult(trialID: "t1", attempt: 2) == .superseded(winningAttempt: 1))
+        #expect(s.classifyResult(trialID: "nope", attempt: 1) == .unknownTrial)
+        #expect(s.isComplete)
+        #expect(s.counts.done == 1)
+    }
+
+    @Test func silentWorkerIsSuspectThenLostAndItsTrialResumesElsewhereFromTheCheckpoint() {
+        var s = makeScheduler(2, lostAfter: 30)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        let ref = CheckpointRef(epoch: 2, path: "checkpoints/t1/latest.safetensors", sha256: "ab")
+        do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w1, ref: ref); #expect(r) }
+        // w2 joins and takes t2; w1 goes quiet.
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 1)
+        _ = s.ready(w2, now: 1)
+        var t = 1.0
+        var sawSuspect = false
+        while t < 29 {
+            t += 1
+            _ = s.heard(from: w2, now: t)
+            if s.tick(now: t).contains(.workerSuspect(w1)) { sawSuspect = true }
+        }
+        #expect(sawSuspect)
+        #expect(s.worker(w1)?.suspect == true)
+        #expect(s.state(of: "t1")?.phase == .running(worker: w1, attempt: 1))   // not requeued before the grace
+        _ = s.heard(from: w2, now: 30)
+        let lostEvents = s.tick(now: 30)
+        #expect(lostEvents.contains(.workerLost(w1)))
+        #expect(lostEvents.contains(.requeued(trialID: "t1", attempt: 1, reason: "worker w1 silent for 30 s")))
+        // w2 finishes t2 and gets t1, attempt 2, resuming from the epoch-2 checkpoint.
+        _ = s.resultCommitted(trialID: "t2", attempt: 1, outcome: .done, from: w2, now: 31)
+        let next = assignments(s.ready(w2, now: 31))
+        #expect(next == [Assignment(worker: w2, trialID: "t1", attempt: 2, resumeFrom: ref)])
+    }
+
+    @Test func lostWorkerComingBackIsStoppedOnceAnotherAttemptWon() {
+        var s = makeScheduler(1, lostAfter: 5)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 0)
+        _ = s.ready(w2, now: 0)
+        for t in 1...5 { _ = s.heard(from: w2, now: Double(t)); _ = s.tick(now: Double(t)) }
+        // t1 now runs on w2 as attempt 2.
+        #expect(s.state(of: "t1")?.phase == .running(worker: w2, attempt: 2))
+        // w1 re-appears and claims it is still training attempt 1: stop it.
+        let events = s.hello(w1, host: "a", cores: 1, running: ("t1", 1), now: 6)
+        #expect(events == [.stop(worker: w1, trialID: "t1")])
+        // Yet its result arrives first: first wins, and the current holder is told to stop.
+        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .commit)
+        let after = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .done, from: w1, now: 7)
+        #expect(after == [.stop(worker: w2, trialID: "t1")])
+        #expect(s.classifyResult(trialID: "t1", attempt: 2) == .superseded(winningAttempt: 1))
+        // A stale progress report from attempt 2 is answered with STOP.
+        let stale = s.progress(from: w2, trialID: "t1", attempt: 2, now: 8)
+        #expect(stale.contains(.stop(worker: w2, trialID: "t1")))
+    }
+
+    @Test func infraFailuresAreRetriedUpToMaxAttemptsThenFailed() {
+        var s = makeScheduler(1, maxAttempts: 2)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        let first = assignments(s.ready(w1, now: 0))
+        #expect(first.first?.attempt == 1)
+        let retry = s.infraFailure(from: w1, trialID: "t1", attempt: 1, reason: "oom", now: 1)
+        #expect(retry.contains(.requeued(trialID: "t1", attempt: 1, reason: "oom")))
+        let second = assignments(s.ready(w1, now: 2))
+        #expect(second.first?.attempt == 2)
+        let last = s.infraFailure(from: w1, trialID: "t1", attempt: 2, reason: "oom", now: 3)
+        #expect(last.contains(.trialFailed(trialID: "t1", attempts: 2, reason: "oom")))
+        #expect(s.counts.failed == 1)
+        #expect(s.isComplete)
+    }
+
+    @Test func configErrorsAndDivergenceAreResultsNotRetries() {
+        var s = makeScheduler(2)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        _ = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .diverged, from: w1, now: 1)
+        let next = assignments(s.ready(w1, now: 1))
+        #expect(next.map(\.trialID) == ["t2"])
+        _ = s.resultCommitted(trialID: "t2", attempt: 1, outcome: .configError, from: w1, now: 2)
+        #expect(s.counts.diverged == 1 && s.counts.configError == 1)
+        #expect(s.state(of: "t1")?.attemptsStarted == 1)
+        #expect(s.isComplete)
+    }
+
+    @Test func workerWithThreeInfraFailuresInARowIsQuarantined() {
+        var s = makeScheduler(4, maxAttempts: 5)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        var events: [SchedulerEvent] = s.ready(w1, now: 0)
+        for i in 1...3 {
+            let a = assignments(events).first!
+            events = s.infraFailure(from: w1, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: Double(i))
+            events += s.ready(w1, now: Double(i))
+        }
+        #expect(s.worker(w1)?.quarantined == true)
+        #expect(assignments(events).isEmpty)
+        // A healthy worker still gets the requeued trial, resuming at attempt 4.
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 4)
+        let healthy = assignments(s.ready(w2, now: 4))
+        #expect(healthy.first == Assignment(worker: w2, trialID: "t1", attempt: 4, resumeFrom: nil))
+    }
+
+    @Test func successResetsTheConsecutiveInfraFailureCount() {
+        var s = makeScheduler(3, maxAttempts: 5)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        _ = s.infraFailure(from: w1, trialID: "t1", attempt: 1, reason: "x", now: 1)
+        _ = s.ready(w1, now: 1)
+        _ = s.infraFailure(from: w1, trialID: "t1", attempt: 2, reason: "x", now: 2)
+        _ = s.ready(w1, now: 2)
+        _ = s.resultCommitted(trialID: "t1", attempt: 3, outcome: .done, from: w1, now: 3)
+        #expect(s.worker(w1)?.consecutiveInfraFailures == 0)
+    }
+
+    @Test func restartedCoordinatorKeepsFinishedTrialsAndReadoptsRunningOnes() {
+        let ref = CheckpointRef(epoch: 3, path: "checkpoints/t2/latest.safetensors", sha256: "cd")
+        let restored: [String: Scheduler.RestoredTrial] = [
+            "t1": .init(outcome: .done, winningAttempt: 1, attemptsStarted: 1),
+            "t2": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref),
+        ]
+        var s = makeScheduler(3, restored: restored, adoptionWindow: 10)
+        #expect(s.counts.done == 1)
+        // A fresh worker gets t3, not the orphan t2 (its worker may still say HELLO).
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 0)
+        let fresh = assignments(s.ready(w2, now: 0))
+        #expect(fresh.map(\.trialID) == ["t3"])
+        // The old worker reconnects and is still training t2: adopted, no new attempt.
+        let events = s.hello(w1, host: "a", cores: 1, running: ("t2", 1), now: 2)
+        #expect(events == [.adopted(worker: w1, trialID: "t2", attempt: 1)])
+        #expect(s.state(of: "t2")?.phase == .running(worker: w1, attempt: 1))
+        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .duplicate)
+    }
+
+    @Test func orphanIsRequeuedWhenNoWorkerReadoptsItAndResumesFromItsCheckpoint() {
+        let ref = CheckpointRef(epoch: 1, path: "checkpoints/t1/latest.safetensors", sha256: "ef")
+        var s = makeScheduler(1, restored: ["t1": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref)],
+                              adoptionWindow: 10)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        // Nothing else is queued, so the orphan is taken at once rather than idling the worker.
+        let taken = assignments(s.ready(w1, now: 0))
+        #expect(taken == [Assignment(worker: w1, trialID: "t1", attempt: 2, resumeFrom: ref)])
+    }
+
+    @Test func drainingStopsNewAssignments() {
+        var s = makeScheduler(2)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        s.beginDrain()
+        let none = assignments(s.ready(w1, now: 0))
+        #expect(none.isEmpty)
+        #expect(s.counts.queued == 2)
+    }
+
+    @Test func byeRequeuesWithoutChargingAnAttempt() {
+        var s = makeScheduler(1, maxAttempts: 1)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        let events = s.bye(w1, now: 1)
+        #expect(events == [.requeued(trialID: "t1", attempt: 1, reason: "worker w1 left")])
+        #expect(s.state(of: "t1")?.infraFailures == 0)
+        #expect(s.counts.queued == 1)
+    }
+
+    @Test func staleCheckpointsAreIgnored() {
+        var s = makeScheduler(1)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        _ = s.ready(w1, now: 0)
+        let ref = CheckpointRef(epoch: 1, path: "p", sha256: "x")
+        do { let r = s.checkpointStored(trialID: "t1", attempt: 2, worker: w1, ref: ref); #expect(!r) }
+        do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w2, ref: ref); #expect(!r) }
+        do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w1, ref: ref); #expect(r) }
+    }
+}
