@@ -48,7 +48,7 @@ private let w2 = WorkerID("w2")
         var s = makeScheduler(2, lostAfter: 30)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
         _ = s.ready(w1, now: 0)
-        let ref = CheckpointRef(epoch: 2, path: "checkpoints/t1/latest.safetensors", sha256: "ab")
+        let ref = StoredCheckpoint(epoch: 2, path: "checkpoints/t1/latest.safetensors", sha256: "ab")
         do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w1, ref: ref); #expect(r) }
         // w2 joins and takes t2; w1 goes quiet.
         _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 1)
@@ -153,7 +153,7 @@ private let w2 = WorkerID("w2")
     }
 
     @Test func restartedCoordinatorKeepsFinishedTrialsAndReadoptsRunningOnes() {
-        let ref = CheckpointRef(epoch: 3, path: "checkpoints/t2/latest.safetensors", sha256: "cd")
+        let ref = StoredCheckpoint(epoch: 3, path: "checkpoints/t2/latest.safetensors", sha256: "cd")
         let restored: [String: Scheduler.RestoredTrial] = [
             "t1": .init(outcome: .done, winningAttempt: 1, attemptsStarted: 1),
             "t2": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref),
@@ -172,7 +172,7 @@ private let w2 = WorkerID("w2")
     }
 
     @Test func orphanIsRequeuedWhenNoWorkerReadoptsItAndResumesFromItsCheckpoint() {
-        let ref = CheckpointRef(epoch: 1, path: "checkpoints/t1/latest.safetensors", sha256: "ef")
+        let ref = StoredCheckpoint(epoch: 1, path: "checkpoints/t1/latest.safetensors", sha256: "ef")
         var s = makeScheduler(1, restored: ["t1": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref)],
                               adoptionWindow: 10)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
@@ -204,7 +204,7 @@ private let w2 = WorkerID("w2")
         var s = makeScheduler(1)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
         _ = s.ready(w1, now: 0)
-        let ref = CheckpointRef(epoch: 1, path: "p", sha256: "x")
+        let ref = StoredCheckpoint(epoch: 1, path: "p", sha256: "x")
         do { let r = s.checkpointStored(trialID: "t1", attempt: 2, worker: w1, ref: ref); #expect(!r) }
         do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w2, ref: ref); #expect(!r) }
         do { let r = s.checkpointStored(trialID: "t1", attempt: 1, worker: w1, ref: ref); #expect(r) }

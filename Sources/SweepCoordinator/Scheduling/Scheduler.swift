@@ -19,7 +19,7 @@ public struct Scheduler: Sendable {
         public var attemptsStarted: Int
         /// Attempts that ended in an infra failure (a lost worker counts).
         public var infraFailures: Int
-        public var latestCheckpoint: CheckpointRef?
+        public var latestCheckpoint: StoredCheckpoint?
         /// When the current lease expires; renewed by any message from the holder.
         public var leaseExpiry: Double?
     }
@@ -62,9 +62,9 @@ public struct Scheduler: Sendable {
         public var attemptsStarted: Int
         public var infraFailures: Int
         public var wasRunning: Bool
-        public var latestCheckpoint: CheckpointRef?
+        public var latestCheckpoint: StoredCheckpoint?
         public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
-                    infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: CheckpointRef? = nil) {
+                    infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil) {
             self.outcome = outcome
             self.winningAttempt = winningAttempt
             self.attemptsStarted = attemptsStarted
@@ -279,7 +279,7 @@ public struct Scheduler: Sendable {
     /// A checkpoint of the current attempt was stored; later attempts resume from it.
     /// Checkpoints from attempts that no longer hold the trial are ignored (returns false).
     @discardableResult
-    public mutating func checkpointStored(trialID: String, attempt: Int, worker: WorkerID, ref: CheckpointRef) -> Bool {
+    public mutating func checkpointStored(trialID: String, attempt: Int, worker: WorkerID, ref: StoredCheckpoint) -> Bool {
         guard let state = trials[trialID], case .running(let holder, let current) = state.phase,
               holder == worker, current == attempt else { return false }
         if let old = state.latestCheckpoint, old.epoch > ref.epoch { return false }

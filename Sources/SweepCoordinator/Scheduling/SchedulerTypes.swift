@@ -6,16 +6,6 @@ public struct WorkerID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static func < (a: WorkerID, b: WorkerID) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// Why a trial attempt ended without a normal result (DESIGN §4 "Failures").
-public enum FailureClass: String, Sendable, Codable, CaseIterable {
-    /// The config cannot be trained (e.g. sequence longer than the text). A result; never retried.
-    case config
-    /// The loss became NaN/inf. A result; never retried.
-    case diverged
-    /// The worker, its host or the network failed. Retried up to `max_attempts`.
-    case infra
-}
-
 /// Final status of a trial as the store records it.
 public enum TrialOutcome: String, Sendable, Codable, CaseIterable {
     case done
@@ -46,7 +36,7 @@ public struct ScheduledTrial: Sendable, Equatable {
 }
 
 /// Where a trial's latest checkpoint is, relative to the run folder.
-public struct CheckpointRef: Sendable, Equatable, Codable {
+public struct StoredCheckpoint: Sendable, Equatable, Codable {
     public let epoch: Int
     public let path: String
     public let sha256: String
@@ -62,7 +52,7 @@ public struct Assignment: Sendable, Equatable {
     public let worker: WorkerID
     public let trialID: String
     public let attempt: Int
-    public let resumeFrom: CheckpointRef?
+    public let resumeFrom: StoredCheckpoint?
 }
 
 /// What the scheduler asks its owner to do or to report. The owner sends messages and logs;
