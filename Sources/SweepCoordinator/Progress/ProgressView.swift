@@ -1,0 +1,119 @@
+import Foundation
+
+/// What the live progress display shows at one moment.
+public struct ProgressSnapshot: Sendable, Equatable {
+    public struct WorkerLine: Sendable, Equatable {
+        public var worker: String
+        public var host: String
+        public var trial: String?
+        public var epoch: Int?
+        public var epochs: Int?
+        public var suspect: Bool
+        public var quarantined: Bool
+        public init(worker: String, host: String, trial: String?, epoch: Int?, epochs: Int?, suspect: Bool, quarantined: Bool) {
+            self.worker = worker
+            self.host = host
+            self.trial = trial
+            self.epoch = epoch
+            self.epochs = epochs
+            self.suspect = suspect
+            self.quarantined = quarantined
+        }
+    }
+    public var sweep: String
+    public var counts: SchedulerCounts
+    public var workers: [WorkerLine]
+    /// Seconds until every trial should be finished, when it can be estimated.
+    public var etaSeconds: Double?
+    public init(sweep: String, counts: SchedulerCounts, workers: [WorkerLine], etaSeconds: Double?) {
+        self.sweep = sweep
+        self.counts = counts
+        self.workers = workers
+        self.etaSeconds = etaSeconds
+    }
+}
+
+/// Estimates the time left from finished trials' durations and the number of busy workers.
+public struct ETAEstimator: Sendable {
+    private var durations: [Double] = []
+    public init() {}
+    public mutating func trialFinished(seconds: Double) { if seconds.isFinite, seconds > 0 { durations.append(seconds) } }
+    public func eta(remaining: Int, running: Int, workers: Int) -> Double? {
+        guard !durations.isEmpty, workers > 0 else { return nil }
+        let mean = durations.reduce(0, +) / Double(durations.count)
+        // Running trials are on average half done.
+        let work = (Double(remaining) + Double(running) * 0.5) * mean
+        return work / Double(workers)
+    }
+}
+
+/// Renders progress: on a terminal a compact block redrawn in place; elsewhere nothing (the
+/// owner logs one line per event instead).
+public final class ProgressView: @unchecked Sendable {
+    private let output: FileHandle
+    public let isTerminal: Bool
+    private var linesDrawn = 0
+
+    public init(output: FileHandle = .standardError, isTerminal: Bool? = nil) {
+        self.output = output
+        self.isTerminal = isTerminal ?? (isatty(output.fileDescriptor) != 0)
+    }
+
+    public static func format(seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" }
+        if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s)s"
+    }
+
+    /// The lines of the compact view.
+    public static func lines(_ snapshot: ProgressSnapshot) -> [String] {
+        let c = snapshot.counts
+        var head = "\(snapshot.sweep): \(c.finished)/\(c.total) finished — done \(c.done), running \(c.running), "
+        head += "queued \(c.queued), failed \(c.failed)"
+        if c.diverged > 0 { head += ", diverged \(c.diverged)" }
+        if c.configError > 0 { head += ", config errors \(c.configError)" }
+        if let eta = snapshot.etaSeconds { head += " — ETA \(format(seconds: eta))" }
+        var lines = [head]
+        for w in snapshot.workers {
+            var line = "  \(w.host) \(w.worker.prefix(12)): "
+            if let trial = w.trial {
+                line += "trial \(trial)"
+                if let epoch = w.epoch { line += " epoch \(epoch)" + (w.epochs.map { "/\($0)" } ?? "") }
+            } else {
+                line += "idle"
+            }
+            if w.suspect { line += " (suspect)" }
+            if w.quarantined { line += " (quarantined)" }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// Redraws the block in place (terminal only).
+    public func draw(_ snapshot: ProgressSnapshot) {
+        guard isTerminal else { return }
+        var text = ""
+        if linesDrawn > 0 { text += "\u{1B}[\(linesDrawn)A" }
+        let lines = Self.lines(snapshot)
+        for line in lines { text += "\u{1B}[2K" + line + "\n" }
+        // Clear lines left over from a taller previous block.
+        if linesDrawn > lines.count {
+            for _ in lines.count..<linesDrawn { text += "\u{1B}[2K\n" }
+            text += "\u{1B}[\(linesDrawn - lines.count)A"
+        }
+        linesDrawn = lines.count
+        output.write(Data(text.utf8))
+    }
+
+    /// Prints a log line above the live block (or plainly when not a terminal).
+    public func log(_ line: String) {
+        var text = ""
+        if isTerminal, linesDrawn > 0 {
+            text += "\u{1B}[\(linesDrawn)A\u{1B}[J"
+            linesDrawn = 0
+        }
+        text += line + "\n"
+        output.write(Data(text.utf8))
+    }
+}

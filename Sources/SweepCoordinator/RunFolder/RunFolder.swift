@@ -1,0 +1,51 @@
+import Foundation
+
+/// The run folder `runs/<sweep name>/` (DESIGN §5) and every path inside it. Nothing received from
+/// a worker becomes a path outside it: trial ids are checked before they name a folder.
+public struct RunFolder: Sendable {
+    public let root: URL
+
+    public init(root: URL) { self.root = root }
+
+    /// `runs/<name>` under `base` (the current directory by default).
+    public init(sweepName: String, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        root = base.appendingPathComponent("runs").appendingPathComponent(sweepName)
+    }
+
+    public var database: URL { root.appendingPathComponent("sweep.db") }
+    public var resultsCSV: URL { root.appendingPathComponent("results.csv") }
+    public var curvesCSV: URL { root.appendingPathComponent("curves.csv") }
+    public var reportHTML: URL { root.appendingPathComponent("report.html") }
+    public var logs: URL { root.appendingPathComponent("logs") }
+    public var checkpoints: URL { root.appendingPathComponent("checkpoints") }
+    /// The sweep file as this run started it (to detect a changed file on resume).
+    public var sweepCopy: URL { root.appendingPathComponent("sweep.json") }
+    public var ipcEndpoint: String { "ipc://" + root.appendingPathComponent("coordinator.sock").path }
+
+    /// Creates the folder and its subfolders.
+    public func create() throws {
+        for url in [root, logs, checkpoints] {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+    }
+
+    /// A trial id is safe as a folder name: hex/alphanumeric, 1...64 characters.
+    public static func isSafeTrialID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" }
+    }
+
+    /// `checkpoints/<trial>/`; nil for an unsafe id.
+    public func checkpointFolder(trialID: String) -> URL? {
+        guard Self.isSafeTrialID(trialID) else { return nil }
+        return checkpoints.appendingPathComponent(trialID)
+    }
+
+    /// Path relative to the root, as the store records it.
+    public func relative(_ url: URL) -> String {
+        let base = root.standardizedFileURL.path + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+
+    public func absolute(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SweepCoordinator
+
+@Suite struct ReportAndProgressTests {
+    @Test func reportHasTheTableTheSplitAndOneCurvePerTrialAndEscapesText() {
+        let input = ReportInput(sweepName: "smoke", split: "tail, last 10% of the text",
+                                columns: ["trial", "trial_id", "val_loss", "sample"],
+                                rows: [["1", "abc", "1.5", "<b>hi</b>"], ["2", "def", "1.2", "x & y"]],
+                                curves: ["abc": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: 2.1),
+                                                 CurvePoint(epoch: 2, trainLoss: 1.4, valLoss: 1.5)],
+                                         "def": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: .nan)]])
+        let html = ReportWriter.html(input)
+        #expect(html.contains("Validation split: <b>tail, last 10% of the text</b>"))
+        #expect(html.contains("<th>val_loss</th>"))
+        #expect(html.contains("&lt;b&gt;hi&lt;/b&gt;"))
+        #expect(!html.contains("<b>hi</b>"))
+        #expect(html.components(separatedBy: "<div class=\"curve\">").count - 1 == 2)
+        #expect(html.contains("points=\"24.0,"))   // a polyline with coordinates
+        #expect(!html.lowercased().contains("nan,"))
+    }
+
+    @Test func progressLinesShowCountsWorkersAndETA() {
+        var counts = SchedulerCounts()
+        counts.done = 3; counts.running = 1; counts.queued = 2; counts.failed = 1
+        let snapshot = ProgressSnapshot(sweep: "smoke", counts: counts, workers: [
+            .init(worker: "w-1", host: "h", trial: "abc", epoch: 2, epochs: 5, suspect: false, quarantined: false),
+            .init(worker: "w-2", host: "h", trial: nil, epoch: nil, epochs: nil, suspect: true, quarantined: false),
+        ], etaSeconds: 125)
+        let lines = ProgressView.lines(snapshot)
+        #expect(lines[0] == "smoke: 4/7 finished — done 3, running 1, queued 2, failed 1 — ETA 2m05s")
+        #expect(lines[1] == "  h w-1: trial abc epoch 2/5")
+        #expect(lines[2] == "  h w-2: idle (suspect)")
+    }
+
+    @Test func etaUsesMeanTrialTimeOverWorkers() {
+        var eta = ETAEstimator()
+        #expect(eta.eta(remaining: 4, running: 0, workers: 2) == nil)
+        eta.trialFinished(seconds: 10)
+        eta.trialFinished(seconds: 30)
+        #expect(eta.eta(remaining: 4, running: 2, workers: 2) == 50)
+    }
+
+    @Test func runFolderRefusesUnsafeTrialIDsAsPaths() {
+        let folder = RunFolder(root: URL(fileURLWithPath: "/tmp/runs/x"))
+        #expect(folder.checkpointFolder(trialID: "../../etc") == nil)
+        #expect(folder.checkpointFolder(trialID: "") == nil)
+        #expect(folder.checkpointFolder(trialID: "a1b2c3")?.path == "/tmp/runs/x/checkpoints/a1b2c3")
+        #expect(folder.relative(URL(fileURLWithPath: "/tmp/runs/x/checkpoints/a/latest.safetensors")) == "checkpoints/a/latest.safetensors")
+    }
+}
