@@ -1,0 +1,95 @@
+import Foundation
+import SweepCore
+import SweepStore
+
+/// A sweep prepared to run: parsed file, resolved dataset, run folder, store with every trial,
+/// and the scheduler's starting state (finished trials kept, unfinished ones resumable).
+public struct RunSetup: Sendable {
+    public let sweep: SweepFile
+    public let dataset: ResolvedDataset
+    public let folder: RunFolder
+    public let store: SweepStore
+    /// Trials in schedule order.
+    public let trials: [Trial]
+    public let restored: [String: Scheduler.RestoredTrial]
+
+    /// - Throws: `SweepFileError` (exit 2) for a bad file, `RunSetupError` for a changed sweep
+    ///   without --extend/--fresh, `DatasetError` for a missing dataset.
+    public static func prepare(_ options: CoordinatorOptions) async throws -> RunSetup {
+        let sweep = try SweepFile(contentsOf: options.sweepFile, file: options.sweepFile.relativePath)
+        let dataset = try await DatasetResolver().resolve(for: sweep)
+        let folder = RunFolder(sweepName: sweep.name, base: options.base)
+        if options.fresh, FileManager.default.fileExists(atPath: folder.root.path) {
+            try FileManager.default.removeItem(at: folder.root)
+        }
+        try folder.create()
+        let store = try SweepStore(path: folder.database.path)
+        let specJSON = String(decoding: try Data(contentsOf: options.sweepFile), as: UTF8.self)
+        switch try store.openSweep(name: sweep.name, specHash: sweep.sourceSHA256, specJSON: specJSON) {
+        case .created, .unchanged:
+            break
+        case .changed:
+            guard options.extend else {
+                throw RunSetupError("""
+                    \(sweep.file): the sweep file changed since \(folder.root.path) was started. \
+                    Run with --extend to keep finished trials and add the new ones, or --fresh to start over.
+                    """)
+            }
+            try store.replaceSpec(name: sweep.name, specHash: sweep.sourceSHA256, specJSON: specJSON)
+        }
+        try Data(specJSON.utf8).write(to: folder.sweepCopy, options: .atomic)
+
+        let text = try dataset.text(preprocess: sweep.dataset.preprocess)
+        let vocabulary = Set(text.unicodeScalars).count
+        let expanded = sweep.trials(dataset: dataset)
+        let ordered = sweep.schedule.order(expanded, datasetLength: text.unicodeScalars.count, vocabularySize: vocabulary)
+        let newTrials = try expanded.map { trial in
+            NewTrial(number: trial.number, trialID: trial.id, configJSON: try TrialJSON.string(trial.config),
+                     grid: trial.gridValues.map { GridEntry(key: $0.key, value: $0.text) },
+                     estimatedCost: TrainingCost.estimate(trial.config, datasetLength: text.unicodeScalars.count,
+                                                          vocabularySize: vocabulary),
+                     parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
+        }
+        _ = try store.insertTrials(newTrials)
+
+        // What a previous run left: finished trials stay finished; running ones become orphans
+        // that resume from their latest checkpoint (or are re-adopted by their worker).
+        var restored: [String: Scheduler.RestoredTrial] = [:]
+        for record in try store.allTrials() {
+            var state = Scheduler.RestoredTrial(attemptsStarted: record.attempts)
+            if record.status.isFinished {
+                state.outcome = TrialOutcome(rawValue: record.status.rawValue)
+                state.winningAttempt = try store.result(trialID: record.trialID)?.attempt ?? record.attempts
+            } else if record.status == .running {
+                state.wasRunning = true
+                _ = try store.requeue(trialID: record.trialID)
+            }
+            let infra = try store.attempts(trialID: record.trialID).filter { $0.outcome == "infra" || $0.outcome == "lost" }
+            state.infraFailures = infra.count
+            if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
+                state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)
+            }
+            restored[record.trialID] = state
+        }
+        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, trials: ordered, restored: restored)
+    }
+
+    /// "tail, last 10% of the text" — for the report.
+    public var splitDescription: String {
+        let percent = Int((sweep.split.fraction * 100).rounded())
+        switch sweep.split.kind {
+        case .tail: return "tail: the last \(percent)% of the text is validation"
+        case .random: return "random: a seeded random \(percent)% of the windows is validation"
+        case .none: return "none: validation uses the training text (as the original Shakespeare grid did)"
+        }
+    }
+}
+
+/// The trial config as JSON text, the way ASSIGN and the store carry it.
+public enum TrialJSON {
+    public static func string(_ config: TrialConfig) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(config), as: UTF8.self)
+    }
+}
