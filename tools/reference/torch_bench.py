@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -122,7 +123,7 @@ def main() -> None:
     if not args.json:
         import torch
         print(f"torch {torch.__version__}, {args.threads} thread(s), batch {BATCH}, V {V}, "
-              f"{args.seconds:g} s per config")
+              f"{args.seconds:g} s per config; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         print(f"{'cell':5s} {'H':>4s} {'L':>3s} {'windows/s':>10s} {'steps/s':>10s} {'GFLOP/s':>8s} {'RSS MB':>7s}")
     for cell, hidden, seq_len in configs:
         cmd = [sys.executable, __file__, "--child", f"{cell}-{hidden}-{seq_len}", "--seconds", str(args.seconds),
@@ -137,6 +138,8 @@ def main() -> None:
                   f"{r['steps_per_s']:10,.0f} {r['gflops']:8.1f} {r['peak_rss_mb']:7.0f}", flush=True)
     if args.json:
         print(json.dumps(results, indent=1))
+    else:
+        print(f"load average at the end {os.getloadavg()[0]:.2f} (a busy machine slows every number)")
 
 
 if __name__ == "__main__":
