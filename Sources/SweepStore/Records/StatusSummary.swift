@@ -13,6 +13,16 @@ public struct StatusSummary: Sendable, Equatable {
     /// Queued and running trials without a cost estimate.
     public var remainingWithoutEstimate: Int
 
+    public init(counts: [TrialStatus: Int], total: Int, running: [RunningTrial], finished: [FinishedTrial],
+                remainingEstimatedCost: Double, remainingWithoutEstimate: Int) {
+        self.counts = counts
+        self.total = total
+        self.running = running
+        self.finished = finished
+        self.remainingEstimatedCost = remainingEstimatedCost
+        self.remainingWithoutEstimate = remainingWithoutEstimate
+    }
+
     public struct RunningTrial: Sendable, Equatable {
         public var number: Int
         public var trialID: String
@@ -27,6 +37,20 @@ public struct StatusSummary: Sendable, Equatable {
         public var startedAt: Date?
         public var leaseExpiresAt: Date?
         public var estimatedCost: Double?
+
+        public init(number: Int, trialID: String, workerID: String?, host: String?, attempt: Int, lastEpoch: Int?,
+                    plannedEpochs: Int?, startedAt: Date?, leaseExpiresAt: Date?, estimatedCost: Double?) {
+            self.number = number
+            self.trialID = trialID
+            self.workerID = workerID
+            self.host = host
+            self.attempt = attempt
+            self.lastEpoch = lastEpoch
+            self.plannedEpochs = plannedEpochs
+            self.startedAt = startedAt
+            self.leaseExpiresAt = leaseExpiresAt
+            self.estimatedCost = estimatedCost
+        }
     }
 
     public struct FinishedTrial: Sendable, Equatable {
@@ -37,5 +61,14 @@ public struct StatusSummary: Sendable, Equatable {
         public var trainingSeconds: Double?
         /// Wall time of the attempt that produced the result (start to result), if known.
         public var wallSeconds: Double?
+
+        public init(trialID: String, status: TrialStatus, estimatedCost: Double?, trainingSeconds: Double?,
+                    wallSeconds: Double?) {
+            self.trialID = trialID
+            self.status = status
+            self.estimatedCost = estimatedCost
+            self.trainingSeconds = trainingSeconds
+            self.wallSeconds = wallSeconds
+        }
     }
 }
