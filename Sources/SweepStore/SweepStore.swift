@@ -23,12 +23,20 @@ public final class SweepStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "SweepStore"
         pool = try DatabasePool(path: path, configuration: configuration)
+        // A committed result must survive power loss too, because RESULT_ACK is sent only after
+        // the commit: GRDB sets WAL's usual NORMAL on the pool's single writer; raise it to FULL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try StoreSchema.migrator.migrate(pool)
     }
 
     /// SQLite's journal mode, e.g. "wal".
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// SQLite's `synchronous` level of a connection (2 = FULL).
+    public func synchronousLevel() throws -> Int {
+        try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Identifiers of the migrations applied to this file, oldest first.

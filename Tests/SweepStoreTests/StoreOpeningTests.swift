@@ -21,6 +21,7 @@ import Testing
     @Test func databaseIsInWALMode() throws {
         try withStore { store, folder in
             #expect(try store.journalMode() == "wal")
+            #expect(try store.synchronousLevel() == 2)
             try store.insertTrials([shakespeareTrial(1)])
             #expect(FileManager.default.fileExists(atPath: folder.databasePath + "-wal"))
         }
