@@ -22,7 +22,7 @@ struct SweepFileParser {
     func parse(_ document: JSONValue) throws(SweepFileError) -> Parsed {
         let root = JSONPath.root
         guard let members = document.objectValue else {
-            throw context.error("", "expected a JSON object at the top level", value: .string(document.typeName))
+            throw context.error("", "expected a JSON object at the top level, not \(document.typeName)")
         }
         try context.rejectUnknownKeys(members, known: Self.topLevelKeys, at: root, what: "a sweep file")
 
