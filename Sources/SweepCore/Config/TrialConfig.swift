@@ -26,10 +26,11 @@ public struct TrialConfig: Codable, Sendable, Hashable {
     /// The whole config as JSON, via its Codable form.
     public var json: JSONValue {
         let encoder = JSONEncoder()
-        // Encoding plain structs of numbers and strings cannot fail; the parser reads back what
-        // Foundation wrote, so both paths agree by construction.
-        let data = try! encoder.encode(self)
-        return try! JSONParser.parse(Array(data))
+        // Non-finite numbers (never produced by a sweep file) become strings instead of throwing,
+        // so encoding these plain structs cannot fail, and the parser reads back what Foundation wrote.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(self), let value = try? JSONParser.parse(Array(data)) else { return .null }
+        return value
     }
 
     /// Canonical JSON of the config's identity: the Codable form without execution-only keys,

@@ -85,6 +85,16 @@ public struct DatasetResolver: Sendable {
         }
     }
 
+    /// A verified local copy of the dataset with this hash, without downloading: the data folder
+    /// (registry datasets), then the cache. Workers call this before asking for the bytes.
+    public func localCopy(sha256: String) -> ResolvedDataset? {
+        if let entry = registry.entry(sha256: sha256.lowercased()), let dataDirectory {
+            let url = dataDirectory.appendingPathComponent(entry.fileName)
+            if FileManager.default.fileExists(atPath: url.path), let found = try? verified(url, entry) { return found }
+        }
+        return cache.lookup(sha256: sha256)
+    }
+
     private func verified(_ url: URL, _ entry: DatasetRegistry.Entry) throws(DatasetError) -> ResolvedDataset {
         let digest: (sha256: String, byteCount: Int)
         do { digest = try SHA256Hex.digest(ofFileAt: url) } catch {
