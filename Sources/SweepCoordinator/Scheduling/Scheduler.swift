@@ -190,6 +190,19 @@ public struct Scheduler: Sendable {
         return events + dispatch(now: now)
     }
 
+    /// Removes a worker whose process reconnected under a new identity: its trial is requeued
+    /// without charge and not handed out yet, so the new identity's HELLO can re-adopt it.
+    public mutating func forget(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
+        guard let entry = workers[id] else { return [] }
+        var events: [SchedulerEvent] = []
+        if let trialID = entry.trialID {
+            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) reconnected", countsAsFailure: false)
+        }
+        workers[id] = nil
+        _ = now
+        return events
+    }
+
     /// Liveness and lease checks; call about once per heartbeat.
     public mutating func tick(now: Double) -> [SchedulerEvent] {
         var events: [SchedulerEvent] = []

@@ -1,0 +1,236 @@
+import Foundation
+import SweepCore
+import SweepProtocol
+import SweepStore
+import ZeroMQ
+
+extension CoordinatorService {
+    /// One routed message: decode (malformed → typed error, logged, dropped), then dispatch.
+    func handle(frames: [[UInt8]]) {
+        let now = clock.now()
+        let identity: [UInt8]
+        let message: Message
+        do {
+            (identity, message) = try codec.decode(routedFrames: frames)
+        } catch {
+            let from = frames.first.map(Hex.string) ?? "?"
+            if case .unsupportedVersion(let received, let supported) = error, let id = frames.first, !id.isEmpty {
+                let refusal = Refused.versionMismatch(received: received, supported: supported)
+                logger.warning("refused worker \(from): \(refusal.reason)")
+                recordEvent("refused", "refused worker \(from): \(refusal.reason)")
+                send(.refused(refusal), identity: id)
+            } else {
+                logger.warning("dropped a malformed message from \(from): \(error)")
+            }
+            return
+        }
+        let worker = WorkerID(Hex.string(identity))
+        if case .hello(let hello) = message {
+            handleHello(hello, identity: identity, worker: worker, now: now)
+            return
+        }
+        guard identities[worker] != nil else {
+            // A worker we do not know (e.g. we restarted): it must greet us first.
+            logger.debug("\(message.command.rawValue) from unknown worker \(worker); asking it to reconnect")
+            send(.bye(Bye(reason: "unknown worker; send HELLO")), identity: identity)
+            return
+        }
+        liveness[worker]?.heard(at: now)
+        apply(scheduler.heard(from: worker, now: now), now: now)
+        switch message {
+        case .ready:
+            currentEpoch[worker] = nil
+            apply(scheduler.ready(worker, now: now), now: now)
+        case .heartbeat:
+            break
+        case .progress(let report):
+            handleProgress(report, worker: worker, now: now)
+        case .checkpoint(let upload, let bytes):
+            handleCheckpoint(upload, bytes: bytes, worker: worker, now: now)
+        case .result(let result):
+            handleResult(trialID: result.trialId, attempt: result.attempt, status: .done, result: result.result,
+                         worker: worker, now: now)
+        case .failed(let failed):
+            handleFailed(failed, worker: worker, now: now)
+        case .datasetRequest(let request):
+            handleDatasetRequest(request, worker: worker)
+        case .bye(let bye):
+            recordEvent("worker", "worker \(worker) left: \(bye.reason)", worker: worker)
+            forget(worker, now: now, dispatch: true)
+        default:
+            logger.warning("unexpected \(message.command.rawValue) from worker \(worker); dropped")
+        }
+    }
+
+    func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, now: Double) {
+        guard hello.protocolVersion == protocolVersion else {
+            let refusal = Refused.versionMismatch(received: hello.protocolVersion)
+            recordEvent("refused", "refused worker \(hello.workerId) on \(hello.host): \(refusal.reason)")
+            send(.refused(refusal), identity: identity)
+            return
+        }
+        // The same worker process reconnecting under a new socket identity replaces its old entry.
+        if let old = workerProcessIDs[hello.workerId], old != worker {
+            forget(old, now: now, dispatch: false)
+        }
+        workerProcessIDs[hello.workerId] = worker
+        identities[worker] = identity
+        liveness[worker] = PeerLiveness(now: now, heartbeatInterval: options.policy.heartbeatInterval,
+                                        suspectAfterBeats: options.policy.suspectAfterMissedBeats,
+                                        lostAfter: max(30, options.policy.lostAfter))
+        try? setup.store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
+        send(.welcome(Welcome(coordinatorId: coordinatorID, heartbeatInterval: options.policy.heartbeatInterval)), to: worker)
+        recordEvent("worker", "worker \(worker) joined from \(hello.host) (\(hello.cores) cores, build \(hello.build))", worker: worker)
+        let running = hello.running.map { (trialID: $0.trialId, attempt: $0.attempt) }
+        apply(scheduler.hello(worker, host: hello.host, cores: hello.cores, running: running, now: now), now: now)
+        if let running = hello.running { currentEpoch[worker] = running.epoch }
+    }
+
+    /// Drops a worker from every table; its trial is requeued (and, if `dispatch`, reassigned).
+    func forget(_ worker: WorkerID, now: Double, dispatch: Bool) {
+        let events = dispatch ? scheduler.bye(worker, now: now) : scheduler.forget(worker, now: now)
+        identities[worker] = nil
+        liveness[worker] = nil
+        currentEpoch[worker] = nil
+        workerProcessIDs = workerProcessIDs.filter { $0.value != worker }
+        apply(events, now: now)
+    }
+
+    func handleProgress(_ report: ProgressReport, worker: WorkerID, now: Double) {
+        let events = scheduler.progress(from: worker, trialID: report.trialId, attempt: report.attempt, now: now)
+        apply(events, now: now)
+        guard !events.contains(.stop(worker: worker, trialID: report.trialId)) else { return }
+        currentEpoch[worker] = report.epoch
+        _ = try? setup.store.recordEpoch(EpochMetrics(
+            trialID: report.trialId, attempt: report.attempt, epoch: report.epoch, trainLoss: report.trainLoss,
+            valLoss: report.valLoss, valAccuracy: report.valAccuracy, valPerplexity: report.valPerplexity,
+            seconds: report.seconds, tokensPerSecond: report.tokensPerSecond))
+        _ = try? setup.store.renewLease(trialID: report.trialId, workerID: worker.rawValue,
+                                        until: Date().addingTimeInterval(options.policy.lostAfter))
+        resultsDirty = true
+        let epochs = trialsByID[report.trialId]?.config.training.epochs ?? 0
+        recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
+                                       report.trialId, report.epoch, epochs, report.trainLoss, report.valLoss,
+                                       report.valAccuracy, worker.rawValue), trial: report.trialId, worker: worker)
+    }
+
+    func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
+        let events = scheduler.progress(from: worker, trialID: upload.trialId, attempt: upload.attempt, now: now)
+        apply(events, now: now)
+        guard !events.contains(.stop(worker: worker, trialID: upload.trialId)) else { return }
+        guard let folder = setup.folder.checkpointFolder(trialID: upload.trialId) else {
+            logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
+            return
+        }
+        let digest = SHA256Hex.digest(Data(bytes))
+        guard digest == upload.sha256 else {
+            logger.warning("checkpoint of trial \(upload.trialId) epoch \(upload.epoch) has sha256 \(digest), header says \(upload.sha256); dropped")
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let file = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors")
+            try Data(bytes).write(to: file, options: .atomic)
+            let relative = setup.folder.relative(file)
+            let update = try setup.store.recordCheckpoint(trialID: upload.trialId, epoch: upload.epoch, path: relative,
+                                                          sha256: digest, bytes: bytes.count, isBest: upload.isBest)
+            for obsolete in update.obsoletePaths where !obsolete.contains("..") {
+                try? FileManager.default.removeItem(at: setup.folder.absolute(obsolete))
+            }
+            scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
+                                       ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
+        } catch {
+            logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
+        }
+    }
+
+    func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID) {
+        // Only the sweep's own dataset is ever sent: a request names a hash, never a path.
+        guard request.sha256 == setup.dataset.sha256 else {
+            logger.warning("worker \(worker) asked for unknown dataset \(request.sha256); ignored")
+            return
+        }
+        do {
+            let bytes = [UInt8](try setup.dataset.bytes())
+            send(.dataset(sha256: setup.dataset.sha256, bytes: bytes), to: worker)
+        } catch {
+            logger.error("reading dataset \(setup.dataset.path.path) failed: \(error)")
+        }
+    }
+
+    // MARK: Scheduler events
+
+    func apply(_ events: [SchedulerEvent], now: Double) {
+        for event in events {
+            switch event {
+            case .assign(let assignment):
+                assign(assignment, now: now)
+            case .stop(let worker, let trialID):
+                send(.stop(Stop(trialId: trialID, reason: "another attempt holds or finished this trial")), to: worker)
+            case .requeued(let trialID, let attempt, let reason):
+                try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason)
+                try? setup.store.requeue(trialID: trialID)
+                recordEvent("requeue", "trial \(trialID) attempt \(attempt) requeued: \(reason)", trial: trialID)
+            case .trialFailed(let trialID, let attempts, let reason):
+                try? setup.store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
+                _ = try? setup.store.markFinished(trialID: trialID, status: .failed)
+                resultsDirty = true
+                recordEvent("failed", "trial \(trialID) failed after \(attempts) attempts: \(reason)", trial: trialID)
+            case .workerSuspect(let worker):
+                recordEvent("worker", "worker \(worker) is suspect (no message for \(Int(options.policy.heartbeatInterval) * options.policy.suspectAfterMissedBeats) s)", worker: worker)
+            case .workerRecovered(let worker):
+                recordEvent("worker", "worker \(worker) is back", worker: worker)
+            case .workerLost(let worker):
+                recordEvent("worker", "worker \(worker) lost", worker: worker)
+                identities[worker] = nil
+                liveness[worker] = nil
+                currentEpoch[worker] = nil
+            case .workerQuarantined(let worker):
+                try? setup.store.setQuarantined(workerID: worker.rawValue, true)
+                recordEvent("worker", "worker \(worker) quarantined after \(options.policy.quarantineAfterInfraFailures) infra failures in a row", worker: worker)
+            case .adopted(let worker, let trialID, let attempt):
+                _ = try? setup.store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue,
+                                                  host: scheduler.worker(worker)?.host,
+                                                  leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+                trialStart[trialID] = trialStart[trialID] ?? now
+                recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
+            }
+        }
+    }
+
+    func assign(_ assignment: Assignment, now: Double) {
+        guard let trial = trialsByID[assignment.trialID] else { return }
+        do {
+            let attempt = try setup.store.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue,
+                                                      host: scheduler.worker(assignment.worker)?.host,
+                                                      leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+            if attempt != assignment.attempt {
+                logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
+            }
+            var checkpointBytes: [UInt8]?
+            var resume: SweepProtocol.CheckpointRef?
+            if let ref = assignment.resumeFrom, !ref.path.contains("..") {
+                if let data = try? Data(contentsOf: setup.folder.absolute(ref.path)), SHA256Hex.digest(data) == ref.sha256 {
+                    checkpointBytes = [UInt8](data)
+                    resume = SweepProtocol.CheckpointRef(epoch: ref.epoch, sha256: ref.sha256)
+                } else {
+                    logger.warning("checkpoint \(ref.path) of trial \(trial.id) is missing or damaged; starting it over")
+                }
+            }
+            let config = try JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8))
+            let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
+                                 leaseId: "\(trial.id)/\(assignment.attempt)", leaseSeconds: options.policy.lostAfter,
+                                 config: config, seed: trial.seed,
+                                 dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
+                                                     bytes: setup.dataset.byteCount),
+                                 resumeCheckpoint: resume)
+            send(.assign(message, checkpoint: checkpointBytes), to: assignment.worker)
+            trialStart[trial.id] = now
+            let from = resume.map { " from epoch \($0.epoch)" } ?? ""
+            recordEvent("assign", "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)",
+                        trial: trial.id, worker: assignment.worker)
+        } catch {
+            logger.error("assigning trial \(trial.id) failed: \(error)")
+        }
+    }
+}

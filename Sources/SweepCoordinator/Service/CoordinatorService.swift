@@ -1,0 +1,228 @@
+import Foundation
+import Logging
+import SweepCore
+import SweepProtocol
+import SweepStore
+import ZeroMQ
+
+/// The coordinator: one thread owns the ROUTER socket and runs a poll loop that feeds the
+/// scheduler, records everything in the store, and answers workers (DESIGN §4, §5).
+public final class CoordinatorService {
+    let setup: RunSetup
+    let options: CoordinatorOptions
+    let logger: Logger
+    let progress: ProgressView
+    let shutdown: ShutdownSignal
+    let clock = MonotonicClock()
+    let codec: Codec
+    var scheduler: Scheduler
+    var eta = ETAEstimator()
+
+    let context: Context
+    var socket: Socket!
+    var zap: ZAPHandler?
+    /// The endpoint actually bound (an ephemeral port resolved).
+    public private(set) var endpoint = ""
+
+    /// Socket identity bytes by worker, and per-worker details the scheduler does not keep.
+    var identities: [WorkerID: [UInt8]] = [:]
+    var workerProcessIDs: [String: WorkerID] = [:]
+    var liveness: [WorkerID: PeerLiveness] = [:]
+    var currentEpoch: [WorkerID: Int] = [:]
+    var trialStart: [String: Double] = [:]
+    let trialsByID: [String: Trial]
+    let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    var lastTick = 0.0
+    var resultsDirty = false
+
+    public init(setup: RunSetup, options: CoordinatorOptions, logger: Logger, progress: ProgressView,
+                shutdown: ShutdownSignal) throws {
+        self.setup = setup
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+        self.shutdown = shutdown
+        self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
+        self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
+        let scheduled = setup.trials.map {
+            ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts)
+        }
+        self.scheduler = Scheduler(trials: scheduled, restored: setup.restored, policy: options.policy, now: clock.now())
+        self.context = try Context()
+    }
+
+    /// Binds the ROUTER (with CURVE unless the endpoint is local-only) and returns the endpoint.
+    public func bind() throws -> String {
+        let requested = options.listen ?? "tcp://127.0.0.1:*"
+        var socketOptions: [SocketOption] = [
+            .routerMandatory(true), .linger(milliseconds: 1000), .maxMessageSize(options.maxMessageBytes),
+            .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000),
+        ]
+        if !EndpointScope.isLocal(requested) {
+            guard let secretFile = options.curveSecretKeyFile, let allowFile = options.allowedWorkerKeysFile else {
+                throw RunSetupError("""
+                    listening on \(requested) (not loopback) requires CURVE: pass --curve-secret-key FILE and \
+                    --allow-workers FILE (create them with `coordinator keygen`)
+                    """)
+            }
+            let keys = try CurveKeyFiles.readKeyPair(secretFile)
+            let allowed = try CurveKeyFiles.readAllowList(allowFile)
+            zap = try ZAPHandler(context: context, allowedClientKeys: allowed) { [logger] decision in
+                if !decision.admitted {
+                    logger.warning("refused worker at \(decision.address): public key \(decision.clientKey) is not on the allow-list")
+                }
+            }
+            socketOptions += [.zapDomain("rnnsweep"), .curveServer(secretKey: keys.secretKey)]
+        }
+        socket = try Socket(context, .router, options: socketOptions)
+        try socket.bind(requested)
+        endpoint = try socket.lastEndpoint()
+        return endpoint
+    }
+
+    /// Runs until every trial is finished or shutdown is requested. Returns true when complete.
+    public func run() throws -> Bool {
+        let poller = Poller()
+        let socketIndex = poller.register(socket, for: .readable)
+        let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
+        logger.info("coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
+        recordEvent("start", "coordinator listening on \(endpoint)")
+        exportResults()
+        while true {
+            if scheduler.isComplete { break }
+            if shutdown.isRequested { break }
+            try poller.poll(timeout: 0.2)
+            if poller.isReadable(signalIndex) { shutdown.drain() }
+            if poller.isReadable(socketIndex) {
+                // Drain everything queued, but keep heartbeats flowing under load.
+                var handled = 0
+                while handled < 1000, let frames = try socket.receive(dontWait: true) {
+                    handle(frames: frames)
+                    handled += 1
+                }
+            }
+            let now = clock.now()
+            if now - lastTick >= options.policy.heartbeatInterval {
+                lastTick = now
+                heartbeat(now: now)
+                apply(scheduler.tick(now: now), now: now)
+                if resultsDirty { exportResults() }
+                drawProgress()
+            }
+        }
+        let complete = scheduler.isComplete
+        finish(complete: complete)
+        return complete
+    }
+
+    /// Stops assigning, tells every worker STOP (if busy) and BYE, commits, closes the socket.
+    func finish(complete: Bool) {
+        scheduler.beginDrain()
+        let reason = complete ? "sweep complete" : "coordinator shutting down"
+        let now = clock.now()
+        for entry in scheduler.workerEntries {
+            if let trialID = entry.trialID {
+                send(.stop(Stop(trialId: trialID, reason: reason)), to: entry.id)
+                if let attempt = attemptOf(trialID) {
+                    try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
+                }
+                try? setup.store.requeue(trialID: trialID)
+            }
+            send(.bye(Bye(reason: reason)), to: entry.id)
+        }
+        _ = now
+        exportResults()
+        writeReport()
+        recordEvent(complete ? "complete" : "stopped", reason)
+        logger.info("\(reason): \(scheduler.counts.done) done, \(scheduler.counts.diverged) diverged, \(scheduler.counts.configError) config errors, \(scheduler.counts.failed) failed")
+        socket.close()
+        zap?.stop()
+        context.terminate()
+    }
+
+    func attemptOf(_ trialID: String) -> Int? {
+        if case .running(_, let attempt)? = scheduler.state(of: trialID)?.phase { return attempt }
+        return nil
+    }
+
+    // MARK: Sending
+
+    func send(_ message: Message, to worker: WorkerID) {
+        guard let identity = identities[worker] else { return }
+        send(message, identity: identity)
+        liveness[worker]?.sent(at: clock.now())
+    }
+
+    func send(_ message: Message, identity: [UInt8]) {
+        do {
+            _ = try socket.send(codec.encode(message, to: identity), dontWait: true)
+        } catch let error as ZMQError where error.code == ZMQErrorCode.hostUnreachable {
+            logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
+        } catch {
+            logger.warning("sending \(message.command.rawValue) failed: \(error)")
+        }
+    }
+
+    func heartbeat(now: Double) {
+        for (worker, state) in liveness where state.heartbeatDue(at: now) {
+            send(.heartbeat, to: worker)
+        }
+    }
+
+    // MARK: Outputs
+
+    func recordEvent(_ kind: String, _ message: String, trial: String? = nil, worker: WorkerID? = nil) {
+        _ = try? setup.store.appendEvent(kind: kind, message: message, trialID: trial, workerID: worker?.rawValue)
+        if !progress.isTerminal || kind != "progress" { progress.log(message) }
+    }
+
+    func exportResults() {
+        do {
+            try setup.store.exportAll(to: setup.folder.root.path)
+            resultsDirty = false
+        } catch {
+            logger.error("writing results.csv failed: \(error)")
+        }
+    }
+
+    func writeReport() {
+        do {
+            let csv = try setup.store.csv(.results)
+            let table = CSVTable.parse(csv)
+            var curves: [String: [CurvePoint]] = [:]
+            for trial in setup.trials {
+                curves[trial.id] = try setup.store.epochs(trialID: trial.id).map {
+                    CurvePoint(epoch: $0.epoch, trainLoss: $0.trainLoss ?? .nan, valLoss: $0.valLoss ?? .nan)
+                }
+            }
+            let html = ReportWriter.html(ReportInput(sweepName: setup.sweep.name, split: setup.splitDescription,
+                                                     columns: table.header, rows: table.rows, curves: curves))
+            try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
+        } catch {
+            logger.error("writing report.html failed: \(error)")
+        }
+    }
+
+    func drawProgress() {
+        guard progress.isTerminal else { return }
+        let counts = scheduler.counts
+        let lines = scheduler.workerEntries.map { entry in
+            ProgressSnapshot.WorkerLine(worker: entry.id.rawValue, host: entry.host, trial: entry.trialID,
+                                        epoch: currentEpoch[entry.id],
+                                        epochs: entry.trialID.flatMap { trialsByID[$0]?.config.training.epochs },
+                                        suspect: entry.suspect, quarantined: entry.quarantined)
+        }
+        let busy = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
+        progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: counts, workers: lines,
+                                       etaSeconds: eta.eta(remaining: counts.queued, running: counts.running, workers: busy)))
+    }
+}
+
+/// Lower-case hex of identity bytes (worker ids in logs and the store).
+enum Hex {
+    static func string(_ bytes: [UInt8]) -> String {
+        let printable = bytes.allSatisfy { (0x21...0x7e).contains($0) && $0 != UInt8(ascii: "\\") }
+        if printable { return String(decoding: bytes, as: UTF8.self) }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ZeroMQ
+
+/// Key files written by `coordinator keygen`: a key pair file holds two lines,
+/// `public <Z85>` and `secret <Z85>`; an allow-list holds one Z85 public key per line (# comments).
+public enum CurveKeyFiles {
+    public static func write(_ pair: CurveKeyPair, to url: URL) throws {
+        let text = "# RNNSweep CURVE key pair. Keep the secret line private.\npublic \(pair.publicKey)\nsecret \(pair.secretKey)\n"
+        try Data(text.utf8).write(to: url, options: .atomic)
+        _ = chmod(url.path, 0o600)
+    }
+
+    public static func readKeyPair(_ url: URL) throws -> CurveKeyPair {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var secret: String?
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[0] == "secret" { secret = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        guard let secret, secret.count == CurveKeyPair.z85KeyLength else {
+            throw RunSetupError("\(url.path): no `secret <40 Z85 characters>` line (write one with `coordinator keygen`)")
+        }
+        return try CurveKeyPair.fromSecretKey(secret)
+    }
+
+    /// A public key from a key pair file or a bare one-line key file.
+    public static func readPublicKey(_ url: URL) throws -> String {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ").map(String.init)
+            if parts.count == 2, parts[0] == "public", parts[1].count == CurveKeyPair.z85KeyLength { return parts[1] }
+            if parts.count == 1, parts[0].count == CurveKeyPair.z85KeyLength { return parts[0] }
+        }
+        throw RunSetupError("\(url.path): no public key (a line `public <40 Z85 characters>` or the bare key)")
+    }
+
+    public static func readAllowList(_ url: URL) throws -> Set<String> {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var keys = Set<String>()
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map {
+                $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if line.isEmpty { continue }
+            let key = line.hasPrefix("public ") ? String(line.dropFirst(7)) : line
+            guard key.count == CurveKeyPair.z85KeyLength else {
+                throw RunSetupError("\(url.path) line \(number + 1): \(key.debugDescription) is not a 40-character Z85 public key")
+            }
+            keys.insert(key)
+        }
+        return keys
+    }
+}
+
+/// A parsed CSV file (RFC 4180 quoting), for the report.
+public struct CSVTable: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+
+    public static func parse(_ text: String) -> CSVTable {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(text).makeIterator()
+        var pending: Character? = nil
+        while let ch = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if ch == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else { field.append(ch) }
+            } else if ch == "\"" {
+                quoted = true
+            } else if ch == "," {
+                record.append(field); field = ""
+            } else if ch == "\n" || ch == "\r\n" {
+                record.append(field); field = ""
+                records.append(record); record = []
+            } else if ch != "\r" {
+                field.append(ch)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return CSVTable(header: records.first ?? [], rows: Array(records.dropFirst()))
+    }
+}
