@@ -39,6 +39,16 @@ func bindAndConnect(_ server: Socket, _ client: Socket, over transport: Transpor
 
 func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }
 
-func pattern(_ count: Int, seed: UInt8 = 7) -> [UInt8] {
-    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ ($0 >> 8)) }
+/// Non-repeating-looking test bytes (a word-at-a-time LCG: fast even in debug builds).
+func pattern(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: (count + 7) / 8 * 8)
+    bytes.withUnsafeMutableBytes { raw in
+        let words = raw.bindMemory(to: UInt64.self)
+        var state = seed
+        for i in words.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            words[i] = state
+        }
+    }
+    return Array(bytes.prefix(count))
 }
