@@ -43,7 +43,7 @@ import Testing
         let server = try LoopbackHTTPServer(body: Data(), status: "404 Not Found")
         defer { server.stop() }
         let resolver = DatasetResolver(registry: DatasetRegistry.standard.withDownloads(from: server.baseURL), environment: [:],
-                                       cacheDirectory: try TestFiles.temporaryDirectory(), downloadTimeout: 10)
+                                       cacheDirectory: TestFiles.unusedDirectory, downloadTimeout: 10)
         let error = await #expect(throws: DatasetError.self) { try await resolver.resolve(named: "nextchar") }
         guard case .unavailable(_, _, let reason, _, _, _)? = error else { Issue.record("wrong error \(String(describing: error))"); return }
         #expect(reason == "HTTP status 404")

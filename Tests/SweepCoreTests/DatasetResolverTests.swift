@@ -8,7 +8,7 @@ import Testing
 
     @Test func resolvesFromTheDataDirectoryAndVerifies() async throws {
         let resolver = DatasetResolver(registry: Self.offlineRegistry, environment: ["RNNSWEEP_DATA_DIR": TestFiles.dataDirectory.path],
-                                       cacheDirectory: try TestFiles.temporaryDirectory())
+                                       cacheDirectory: TestFiles.unusedDirectory)
         for entry in DatasetRegistry.standard.entries {
             let dataset = try await resolver.resolve(named: entry.name)
             #expect(dataset == ResolvedDataset(name: entry.name, path: TestFiles.dataDirectory.appendingPathComponent(entry.fileName),

@@ -20,7 +20,7 @@ import Testing
         let sweep = try TestFiles.sweep(named: name)
         #expect(sweep.name + ".json" == name)
         let resolver = DatasetResolver(environment: [:], dataDirectory: TestFiles.dataDirectory,
-                                       cacheDirectory: try TestFiles.temporaryDirectory(), allowDownload: false)
+                                       cacheDirectory: TestFiles.unusedDirectory, allowDownload: false)
         let dataset = try await resolver.resolve(for: sweep)
         let text = try dataset.text(preprocess: sweep.dataset.preprocess)
         try sweep.validate(against: text.unicodeScalars.count)
@@ -41,7 +41,7 @@ import Testing
 
     @Test func seed004PromptIsTheWarwickSpeech() async throws {
         let sweep = try TestFiles.sweep(named: "shakespeare-seed004.json")
-        let resolver = DatasetResolver(environment: [:], dataDirectory: TestFiles.dataDirectory, cacheDirectory: try TestFiles.temporaryDirectory(), allowDownload: false)
+        let resolver = DatasetResolver(environment: [:], dataDirectory: TestFiles.dataDirectory, cacheDirectory: TestFiles.unusedDirectory, allowDownload: false)
         let text = Array(try await resolver.resolve(for: sweep).text().unicodeScalars)
         let slice = try #require(sweep.generate.promptSlices.first)
         let prompt = String(String.UnicodeScalarView(text[slice.offset..<slice.offset + slice.length]))

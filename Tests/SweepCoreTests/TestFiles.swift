@@ -19,6 +19,11 @@ enum TestFiles {
         return url
     }
 
+    /// A path under the temporary directory that is never created (a cache that must stay unused).
+    static var unusedDirectory: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sweepcore-unused-\(UUID().uuidString)", isDirectory: true)
+    }
+
     /// Writes `text` to a file in a fresh folder.
     static func write(_ text: String, fileName: String = "sweep.json") throws -> URL {
         let url = try temporaryDirectory().appendingPathComponent(fileName)
