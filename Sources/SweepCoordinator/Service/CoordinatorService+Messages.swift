@@ -78,7 +78,7 @@ extension CoordinatorService {
         liveness[worker] = PeerLiveness(now: now, heartbeatInterval: options.policy.heartbeatInterval,
                                         suspectAfterBeats: options.policy.suspectAfterMissedBeats,
                                         lostAfter: max(30, options.policy.lostAfter))
-        try? setup.store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
+        _ = try? setup.store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
         send(.welcome(Welcome(coordinatorId: coordinatorID, heartbeatInterval: options.policy.heartbeatInterval)), to: worker)
         recordEvent("worker", "worker \(worker) joined from \(hello.host) (\(hello.cores) cores, build \(hello.build))", worker: worker)
         let running = hello.running.map { (trialID: $0.trialId, attempt: $0.attempt) }
@@ -135,7 +135,7 @@ extension CoordinatorService {
             let update = try setup.store.recordCheckpoint(trialID: upload.trialId, epoch: upload.epoch, path: relative,
                                                           sha256: digest, bytes: bytes.count, isBest: upload.isBest)
             for obsolete in update.obsoletePaths where !obsolete.contains("..") {
-                try? FileManager.default.removeItem(at: setup.folder.absolute(obsolete))
+                _ = try? FileManager.default.removeItem(at: setup.folder.absolute(obsolete))
             }
             scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
                                        ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
@@ -168,11 +168,11 @@ extension CoordinatorService {
             case .stop(let worker, let trialID):
                 send(.stop(Stop(trialId: trialID, reason: "another attempt holds or finished this trial")), to: worker)
             case .requeued(let trialID, let attempt, let reason):
-                try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason)
-                try? setup.store.requeue(trialID: trialID)
+                _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason)
+                _ = try? setup.store.requeue(trialID: trialID)
                 recordEvent("requeue", "trial \(trialID) attempt \(attempt) requeued: \(reason)", trial: trialID)
             case .trialFailed(let trialID, let attempts, let reason):
-                try? setup.store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
+                _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
                 _ = try? setup.store.markFinished(trialID: trialID, status: .failed)
                 resultsDirty = true
                 recordEvent("failed", "trial \(trialID) failed after \(attempts) attempts: \(reason)", trial: trialID)
@@ -186,7 +186,7 @@ extension CoordinatorService {
                 liveness[worker] = nil
                 currentEpoch[worker] = nil
             case .workerQuarantined(let worker):
-                try? setup.store.setQuarantined(workerID: worker.rawValue, true)
+                _ = try? setup.store.setQuarantined(workerID: worker.rawValue, true)
                 recordEvent("worker", "worker \(worker) quarantined after \(options.policy.quarantineAfterInfraFailures) infra failures in a row", worker: worker)
             case .adopted(let worker, let trialID, let attempt):
                 _ = try? setup.store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue,

@@ -53,7 +53,7 @@ extension CoordinatorService {
         case .infra:
             send(.resultAck(ResultAck(trialId: failed.trialId)), to: worker)
             _ = try? setup.store.recordInfraFailure(workerID: worker.rawValue)
-            try? setup.store.endAttempt(trialID: failed.trialId, attempt: failed.attempt, outcome: "infra", message: failed.message)
+            _ = try? setup.store.endAttempt(trialID: failed.trialId, attempt: failed.attempt, outcome: "infra", message: failed.message)
             recordEvent("infra", "trial \(failed.trialId) attempt \(failed.attempt) failed on \(worker): \(failed.message)",
                         trial: failed.trialId, worker: worker)
             let events = scheduler.infraFailure(from: worker, trialID: failed.trialId, attempt: failed.attempt,

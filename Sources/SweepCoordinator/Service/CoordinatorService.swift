@@ -124,9 +124,9 @@ public final class CoordinatorService {
             if let trialID = entry.trialID {
                 send(.stop(Stop(trialId: trialID, reason: reason)), to: entry.id)
                 if let attempt = attemptOf(trialID) {
-                    try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
+                    _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
                 }
-                try? setup.store.requeue(trialID: trialID)
+                _ = try? setup.store.requeue(trialID: trialID)
             }
             send(.bye(Bye(reason: reason)), to: entry.id)
         }
@@ -156,7 +156,7 @@ public final class CoordinatorService {
     func send(_ message: Message, identity: [UInt8]) {
         do {
             _ = try socket.send(codec.encode(message, to: identity), dontWait: true)
-        } catch let error as ZMQError where error.code == ZMQErrorCode.hostUnreachable {
+        } catch where error.code == ZMQErrorCode.hostUnreachable {
             logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
         } catch {
             logger.warning("sending \(message.command.rawValue) failed: \(error)")

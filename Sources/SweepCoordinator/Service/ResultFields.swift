@@ -6,7 +6,7 @@ import SweepStore
 /// Unknown keys are kept in `result_json`; missing or non-numeric ones become empty cells.
 enum ResultFields {
     static func storeResult(trialID: String, attempt: Int, worker: WorkerEntry?, status: TrialStatus,
-                            result: SweepProtocol.JSONValue) -> SweepStore.TrialResult {
+                            result: SweepProtocol.JSONValue) -> StoreTrialResult {
         func number(_ key: String) -> Double? {
             switch result[key] {
             case .double(let v)?: return v
@@ -20,7 +20,7 @@ enum ResultFields {
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = (try? encoder.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return SweepStore.TrialResult(
+        return StoreTrialResult(
             trialID: trialID, attempt: attempt, workerID: worker?.id.rawValue, workerHost: worker?.host, status: status,
             epochsRun: int("epochs_run"), bestEpoch: int("best_epoch"), trainLoss: number("train_loss"),
             valLoss: number("val_loss"), valAccuracy: number("val_accuracy"), valPerplexity: number("val_perplexity"),

@@ -1,0 +1,90 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the trial-runner thread tells the I/O thread.
+enum RunnerNote: Sendable {
+    case epoch(trialID: String, attempt: Int, EpochRecord)
+    case checkpoint(trialID: String, attempt: Int, epoch: Int, bytes: [UInt8], isBest: Bool)
+    case ended(trialID: String, attempt: Int, TrialEnd)
+}
+
+/// A locked queue from the runner thread to the I/O thread, plus a pipe the I/O thread polls so a
+/// note wakes it at once. The runner also reads `cancelled` and refreshes `lastPulse` through it.
+final class RunnerMailbox: TrialEvents, @unchecked Sendable {
+    private let lock = NSLock()
+    private var notes: [RunnerNote] = []
+    private var cancelFlag = false
+    private var pulse: Double
+    private var bestValLoss = Double.infinity
+    private var lastEpochValLoss = Double.nan
+    let readFD: Int32
+    private let writeFD: Int32
+    let trialID: String
+    let attempt: Int
+    private let clock: @Sendable () -> Double
+
+    init(trialID: String, attempt: Int, clock: @escaping @Sendable () -> Double) {
+        self.trialID = trialID
+        self.attempt = attempt
+        self.clock = clock
+        pulse = clock()
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        readFD = fds[0]
+        writeFD = fds[1]
+        _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    func post(_ note: RunnerNote) {
+        lock.lock()
+        notes.append(note)
+        pulse = clock()
+        lock.unlock()
+        var byte: UInt8 = 1
+        _ = write(writeFD, &byte, 1)
+    }
+
+    func take() -> [RunnerNote] {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buffer, 64) > 0 {}
+        lock.lock(); defer { lock.unlock() }
+        let out = notes
+        notes = []
+        return out
+    }
+
+    func cancel() { lock.lock(); cancelFlag = true; lock.unlock() }
+
+    var lastPulse: Double { lock.lock(); defer { lock.unlock() }; return pulse }
+
+    // MARK: TrialEvents (runner thread)
+
+    func epochEnded(_ record: EpochRecord) {
+        lock.lock()
+        lastEpochValLoss = record.valLoss
+        lock.unlock()
+        post(.epoch(trialID: trialID, attempt: attempt, record))
+    }
+
+    func checkpointWritten(path: String, epoch: Int) {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        lock.lock()
+        let isBest = lastEpochValLoss.isFinite && lastEpochValLoss < bestValLoss
+        if isBest { bestValLoss = lastEpochValLoss }
+        lock.unlock()
+        post(.checkpoint(trialID: trialID, attempt: attempt, epoch: epoch, bytes: [UInt8](data), isBest: isBest))
+    }
+
+    var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        pulse = clock()
+        return cancelFlag
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// How a worker daemon runs.
+public struct WorkerOptions: Sendable {
+    public var endpoint: String
+    /// Stable id of this worker process (HELLO `worker_id`); socket identities add a counter.
+    public var workerID: String
+    public var host: String
+    public var cores: Int
+    public var build: String
+    /// Where the outbox, dataset cache and checkpoints live.
+    public var stateDirectory: URL
+    public var datasetCache: URL
+    /// Set for workers spawned by a local coordinator: die with it, and exit on its BYE.
+    public var parentPID: Int32?
+    /// CURVE: the coordinator's public key and this worker's key pair (Z85).
+    public var serverPublicKey: String?
+    public var clientPublicKey: String?
+    public var clientSecretKey: String?
+    public var heartbeatInterval: Double = 1
+    /// Coordinator silent this long: reconnect (with backoff) and say HELLO again.
+    public var coordinatorSilenceLimit: Double = 5
+    /// A trainer that reports nothing (no batch poll) this long is hung: report infra and exit.
+    public var watchdogSeconds: Double = 600
+    /// Overridable protocol version, only to test refusals.
+    public var protocolVersion: Int?
+
+    public init(endpoint: String, workerID: String, host: String, cores: Int, build: String,
+                stateDirectory: URL, datasetCache: URL) {
+        self.endpoint = endpoint
+        self.workerID = workerID
+        self.host = host
+        self.cores = cores
+        self.build = build
+        self.stateDirectory = stateDirectory
+        self.datasetCache = datasetCache
+    }
+}
+
+/// Why a worker stopped.
+public enum WorkerExit: Int32, Sendable {
+    case done = 0
+    /// The coordinator refused us (another protocol version, bad key): retrying cannot help.
+    case refused = 4
+    /// The trainer hung past the watchdog.
+    case hung = 5
+    case signalled = 6
+}

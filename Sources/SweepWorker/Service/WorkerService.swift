@@ -1,0 +1,356 @@
+import Foundation
+import Logging
+import SweepCore
+import SweepProtocol
+import ZeroMQ
+
+/// The worker daemon: the calling thread is the I/O thread that owns the DEALER socket and
+/// heartbeats every second, also while training; a separate thread runs the trainer. Results wait
+/// in an on-disk outbox until acknowledged and are resent after every reconnect (DESIGN §4).
+public final class WorkerService {
+    let options: WorkerOptions
+    let trainer: TrialTrainer
+    let logger: Logger
+    let clock = MonotonicClock()
+    let codec = Codec()
+    let outbox: Outbox
+    let datasets: DatasetResolver
+    let shutdown: WorkerSignals
+    let parentWatch: ParentWatch?
+
+    let context: Context
+    var socket: Socket?
+    var generation = 0
+    var backoff = Backoff(initial: 1, maximum: 32)
+    var welcomed = false
+    var lastHeard = 0.0
+    var lastSent = 0.0
+
+    /// The trial being trained, its mailbox and latest epoch.
+    var running: (job: TrialJob, mailbox: RunnerMailbox, thread: Thread)?
+    var runningEpoch = 0
+    /// An assignment waiting for its dataset bytes.
+    var parked: (assign: Assign, checkpoint: [UInt8]?)?
+    var exitCode: WorkerExit?
+
+    public init(options: WorkerOptions, trainer: TrialTrainer, logger: Logger) throws {
+        self.options = options
+        self.trainer = trainer
+        self.logger = logger
+        self.outbox = try Outbox(directory: options.stateDirectory.appendingPathComponent("outbox"))
+        self.datasets = DatasetResolver(cacheDirectory: options.datasetCache, allowDownload: false)
+        self.shutdown = WorkerSignals()
+        self.parentWatch = options.parentPID.map(ParentWatch.init(parentPID:))
+        self.context = try Context()
+    }
+
+    /// Runs until told to exit; returns the exit status.
+    public func run() -> WorkerExit {
+        parentWatch?.arm()
+        while exitCode == nil {
+            let now = clock.now()
+            if socket == nil, backoff.mayRetry(at: now) { connect(now: now) }
+            pollOnce()
+            housekeeping(now: clock.now())
+        }
+        finish()
+        return exitCode ?? .done
+    }
+
+    // MARK: Connection
+
+    func connect(now: Double) {
+        generation += 1
+        let identity = Array("\(options.workerID)-\(generation)".utf8.prefix(255))
+        do {
+            var socketOptions: [SocketOption] = [.identity(identity), .linger(milliseconds: 500),
+                                                 .reconnectInterval(milliseconds: 1000),
+                                                 .reconnectIntervalMax(milliseconds: 32_000), .immediate(false)]
+            if let server = options.serverPublicKey, let pub = options.clientPublicKey, let sec = options.clientSecretKey {
+                socketOptions.append(.curveClient(serverPublicKey: server, publicKey: pub, secretKey: sec))
+            }
+            let socket = try Socket(context, .dealer, options: socketOptions)
+            try socket.connect(options.endpoint)
+            self.socket = socket
+            welcomed = false
+            lastHeard = now
+            var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build)
+            if let version = options.protocolVersion { hello.protocolVersion = version }
+            if let running { hello.running = RunningTrial(trialId: running.job.trialID, attempt: running.job.attempt, epoch: runningEpoch) }
+            send(.hello(hello))
+            logger.info("connecting to \(options.endpoint) as \(String(decoding: identity, as: UTF8.self))")
+        } catch {
+            logger.warning("cannot connect to \(options.endpoint): \(error)")
+            disconnect(now: now)
+        }
+    }
+
+    /// Drops the socket; the next connect waits for the backoff (1 s → 32 s, forever).
+    func disconnect(now: Double) {
+        socket?.close()
+        socket = nil
+        welcomed = false
+        let delay = backoff.failed(at: now)
+        logger.info("coordinator unreachable; reconnecting in \(Int(delay)) s")
+    }
+
+    func send(_ message: Message) {
+        sendFrames(codec.encode(message))
+    }
+
+    func sendFrames(_ frames: [[UInt8]]) {
+        guard let socket else { return }
+        do {
+            _ = try socket.send(frames, dontWait: true)
+            lastSent = clock.now()
+        } catch {
+            logger.warning("send failed: \(error)")
+        }
+    }
+
+    // MARK: Loop
+
+    func pollOnce() {
+        let poller = Poller()
+        var socketIndex: Int?
+        if let socket { socketIndex = poller.register(socket, for: .readable) }
+        let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
+        var mailboxIndex: Int?
+        if let running { mailboxIndex = poller.register(fileDescriptor: running.mailbox.readFD, for: .readable) }
+        do { try poller.poll(timeout: 0.25) } catch { logger.warning("poll failed: \(error)") }
+        if poller.isReadable(signalIndex) { shutdown.drain() }
+        if let mailboxIndex, poller.isReadable(mailboxIndex) { deliverRunnerNotes() }
+        if let socketIndex, poller.isReadable(socketIndex), let socket {
+            while let frames = try? socket.receive(dontWait: true) {
+                handle(frames)
+                if self.socket == nil || exitCode != nil { break }
+            }
+        }
+    }
+
+    func housekeeping(now: Double) {
+        if shutdown.isRequested, exitCode == nil {
+            logger.info("signal received; stopping")
+            running?.mailbox.cancel()
+            send(.bye(Bye(reason: "worker stopping on signal")))
+            exitCode = .signalled
+            return
+        }
+        if let parentWatch, parentWatch.parentIsGone {
+            logger.info("parent process is gone; exiting")
+            exitCode = .done
+            return
+        }
+        if socket != nil {
+            if now - lastSent >= options.heartbeatInterval { send(.heartbeat) }
+            if now - lastHeard >= options.coordinatorSilenceLimit { disconnect(now: now) }
+        }
+        if let running, now - running.mailbox.lastPulse > options.watchdogSeconds {
+            let message = "trainer made no progress for \(Int(options.watchdogSeconds)) s (hung); worker restarts"
+            logger.error("\(message)")
+            queueResult(.failed(Failed(trialId: running.job.trialID, attempt: running.job.attempt,
+                                       failureClass: .infra, message: message)), trialID: running.job.trialID,
+                        attempt: running.job.attempt)
+            exitCode = .hung
+        }
+    }
+
+    func finish() {
+        running?.mailbox.cancel()
+        if exitCode != .refused { send(.bye(Bye(reason: "worker exiting"))) }
+        socket?.close()
+        socket = nil
+        context.terminate()
+    }
+
+    // MARK: Incoming
+
+    func handle(_ frames: [[UInt8]]) {
+        let message: Message
+        do { message = try codec.decode(frames: frames) } catch {
+            logger.warning("dropped a malformed message: \(error)")
+            return
+        }
+        lastHeard = clock.now()
+        switch message {
+        case .welcome:
+            welcomed = true
+            backoff.succeeded()
+            resendOutbox()
+            if running == nil, parked == nil { send(.ready(Ready())) }
+        case .assign(let assign, let checkpoint):
+            accept(assign, checkpoint: checkpoint)
+        case .dataset(let header, let bytes):
+            receiveDataset(header, bytes: bytes)
+        case .resultAck(let ack):
+            outbox.remove(trialID: ack.trialId)
+        case .stop(let stop):
+            if let running, stop.trialId == nil || stop.trialId == running.job.trialID {
+                logger.info("coordinator stopped trial \(running.job.trialID): \(stop.reason)")
+                running.mailbox.cancel()
+            }
+            if let parked, stop.trialId == nil || stop.trialId == parked.assign.trialId { self.parked = nil }
+        case .bye(let bye):
+            logger.info("coordinator said goodbye: \(bye.reason)")
+            if options.parentPID != nil, bye.reason != "unknown worker; send HELLO" {
+                exitCode = .done
+            } else {
+                disconnect(now: clock.now())
+            }
+        case .refused(let refused):
+            logger.critical("coordinator refused this worker: \(refused.reason)")
+            FileHandle.standardError.write(Data("worker: refused by coordinator: \(refused.reason)\n".utf8))
+            exitCode = .refused
+        case .heartbeat:
+            break
+        default:
+            logger.warning("unexpected \(message.command.rawValue) from the coordinator; dropped")
+        }
+    }
+
+    func resendOutbox() {
+        let pending = outbox.pending()
+        for path in pending.unreadable { logger.warning("unreadable outbox file \(path) skipped") }
+        for message in pending.messages {
+            logger.info("resending the unacknowledged result of trial \(message.trialID)")
+            sendFrames(message.frames)
+        }
+    }
+
+    // MARK: Trials
+
+    func accept(_ assign: Assign, checkpoint: [UInt8]?) {
+        guard running == nil else {
+            logger.warning("ASSIGN of \(assign.trialId) while training \(running!.job.trialID); refusing it")
+            send(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, failureClass: .infra,
+                                message: "worker was busy")))
+            return
+        }
+        if datasets.localCopy(sha256: assign.dataset.sha256) == nil {
+            parked = (assign, checkpoint)
+            send(.datasetRequest(DatasetRequest(sha256: assign.dataset.sha256)))
+            return
+        }
+        start(assign, checkpoint: checkpoint)
+    }
+
+    func receiveDataset(_ header: DatasetTransfer, bytes: [UInt8]) {
+        guard let parked, parked.assign.dataset.sha256 == header.sha256 else { return }
+        do {
+            _ = try datasets.cache.store(Data(bytes), sha256: header.sha256, name: parked.assign.dataset.name)
+        } catch {
+            logger.error("dataset \(header.sha256) rejected: \(error)")
+            fail(parked.assign, .infra, "dataset transfer failed: \(error)")
+            self.parked = nil
+            return
+        }
+        self.parked = nil
+        start(parked.assign, checkpoint: parked.checkpoint)
+    }
+
+    func fail(_ assign: Assign, _ failureClass: FailureClass, _ message: String) {
+        queueResult(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, failureClass: failureClass,
+                                   message: message)), trialID: assign.trialId, attempt: assign.attempt)
+        send(.ready(Ready()))
+    }
+
+    func start(_ assign: Assign, checkpoint: [UInt8]?) {
+        guard let dataset = datasets.localCopy(sha256: assign.dataset.sha256) else {
+            fail(assign, .infra, "dataset \(assign.dataset.sha256) is not available")
+            return
+        }
+        let config: TrialConfig
+        do {
+            let json = try JSONEncoder().encode(assign.config)
+            config = try JSONDecoder().decode(TrialConfig.self, from: json)
+        } catch {
+            fail(assign, .config, "trial config cannot be read: \(error)")
+            return
+        }
+        guard assign.trialId.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), !assign.trialId.isEmpty else {
+            fail(assign, .config, "trial id \(assign.trialId.debugDescription) is not a safe name")
+            return
+        }
+        let scratch = options.stateDirectory.appendingPathComponent("trials").appendingPathComponent(assign.trialId)
+        var resume: URL?
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            if let checkpoint {
+                let url = scratch.appendingPathComponent("resume.safetensors")
+                try Data(checkpoint).write(to: url, options: .atomic)
+                resume = url
+            }
+        } catch {
+            fail(assign, .infra, "cannot prepare \(scratch.path): \(error)")
+            return
+        }
+        let job = TrialJob(trialID: assign.trialId, trialNumber: assign.trialNumber, attempt: assign.attempt,
+                           seed: assign.seed, config: config, datasetFile: dataset.path, resumeFrom: resume, scratch: scratch)
+        let mailbox = RunnerMailbox(trialID: job.trialID, attempt: job.attempt, clock: { MonotonicClock().now() })
+        let trainer = self.trainer
+        let thread = Thread {
+            let end = trainer.run(job, events: mailbox)
+            mailbox.post(.ended(trialID: job.trialID, attempt: job.attempt, end))
+        }
+        thread.name = "trial-runner"
+        thread.stackSize = 16 << 20
+        running = (job, mailbox, thread)
+        runningEpoch = assign.resumeCheckpoint?.epoch ?? 0
+        let from = resume != nil ? " from epoch \(runningEpoch)" : ""
+        logger.info("trial \(job.trialID) attempt \(job.attempt) started\(from)")
+        thread.start()
+    }
+
+    func deliverRunnerNotes() {
+        guard let running else { return }
+        for note in running.mailbox.take() {
+            switch note {
+            case .epoch(let trialID, let attempt, let r):
+                runningEpoch = r.epoch
+                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, epoch: r.epoch, trainLoss: r.trainLoss,
+                                              valLoss: r.valLoss, valAccuracy: r.valAccuracy, valPerplexity: r.valPerplexity,
+                                              seconds: r.seconds, tokensPerSecond: r.tokensPerSecond)))
+            case .checkpoint(let trialID, let attempt, let epoch, let bytes, let isBest):
+                let digest = SHA256Hex.digest(Data(bytes))
+                send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, epoch: epoch, sha256: digest,
+                                                  isBest: isBest, bytes: bytes.count), bytes: bytes))
+            case .ended(let trialID, let attempt, let end):
+                self.running = nil
+                finished(trialID: trialID, attempt: attempt, end: end)
+            }
+        }
+    }
+
+    func finished(trialID: String, attempt: Int, end: TrialEnd) {
+        switch end {
+        case .completed(let data):
+            let result = (try? JSONDecoder().decode(SweepProtocol.JSONValue.self, from: data)) ?? .object([:])
+            queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, result: result)), trialID: trialID, attempt: attempt)
+            logger.info("trial \(trialID) done")
+        case .diverged(let message, let data):
+            var text = message.replacingOccurrences(of: "\n", with: " ")
+            if let data { text += "\n" + String(decoding: data, as: UTF8.self) }
+            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .diverged, message: text)),
+                        trialID: trialID, attempt: attempt)
+            logger.info("trial \(trialID) diverged: \(message)")
+        case .configError(let message):
+            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .config, message: message)),
+                        trialID: trialID, attempt: attempt)
+        case .infra(let message):
+            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .infra, message: message)),
+                        trialID: trialID, attempt: attempt)
+        case .cancelled:
+            logger.info("trial \(trialID) stopped")
+        }
+        if welcomed, exitCode == nil { send(.ready(Ready())) }
+    }
+
+    /// Writes the message to the outbox first, then sends it; it is resent until acknowledged.
+    func queueResult(_ message: Message, trialID: String, attempt: Int) {
+        let frames = codec.encode(message)
+        do { try outbox.put(trialID: trialID, attempt: attempt, frames: frames) } catch {
+            logger.error("outbox write failed (the result is sent once, unprotected): \(error)")
+        }
+        sendFrames(frames)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import SweepCore
+
+/// One trial as a worker runs it.
+public struct TrialJob: Sendable {
+    public var trialID: String
+    public var trialNumber: Int
+    public var attempt: Int
+    public var seed: UInt64
+    public var config: TrialConfig
+    /// The dataset's bytes on local disk (verified by hash).
+    public var datasetFile: URL
+    /// A checkpoint to resume from, if any.
+    public var resumeFrom: URL?
+    /// Where the trainer writes checkpoints.
+    public var scratch: URL
+    public init(trialID: String, trialNumber: Int, attempt: Int, seed: UInt64, config: TrialConfig,
+                datasetFile: URL, resumeFrom: URL?, scratch: URL) {
+        self.trialID = trialID
+        self.trialNumber = trialNumber
+        self.attempt = attempt
+        self.seed = seed
+        self.config = config
+        self.datasetFile = datasetFile
+        self.resumeFrom = resumeFrom
+        self.scratch = scratch
+    }
+}
+
+/// One finished epoch.
+public struct EpochRecord: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var valLoss: Double
+    public var valAccuracy: Double
+    public var valPerplexity: Double
+    public var seconds: Double
+    public var tokensPerSecond: Double
+    public init(epoch: Int, trainLoss: Double, valLoss: Double, valAccuracy: Double, valPerplexity: Double,
+                seconds: Double, tokensPerSecond: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.valLoss = valLoss
+        self.valAccuracy = valAccuracy
+        self.valPerplexity = valPerplexity
+        self.seconds = seconds
+        self.tokensPerSecond = tokensPerSecond
+    }
+}
+
+/// What a trainer reports while it runs; called on the trainer's thread.
+public protocol TrialEvents: AnyObject, Sendable {
+    func epochEnded(_ record: EpochRecord)
+    /// `path` holds a complete checkpoint during the call.
+    func checkpointWritten(path: String, epoch: Int)
+    /// Polled between batches: true asks the trainer to stop.
+    var isCancelled: Bool { get }
+}
+
+/// How a trial ended. `result` is the RESULT object (docs/run-folder.md lists its keys).
+public enum TrialEnd: Sendable {
+    case completed(result: Data)
+    case diverged(message: String, result: Data?)
+    case configError(message: String)
+    case cancelled
+    case infra(message: String)
+}
+
+/// Trains one trial. The CharRNN adapter is `CharRNNTrialTrainer`.
+public protocol TrialTrainer: Sendable {
+    func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd
+}
