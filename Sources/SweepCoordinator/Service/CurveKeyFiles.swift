@@ -86,3 +86,8 @@ public struct CSVTable: Sendable {
         return CSVTable(header: records.first ?? [], rows: Array(records.dropFirst()))
     }
 }
+
+extension CurveKeyFiles {
+    /// A fresh CURVE key pair.
+    public static func generate() throws -> CurveKeyPair { try CurveKeyPair.generate() }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SweepCoordinator
+import SweepCore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run (or resume) a sweep; spawns local workers unless --workers 0.")
+
+    @Argument(help: "The sweep file (JSON).") var file: String
+    @Option(help: "Local worker processes to spawn (default: one per core).") var workers: Int?
+    @Option(help: "Endpoint to listen on, e.g. tcp://0.0.0.0:5555 (default: a private loopback port).") var listen: String?
+    @Option(help: "Folder that holds runs/ (default: the current directory).") var runs: String?
+    @Option(name: .customLong("curve-secret-key"), help: "This coordinator's key pair file (coordinator keygen).") var curveSecretKey: String?
+    @Option(name: .customLong("allow-workers"), help: "File of allowed worker public keys, one per line.") var allowWorkers: String?
+    @Flag(help: "Keep finished trials of a changed sweep file and add its new trials.") var extend = false
+    @Flag(help: "Delete the run folder and start over.") var fresh = false
+    @Option(help: .hidden) var lostAfter: Double?
+    @Option(help: .hidden) var heartbeat: Double?
+    @Option(help: .hidden) var workerArg: [String] = []
+
+    func run() async throws {
+        let logger = Logger(label: "coordinator")
+        var options = CoordinatorOptions(sweepFile: URL(fileURLWithPath: file),
+                                         workers: workers ?? ProcessInfo.processInfo.activeProcessorCount, listen: listen)
+        if let runs { options.base = URL(fileURLWithPath: runs) }
+        options.curveSecretKeyFile = curveSecretKey.map { URL(fileURLWithPath: $0) }
+        options.allowedWorkerKeysFile = allowWorkers.map { URL(fileURLWithPath: $0) }
+        options.extend = extend
+        options.fresh = fresh
+        // Hidden test knobs (also RNNSWEEP_LOST_AFTER): DESIGN wants >= 30 s in real runs.
+        if let lost = lostAfter ?? ProcessInfo.processInfo.environment["RNNSWEEP_LOST_AFTER"].flatMap(Double.init) {
+            options.policy.lostAfter = lost
+            options.policy.adoptionWindow = lost
+        }
+        if let heartbeat { options.policy.heartbeatInterval = heartbeat }
+        options.extraWorkerArguments = workerArg
+        guard !(extend && fresh) else { throw CLIError.usage("--extend and --fresh exclude each other") }
+
+        let setup: RunSetup
+        do {
+            setup = try await RunSetup.prepare(options)
+        } catch let error as SweepFileError {
+            FileHandle.standardError.write(Data("coordinator: \(error.description)\n".utf8))
+            throw ExitCode(error.exitCode)
+        } catch let error as RunSetupError {
+            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
+            throw ExitCode(error.exitCode)
+        } catch let error as DatasetError {
+            FileHandle.standardError.write(Data("coordinator: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let shutdown = ShutdownSignal()
+        let progress = ProgressView()
+        let service = try CoordinatorService(setup: setup, options: options, logger: logger, progress: progress, shutdown: shutdown)
+        let endpoint: String
+        do { endpoint = try service.bind() } catch let error as RunSetupError {
+            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+        var supervisor: LocalWorkerSupervisor?
+        if options.workers > 0 {
+            guard let executable = LocalWorkerSupervisor.defaultWorkerExecutable() else {
+                throw CLIError.usage("no `worker` executable next to this coordinator; build it or set RNNSWEEP_WORKER_BIN")
+            }
+            let pid = getpid()
+            let stateRoot = setup.folder.root.appendingPathComponent("workers")
+            let extra = options.extraWorkerArguments
+            let child = LocalWorkerSupervisor(.init(
+                executable: executable,
+                arguments: { ["--connect", endpoint, "--parent-pid", "\(pid)",
+                              "--state-dir", stateRoot.appendingPathComponent("\($0)").path] + extra },
+                count: options.workers, logDirectory: setup.folder.logs),
+                onEvent: { progress.log($0) })
+            try child.start()
+            supervisor = child
+        }
+        let complete = try service.run()
+        supervisor?.stop(timeout: 5)
+        print("results: \(setup.folder.resultsCSV.path)")
+        print("report:  \(setup.folder.reportHTML.path)")
+        if !complete { throw ExitCode(130) }
+    }
+}
+
+enum CLIError: Error, CustomStringConvertible {
+    case usage(String)
+    var description: String { if case .usage(let m) = self { m } else { "" } }
+}
