@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SweepCore
+import SweepWorker
+
+@main
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Trains trials for a coordinator, or one trial on its own.",
+        subcommands: [ConnectCommand.self, TrainCommand.self], defaultSubcommand: ConnectCommand.self)
+}
+
+struct ConnectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Connect to a coordinator and train what it assigns.")
+
+    @Option(help: "Coordinator endpoint, e.g. tcp://head:5555.") var connect: String
+    @Option(help: "Folder for the outbox and trial scratch (default: ~/.cache/rnnsweep/worker-<pid>).") var stateDir: String?
+    @Option(help: "Coordinator public key file (CURVE; required for non-loopback endpoints).") var serverKey: String?
+    @Option(help: "This worker's key pair file (coordinator keygen).") var key: String?
+    @Option(help: "Pin this worker to this core.") var pin: Int?
+    @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
+    @Option(help: .hidden) var parentPid: Int32?
+    @Option(help: .hidden) var protocolVersion: Int?
+    @Option(help: .hidden) var silenceLimit: Double?
+    @Option(help: .hidden) var watchdog: Double?
+
+    func run() throws {
+        var logger = Logger(label: "worker")
+        logger.logLevel = .info
+        let host = ProcessInfo.processInfo.hostName
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        let state = stateDir.map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".cache/rnnsweep/worker-\(pid)")
+        let started = UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
+        var options = WorkerOptions(endpoint: connect, workerID: "\(host)-\(pid)-\(started)", host: host, cores: cores,
+                                    build: WorkerBuild.version, stateDirectory: state,
+                                    datasetCache: DatasetCache.defaultDirectory())
+        options.parentPID = parentPid
+        options.protocolVersion = protocolVersion
+        if let silenceLimit { options.coordinatorSilenceLimit = silenceLimit }
+        if let watchdog { options.watchdogSeconds = watchdog }
+        if let serverKey {
+            guard let key else { throw ValidationError("--server-key needs --key (this worker's key pair file)") }
+            options.serverPublicKey = try KeyFile.publicKey(URL(fileURLWithPath: serverKey))
+            let pair = try KeyFile.pair(URL(fileURLWithPath: key))
+            options.clientPublicKey = pair.public
+            options.clientSecretKey = pair.secret
+        }
+        if let pin, !CPUAffinity.pin(toCore: pin) { logger.warning("could not pin to core \(pin)") }
+        let service = try WorkerService(options: options, trainer: CharRNNTrialTrainer(), logger: logger)
+        let exit = service.run()
+        throw ExitCode(exit.rawValue)
+    }
+}
+
+/// Reads key files written by `coordinator keygen` (worker side; no ZeroMQ needed to parse).
+enum KeyFile {
+    static func lines(_ url: URL) throws -> [[String]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+    }
+    static func publicKey(_ url: URL) throws -> String {
+        for parts in try lines(url) {
+            if parts.count == 2, parts[0] == "public", parts[1].count == 40 { return parts[1] }
+            if parts.count == 1, parts[0].count == 40 { return parts[0] }
+        }
+        throw ValidationError("\(url.path): no public key")
+    }
+    static func pair(_ url: URL) throws -> (public: String, secret: String) {
+        var pub: String?, sec: String?
+        for parts in try lines(url) where parts.count == 2 {
+            if parts[0] == "public" { pub = parts[1] }
+            if parts[0] == "secret" { sec = parts[1] }
+        }
+        guard let pub, let sec, pub.count == 40, sec.count == 40 else { throw ValidationError("\(url.path): not a key pair file") }
+        return (pub, sec)
+    }
+}
+
+enum WorkerBuild {
+    static let version = "rnnsweep-0.1"
+}
