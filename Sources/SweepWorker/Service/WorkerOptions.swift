@@ -13,6 +13,8 @@ public struct WorkerOptions: Sendable {
     public var datasetCache: URL
     /// Set for workers spawned by a local coordinator: die with it, and exit on its BYE.
     public var parentPID: Int32?
+    /// Exit when the coordinator says BYE (local children, tests) instead of reconnecting.
+    public var exitOnBye = false
     /// CURVE: the coordinator's public key and this worker's key pair (Z85).
     public var serverPublicKey: String?
     public var clientPublicKey: String?

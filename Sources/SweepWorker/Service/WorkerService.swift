@@ -32,6 +32,16 @@ public final class WorkerService {
     /// An assignment waiting for its dataset bytes.
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
     var exitCode: WorkerExit?
+    private let haltLock = NSLock()
+    private var halted = false
+
+    /// Stops the worker from another thread at once and without a goodbye, the way a crash or a
+    /// frozen host looks to the coordinator (tests use it to lose a worker).
+    public func halt() {
+        haltLock.lock(); halted = true; haltLock.unlock()
+    }
+
+    private var isHalted: Bool { haltLock.lock(); defer { haltLock.unlock() }; return halted }
 
     public init(options: WorkerOptions, trainer: TrialTrainer, logger: Logger) throws {
         self.options = options
@@ -48,6 +58,13 @@ public final class WorkerService {
     public func run() -> WorkerExit {
         parentWatch?.arm()
         while exitCode == nil {
+            if isHalted {
+                running?.mailbox.cancel()
+                socket?.close()
+                socket = nil
+                context.terminate()
+                return .signalled
+            }
             let now = clock.now()
             if socket == nil, backoff.mayRetry(at: now) { connect(now: now) }
             pollOnce()
@@ -192,7 +209,7 @@ public final class WorkerService {
             if let parked, stop.trialId == nil || stop.trialId == parked.assign.trialId { self.parked = nil }
         case .bye(let bye):
             logger.info("coordinator said goodbye: \(bye.reason)")
-            if options.parentPID != nil, bye.reason != "unknown worker; send HELLO" {
+            if options.parentPID != nil || options.exitOnBye, bye.reason != "unknown worker; send HELLO" {
                 exitCode = .done
             } else {
                 disconnect(now: clock.now())

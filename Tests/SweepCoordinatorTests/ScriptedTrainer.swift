@@ -1,0 +1,44 @@
+import Foundation
+import SweepWorker
+
+/// A stand-in trainer with real files and timing but no math: each epoch takes `epochSeconds`,
+/// reports made-up losses, and writes a "checkpoint" holding the epoch number, from which a later
+/// attempt resumes. A learning rate above 1 diverges at epoch 2.
+final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
+    let epochSeconds: Double
+    private let lock = NSLock()
+    private var startedEpochs: [String: [Int]] = [:]
+
+    init(epochSeconds: Double) { self.epochSeconds = epochSeconds }
+
+    /// The first epoch each attempt of a trial trained (1 = from scratch).
+    func firstEpochs(_ trialID: String) -> [Int] { lock.lock(); defer { lock.unlock() }; return startedEpochs[trialID] ?? [] }
+
+    func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd {
+        var epoch = 0
+        if let resume = job.resumeFrom, let text = try? String(contentsOf: resume, encoding: .utf8), let saved = Int(text) {
+            epoch = saved
+        }
+        lock.lock(); startedEpochs[job.trialID, default: []].append(epoch + 1); lock.unlock()
+        let epochs = job.config.training.epochs
+        while epoch < epochs {
+            let end = Date().addingTimeInterval(epochSeconds)
+            while Date() < end {
+                if events.isCancelled { return .cancelled }
+                usleep(10_000)
+            }
+            epoch += 1
+            if job.config.training.learningRate > 1, epoch == 2 {
+                return .diverged(message: "loss is nan at epoch 2", result: Data(#"{"epochs_run": 1}"#.utf8))
+            }
+            let loss = 3.0 / Double(epoch)
+            events.epochEnded(EpochRecord(epoch: epoch, trainLoss: loss, valLoss: loss + 0.1, valAccuracy: 0.1 * Double(epoch),
+                                          valPerplexity: exp(loss + 0.1), seconds: epochSeconds, tokensPerSecond: 1000))
+            let file = job.scratch.appendingPathComponent("ckpt-\(epoch)")
+            try? Data("\(epoch)".utf8).write(to: file)
+            events.checkpointWritten(path: file.path, epoch: epoch)
+        }
+        let result = #"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(3.0 / Double(epochs)),"val_loss":\#(3.0 / Double(epochs) + 0.1),"val_accuracy":0.5,"val_perplexity":3.0,"overfit_pct":3.3,"training_seconds":1.0,"inference_seconds_per_1000":0.01,"ms_per_char":0.01,"parameters":1234,"size_mb":0.005,"macs_per_char":1000,"training_flops":1e9,"tokens_per_second":1000,"sample":"hello"}"#
+        return .completed(result: Data(result.utf8))
+    }
+}

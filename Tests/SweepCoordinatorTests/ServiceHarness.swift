@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import SweepCoordinator
+import SweepStore
+import SweepWorker
+
+/// A coordinator service and in-process workers over real loopback TCP and a real SQLite store,
+/// each on its own thread, in a temporary folder.
+final class ServiceHarness: @unchecked Sendable {
+    let root: URL
+    let sweepFile: URL
+    var options: CoordinatorOptions
+    let trainer: ScriptedTrainer
+    private var workers: [String: UncheckedBox<WorkerService>] = [:]
+    private let lock = NSLock()
+
+    /// Stops a worker without a goodbye (a crash, as the coordinator sees it).
+    func freeze(_ name: String) {
+        lock.lock(); let worker = workers[name]; lock.unlock()
+        worker?.value.halt()
+    }
+
+    init(grid: String = #"{"hidden_size": [8, 16, 24]}"#, epochs: Int = 3, learningRate: Double = 0.01,
+         epochSeconds: Double = 0.05, lostAfter: Double = 3) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("coord-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let text = String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 40)
+        try Data(text.utf8).write(to: root.appendingPathComponent("text.txt"))
+        sweepFile = root.appendingPathComponent("sweep.json")
+        try Data("""
+        {"name": "svc", "dataset": {"path": "text.txt"}, "split": {"kind": "tail", "fraction": 0.1},
+         "training": {"objective": "every-step", "sequence_length": 8, "batch_size": 4, "epochs": \(epochs),
+                      \(grid.contains("learning_rate") ? "" : "\"learning_rate\": \(learningRate),") "optimizer": "adam", "seed": 1, "checkpoint_every": 1},
+         "model": {"cell": "gru", "layers": 1, "fc_layers": 1},
+         "generate": {"length": 10, "prompts": ["the "], "mode": "stateful"},
+         "grid": \(grid), "schedule": "file-order"}
+        """.utf8).write(to: sweepFile)
+        options = CoordinatorOptions(sweepFile: sweepFile, base: root, workers: 0, listen: "tcp://127.0.0.1:*")
+        options.policy = SchedulerPolicy(heartbeatInterval: 0.2, suspectAfterMissedBeats: 3, lostAfter: lostAfter,
+                                         quarantineAfterInfraFailures: 3, adoptionWindow: lostAfter)
+        trainer = ScriptedTrainer(epochSeconds: epochSeconds)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var folder: RunFolder { RunFolder(sweepName: "svc", base: root) }
+
+    /// Prepares the run, binds, and starts the service loop on a thread.
+    func startCoordinator() async throws -> (CoordinatorService, String, Finished<Bool>, ShutdownSignal) {
+        let setup = try await RunSetup.prepare(options)
+        var logger = Logger(label: "test-coordinator")
+        logger.logLevel = .warning
+        let shutdown = ShutdownSignal(signals: [])
+        let service = try CoordinatorService(setup: setup, options: options, logger: logger,
+                                             progress: ProgressView(output: .nullDevice, isTerminal: false), shutdown: shutdown)
+        let endpoint = try service.bind()
+        let finished = Finished<Bool>()
+        let box = UncheckedBox(service)
+        Thread { finished.set((try? box.value.run()) ?? false) }.start()
+        return (service, endpoint, finished, shutdown)
+    }
+
+    /// Starts a worker service on a thread; `finished` gets its exit.
+    func startWorker(_ endpoint: String, name: String, protocolVersion: Int? = nil) throws -> Finished<WorkerExit> {
+        var options = WorkerOptions(endpoint: endpoint, workerID: name, host: "test", cores: 1, build: "test",
+                                    stateDirectory: root.appendingPathComponent("workers/\(name)"),
+                                    datasetCache: root.appendingPathComponent("workers/\(name)/datasets"))
+        options.exitOnBye = true
+        options.heartbeatInterval = 0.2
+        options.protocolVersion = protocolVersion
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .warning
+        let service = try WorkerService(options: options, trainer: trainer, logger: logger)
+        let finished = Finished<WorkerExit>()
+        let box = UncheckedBox(service)
+        lock.lock(); workers[name] = box; lock.unlock()
+        Thread { finished.set(box.value.run()) }.start()
+        return finished
+    }
+}
+
+/// A value set once by another thread, awaited with a timeout.
+final class Finished<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func wait(seconds: Double) -> T? {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            lock.lock(); let v = value; lock.unlock()
+            if let v { return v }
+            usleep(20_000)
+        }
+        return nil
+    }
+}
+
+/// Moves a non-Sendable service to the thread that owns it from then on.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
