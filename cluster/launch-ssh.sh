@@ -1,0 +1,30 @@
+#!/bin/bash
+# Start RNNSweep workers on other hosts over ssh, one per core (or -n N per host), in the foreground:
+# Ctrl-C (or the end of this script) ends them all, because each worker lives in its ssh session.
+#   cluster/launch-ssh.sh -e tcp://head:5555 -k keys/ host1 host2 ...
+# Each host needs the `worker` binary on PATH (or -b PATH) and the key files in the same place.
+set -euo pipefail
+usage() { echo "usage: $0 -e ENDPOINT [-k KEYS_DIR] [-n WORKERS_PER_HOST] [-b WORKER_BIN] HOST..." >&2; exit 2; }
+ENDPOINT="" KEYS="" PER_HOST="" BIN="worker"
+while getopts "e:k:n:b:" opt; do
+  case $opt in e) ENDPOINT=$OPTARG ;; k) KEYS=$OPTARG ;; n) PER_HOST=$OPTARG ;; b) BIN=$OPTARG ;; *) usage ;; esac
+done
+shift $((OPTIND - 1))
+[ -n "$ENDPOINT" ] && [ $# -gt 0 ] || usage
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+for host in "$@"; do
+  n=$PER_HOST
+  [ -n "$n" ] || n=$(ssh -o BatchMode=yes "$host" nproc)
+  for ((i = 0; i < n; i++)); do
+    args="run --connect $ENDPOINT --pin $i --state-dir \${TMPDIR:-/tmp}/rnnsweep-worker-$i"
+    [ -n "$KEYS" ] && args="$args --server-key $KEYS/coordinator.pub --key $KEYS/worker.key"
+    # -tt: the remote worker gets SIGHUP and exits when this ssh session ends.
+    ssh -tt -o BatchMode=yes -o ServerAliveInterval=10 "$host" "exec $BIN $args" \
+      > >(sed "s/^/[$host:$i] /") 2>&1 < /dev/null &
+    pids+=($!)
+  done
+  echo "started $n workers on $host"
+done
+wait

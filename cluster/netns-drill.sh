@@ -1,0 +1,97 @@
+#!/bin/bash
+# Multi-host drill on one machine: a coordinator and three "hosts" in network namespaces joined by a
+# private bridge (10.77.0.0/24, reachable only inside the namespaces this script creates), CURVE keys,
+# a worker with a key that is not on the allow-list, and a network partition of one worker.
+#   sudo RNNSWEEP_DATA_DIR=../shared/data cluster/netns-drill.sh [SWEEP] [BIN_DIR]
+# Needs root (ip netns). Cleans up its namespaces and processes on exit. Exit 0 = every check passed.
+set -euo pipefail
+SWEEP=${1:-sweeps/smoke.json}
+BIN=${2:-.build/debug}
+LOST_AFTER=${LOST_AFTER:-6}
+WORK=$(mktemp -d /tmp/rnnsweep-drill.XXXXXX)
+NS=(rns-hub rns-head rns-w1 rns-w2 rns-bad)
+PIDS=()
+log() { echo "[drill] $*"; }
+fail() { echo "[drill] FAILED: $*" >&2; exit 1; }
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  log "logs and run folder kept in $WORK"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || fail "run as root (ip netns needs it)"
+[ -x "$BIN/coordinator" ] && [ -x "$BIN/worker" ] || fail "build first: swift build (looked in $BIN)"
+BIN=$(cd "$BIN" && pwd)
+
+# 1. Network: a bridge in rns-hub, one veth pair per host namespace.
+for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null || true; ip netns add "$n"; ip -n "$n" link set lo up; done
+ip -n rns-hub link add br0 type bridge
+ip -n rns-hub link set br0 up
+i=1
+for n in rns-head rns-w1 rns-w2 rns-bad; do
+  ip link add "v$i" netns rns-hub type veth peer name eth0 netns "$n"
+  ip -n rns-hub link set "v$i" master br0 up
+  ip -n "$n" addr add "10.77.0.$i/24" dev eth0
+  ip -n "$n" link set eth0 up
+  i=$((i + 1))
+done
+ip netns exec rns-w1 ping -c1 -W2 10.77.0.1 >/dev/null || fail "namespaces cannot reach each other"
+log "network up: head 10.77.0.1, w1 .2, w2 .3, bad .4"
+
+# 2. Keys: the coordinator's pair, one per worker; only w1 and w2 are allowed.
+K=$WORK/keys
+for who in coordinator w1 w2 bad; do "$BIN/coordinator" keygen "$K/$who" >/dev/null; done
+cat "$K/w1.pub" "$K/w2.pub" > "$K/allowed"
+
+# 3. Without keys, listening on a non-loopback address is refused.
+if ip netns exec rns-head "$BIN/coordinator" run "$SWEEP" --workers 0 --listen tcp://10.77.0.1:5555 \
+     --runs "$WORK/nokeys" 2>"$WORK/nokeys.err"; then fail "coordinator listened on 10.77.0.1 without CURVE"; fi
+grep -q "requires CURVE" "$WORK/nokeys.err" || fail "no CURVE message: $(cat "$WORK/nokeys.err")"
+log "check: plain TCP on a non-loopback address is refused"
+
+# 4. Coordinator in rns-head.
+ip netns exec rns-head "$BIN/coordinator" run "$SWEEP" --workers 0 --listen tcp://10.77.0.1:5555 \
+  --curve-secret-key "$K/coordinator.key" --allow-workers "$K/allowed" --runs "$WORK" --fresh \
+  --lost-after "$LOST_AFTER" > "$WORK/coordinator.log" 2>&1 &
+COORD=$!; PIDS+=($COORD)
+sleep 1
+
+worker() {  # worker NAMESPACE KEYNAME
+  mkdir -p "$WORK/$1"
+  ip netns exec "$1" env HOME="$WORK/$1" RNNSWEEP_DATA_DIR= RNNSWEEP_CACHE_DIR="$WORK/$1/cache" \
+    "$BIN/worker" run --connect tcp://10.77.0.1:5555 --server-key "$K/coordinator.pub" --key "$K/$2.key" \
+    --state-dir "$WORK/$1/state" > "$WORK/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+worker rns-bad bad
+worker rns-w1 w1
+worker rns-w2 w2
+
+# 5. The bad key is refused and logged.
+for _ in $(seq 50); do grep -q "not on the allow-list" "$WORK/coordinator.log" && break; sleep 0.2; done
+grep -q "not on the allow-list" "$WORK/coordinator.log" || fail "the wrong key was not refused"
+log "check: a worker with a key not on the allow-list is refused and logged"
+
+# 6. Partition w1 for longer than the grace period while it trains, then heal it.
+for _ in $(seq 100); do grep -q "→ worker rns\|→ worker" "$WORK/coordinator.log" && break; sleep 0.2; done
+ip -n rns-w1 link set eth0 down
+log "partitioned w1 for $((LOST_AFTER + 4)) s"
+sleep $((LOST_AFTER + 4))
+ip -n rns-w1 link set eth0 up
+log "healed w1"
+
+# 7. The sweep completes; the dataset reached the workers over the wire (they had no copy).
+wait $COORD || fail "coordinator exited with $?: $(tail -5 "$WORK/coordinator.log")"
+NAME=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['name'])" "$SWEEP")
+CSV="$WORK/runs/$NAME/results.csv"
+ROWS=$(($(wc -l < "$CSV") - 1))
+TRIALS=$("$BIN/coordinator" status "$WORK/runs/$NAME" | head -1)
+log "status: $TRIALS"
+echo "$TRIALS" | grep -q "queued 0" || fail "trials left queued"
+ls "$WORK/rns-w1/cache" "$WORK/rns-w2/cache" >/dev/null 2>&1 || fail "workers did not receive the dataset"
+grep -q "lost\|suspect" "$WORK/coordinator.log" && log "check: the partitioned worker was noticed (see coordinator.log)"
+log "PASSED: $ROWS result rows in $CSV"
