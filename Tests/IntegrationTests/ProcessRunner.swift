@@ -1,0 +1,108 @@
+import Foundation
+
+/// Finds the built executables and runs them as real child processes.
+enum Executables {
+    /// The folder holding `coordinator` and `worker`: `RNNSWEEP_BIN_DIR`, else the build folder
+    /// that holds this test bundle (SwiftPM puts products and the test bundle side by side).
+    static var folder: URL {
+        if let dir = ProcessInfo.processInfo.environment["RNNSWEEP_BIN_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("coordinator").path) { return url }
+            url = url.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent()
+    }
+    static var coordinator: URL { folder.appendingPathComponent("coordinator") }
+    static var worker: URL { folder.appendingPathComponent("worker") }
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: coordinator.path) && FileManager.default.isExecutableFile(atPath: worker.path)
+    }
+}
+
+/// The repository root (for sweeps/), from this file's path.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var dataDirectory: String {
+        ProcessInfo.processInfo.environment["RNNSWEEP_DATA_DIR"] ?? root.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    }
+}
+
+/// A child process whose output goes to files, so nothing blocks on a full pipe.
+final class Child: @unchecked Sendable {
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+
+    init(_ executable: URL, _ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:]) throws {
+        stdoutURL = folder.appendingPathComponent("\(name).out")
+        stderrURL = folder.appendingPathComponent("\(name).err")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        var env = ProcessInfo.processInfo.environment
+        env["RNNSWEEP_DATA_DIR"] = Repository.dataDirectory
+        env["RNNSWEEP_CACHE_DIR"] = folder.appendingPathComponent("cache").path
+        env["RNNSWEEP_WORKER_BIN"] = Executables.worker.path
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+
+    /// Waits up to `seconds`; kills the process and returns nil on timeout.
+    func wait(seconds: Double) -> Int32? {
+        let end = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < end { usleep(20_000) }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    func signal(_ number: Int32) { kill(pid, number) }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`.
+func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}
+
+/// A temporary folder for one test.
+func temporaryFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnnsweep-it-\(name)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Process ids of live processes whose parent is `parent` (from /proc).
+func children(of parent: Int32) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 2 && fields[0] != "Z" && Int32(fields[1]) == parent
+    }
+}
+
+func isAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    return !stat[stat.index(after: close)...].hasPrefix(" Z")
+}

@@ -1,0 +1,165 @@
+import Foundation
+import SweepStore
+import Testing
+
+/// Real coordinator and worker processes, real sockets, real SQLite (DESIGN §4, §5).
+@Suite(.serialized, .enabled(if: Executables.available, "build the executables first: swift build"))
+struct SweepRunTests {
+    @Test func smokeSweepWithTwoLocalWorkersWritesOneCompleteRowPerTrial() throws {
+        let folder = try temporaryFolder("smoke")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = Repository.root.appendingPathComponent("sweeps/smoke.json")
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path],
+                            in: folder, name: "coordinator")
+        let status = run.wait(seconds: 90)
+        #expect(status == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let csv = try String(contentsOf: folder.appendingPathComponent("runs/smoke/results.csv"), encoding: .utf8)
+        let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.count == 1 + 4)
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/smoke/sweep.db").path)
+        let header = lines[0].components(separatedBy: ",")
+        for column in ["trial", "trial_id", "cell", "hidden_size", "layers", "sequence_length", "fc_layers", "objective",
+                       "split", "epochs_run", "best_epoch", "train_loss", "val_loss", "val_accuracy", "val_perplexity",
+                       "overfit_pct", "training_seconds", "inference_seconds_per_1000_chars", "parameters", "size_mb",
+                       "macs_per_char", "tokens_per_second", "worker_host", "attempts", "status", "sample"] {
+            #expect(header.contains(column), "results.csv lacks \(column)")
+        }
+        for trial in try store.allTrials() {
+            #expect(trial.status == .done)
+            let result = try #require(try store.result(trialID: trial.trialID))
+            #expect(result.valLoss != nil && result.trainLoss != nil && result.valAccuracy != nil)
+            #expect(result.trainingSeconds != nil && result.inferenceSecondsPer1000 != nil && result.parameters != nil)
+            #expect(result.sizeMB != nil && result.macsPerChar != nil && result.tokensPerSecond != nil)
+            #expect(result.workerHost != nil && !(result.sample ?? "").isEmpty)
+            #expect(try store.epochs(trialID: trial.trialID).count == 3)
+        }
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/smoke/report.html").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/smoke/curves.csv").path))
+    }
+
+    @Test func aKilledWorkersTrialResumesFromItsCheckpointAndTheSweepCompletes() throws {
+        let folder = try temporaryFolder("killworker")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = try SweepFiles.write(name: "killworker", in: folder, grid: #"{"hidden_size": [32, 48]}"#,
+                                         epochs: 8, batches: 40, hidden: nil)
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path,
+                                                      "--lost-after", "3"], in: folder, name: "coordinator")
+        let db = folder.appendingPathComponent("runs/killworker/sweep.db").path
+        #expect(eventually(seconds: 20) { FileManager.default.fileExists(atPath: db) })
+        let store = try SweepStore(path: db)
+        // Wait until some trial has a checkpoint at epoch >= 2 and is still running, then kill its worker.
+        var victim: (trialID: String, pid: Int32)?
+        _ = try eventually(seconds: 60) {
+            for trial in try store.allTrials() where trial.status == .running {
+                guard let epoch = try store.latestCheckpoint(trialID: trial.trialID)?.epoch, epoch >= 2, epoch < 6,
+                      let worker = trial.workerID, let pid = WorkerIDs.pid(worker) else { continue }
+                victim = (trial.trialID, pid)
+                return true
+            }
+            return false
+        }
+        let (trialID, pid) = try #require(victim, "no trial reached a checkpoint while running")
+        let checkpointEpoch = try #require(try store.latestCheckpoint(trialID: trialID)?.epoch)
+        kill(pid, SIGKILL)
+        let status = run.wait(seconds: 90)
+        #expect(status == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let trial = try #require(try store.trial(id: trialID))
+        #expect(trial.status == .done)
+        #expect(trial.attempts == 2)
+        // Epochs up to the checkpoint were trained once, by attempt 1; the rest by attempt 2.
+        let epochs = try store.epochs(trialID: trialID)
+        #expect(epochs.count == 8)
+        #expect(epochs.filter { $0.epoch <= checkpointEpoch }.allSatisfy { $0.attempt == 1 })
+        #expect(epochs.filter { $0.epoch > checkpointEpoch + 1 }.allSatisfy { $0.attempt == 2 })
+        // No trial ran twice: every other trial took one attempt, and each has exactly one result.
+        for other in try store.allTrials() where other.trialID != trialID {
+            #expect(other.attempts == 1 && other.status == .done)
+        }
+        #expect(try store.allTrials().allSatisfy { (try? store.result(trialID: $0.trialID)) != nil })
+    }
+
+    @Test func aKilledCoordinatorResumesWithoutRerunningFinishedTrials() throws {
+        let folder = try temporaryFolder("killcoord")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = try SweepFiles.write(name: "killcoord", in: folder, grid: #"{"hidden_size": [16, 24, 32, 40]}"#,
+                                         epochs: 4, batches: 30, hidden: nil)
+        let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path, "--lost-after", "3"]
+        let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
+        let db = folder.appendingPathComponent("runs/killcoord/sweep.db").path
+        #expect(eventually(seconds: 20) { FileManager.default.fileExists(atPath: db) })
+        let store = try SweepStore(path: db)
+        #expect(try eventually(seconds: 60) { try store.allTrials().contains { $0.status == .done } })
+        let workers = children(of: first.pid)
+        first.signal(SIGKILL)
+        _ = first.wait(seconds: 5)
+        // Local workers die with their coordinator (PDEATHSIG / parent watch).
+        #expect(eventually(seconds: 5) { workers.allSatisfy { !isAlive($0) } }, "workers outlived the coordinator")
+        let finishedBefore = try store.allTrials().filter { $0.status == .done }.map(\.trialID)
+        let resultsBefore = try finishedBefore.map { try store.result(trialID: $0) }
+        #expect(!finishedBefore.isEmpty)
+
+        let second = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-2")
+        let status = second.wait(seconds: 90)
+        #expect(status == 0, "coordinator: \(second.stderr.suffix(2000))")
+        let trials = try store.allTrials()
+        #expect(trials.allSatisfy { $0.status == .done })
+        for (id, before) in zip(finishedBefore, resultsBefore) {
+            #expect(try store.result(trialID: id) == before, "finished trial \(id) was re-run")
+            #expect(try store.attempts(trialID: id).count == 1)
+        }
+    }
+
+    @Test func aMalformedSweepFileExitsTwoNamingTheField() throws {
+        let folder = try temporaryFolder("malformed")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = try SweepFiles.write(name: "bad", in: folder, grid: #"{"hidden_size": [16, "big"]}"#, hidden: nil)
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--runs", folder.path],
+                            in: folder, name: "coordinator")
+        #expect(run.wait(seconds: 30) == 2)
+        #expect(run.stderr.contains("hidden_size"))
+        #expect(run.stderr.contains("big"))
+        #expect(run.stderr.contains("bad.json"))
+    }
+
+    @Test func aWorkerSpeakingAnotherProtocolVersionIsRefusedNamingBothVersions() throws {
+        let folder = try temporaryFolder("version")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = try SweepFiles.write(name: "version", in: folder, grid: #"{"hidden_size": [16]}"#, hidden: nil)
+        let port = Int.random(in: 30_000...60_000)
+        let endpoint = "tcp://127.0.0.1:\(port)"
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", endpoint,
+                                                      "--runs", folder.path], in: folder, name: "coordinator")
+        defer { run.signal(SIGKILL); _ = run.wait(seconds: 5) }
+        let worker = try Child(Executables.worker, ["run", "--connect", endpoint, "--protocol-version", "7",
+                                                    "--state-dir", folder.appendingPathComponent("w").path],
+                               in: folder, name: "worker")
+        #expect(worker.wait(seconds: 30) == 4)
+        #expect(worker.stderr.contains("protocol version 7"))
+        #expect(worker.stderr.contains("version 1"))
+        run.signal(SIGTERM)
+        #expect(run.wait(seconds: 15) == 130)
+        #expect(run.stderr.contains("protocol version 7"))
+    }
+
+    @Test func aDivergingTrialIsRecordedAsDivergedAndTheSweepGoesOn() throws {
+        let folder = try temporaryFolder("diverge")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = try SweepFiles.write(name: "diverge", in: folder, grid: #"{"learning_rate": [0.01, 1e30]}"#,
+                                         epochs: 2, batches: 10, learningRate: nil)
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path],
+                            in: folder, name: "coordinator")
+        #expect(run.wait(seconds: 60) == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/diverge/sweep.db").path)
+        let statuses = try store.allTrials().sorted { $0.number < $1.number }.map(\.status)
+        #expect(statuses == [.done, .diverged])
+        #expect(try store.allTrials().allSatisfy { $0.attempts == 1 })
+    }
+}
+
+/// Worker ids are `<host>-<pid>-<start>-<connection>`; the pid is third from the end.
+enum WorkerIDs {
+    static func pid(_ id: String) -> Int32? {
+        let parts = id.split(separator: "-")
+        return parts.count >= 4 ? Int32(parts[parts.count - 3]) : nil
+    }
+}
