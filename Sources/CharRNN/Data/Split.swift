@@ -1,0 +1,72 @@
+/// How a corpus is divided into training and validation (DESIGN.md §2 "Splits").
+public enum SplitKind: String, Codable, Sendable, CaseIterable {
+    /// The last `fraction` of the tokens is validation; no window crosses the boundary.
+    case tail
+    /// All windows of the whole text, shuffled with the seed; the last `fraction` of them validate.
+    case random
+    /// Validation = the training windows (as the Shakespeare grid did).
+    case none
+}
+
+/// Which side of a split a batch is drawn from.
+public enum Partition: String, Codable, Sendable, CaseIterable {
+    case train, validation
+}
+
+/// A split kind and its validation fraction. JSON: `{"kind": "tail", "fraction": 0.1}`; a missing
+/// `kind` means `tail`, a missing `fraction` means 0.1 (DESIGN.md defaults).
+public struct SplitSpec: Codable, Sendable, Equatable, Hashable {
+    public static let defaultFraction = 0.1
+
+    public var kind: SplitKind
+    /// Validation fraction in (0, 1); ignored by `none`.
+    public var fraction: Double
+
+    public init(kind: SplitKind = .tail, fraction: Double = SplitSpec.defaultFraction) {
+        self.kind = kind
+        self.fraction = fraction
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, fraction }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(SplitKind.self, forKey: .kind) ?? .tail
+        fraction = try c.decodeIfPresent(Double.self, forKey: .fraction) ?? Self.defaultFraction
+    }
+
+    /// Throws unless `fraction` is in (0, 1) for the kinds that use it.
+    public func validate() throws {
+        guard kind != .none else { return }
+        guard fraction.isFinite, fraction > 0, fraction < 1 else {
+            throw DataError.invalidParameter(field: "split.fraction", value: "\(fraction)",
+                                             expected: "a number in (0, 1) for split '\(kind.rawValue)'")
+        }
+    }
+
+    /// How many of `n` items (tokens for `tail`, windows for `random`) are training:
+    /// `Int(Double(n) * (1 - fraction))`, as the originals' `int(0.9 * len(data))`.
+    public func trainingCount(of n: Int) -> Int {
+        kind == .none ? n : Int(Double(n) * (1 - fraction))
+    }
+}
+
+/// Seeds derived from a trial seed, one independent stream per purpose and epoch.
+enum DerivedSeed {
+    static let splitDomain: UInt64 = 0x5350_4C49_5400_0000 // "SPLIT"
+    static let epochDomain: UInt64 = 0x4550_4F43_4800_0000 // "EPOCH"
+
+    /// SplitMix64 finaliser: nearby inputs give unrelated seeds.
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func split(_ seed: UInt64) -> UInt64 { seed ^ mix(splitDomain) }
+
+    static func epoch(_ seed: UInt64, _ epoch: Int) -> UInt64 {
+        seed ^ mix(epochDomain &+ UInt64(bitPattern: Int64(epoch)))
+    }
+}

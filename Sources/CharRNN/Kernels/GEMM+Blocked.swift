@@ -1,0 +1,65 @@
+/// Goto/BLIS-style blocking: for each KC×NC block of op(B) (packed into NR-wide column panels) and
+/// each MC×KC block of op(A) (packed into MR-tall row panels), an MR×NR register tile of C is
+/// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
+/// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
+extension GEMM {
+    /// Register tile: 6 rows × 16 columns = 12 SIMD8 accumulators (AVX2 has 16 ymm registers).
+    static let mr = 6
+    static let nr = 16
+    /// KC×NR B micro-panel (16 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
+    static let kc = 256
+    static let mc = 120
+    static let nc = 2048
+
+    static func blocked(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let scratch = GEMMScratch.forCurrentThread()
+        let packedA = scratch.a
+        let packedB = scratch.b
+        var jc = 0
+        while jc < n {
+            let ncBlock = min(nc, n - jc)
+            var pc = 0
+            while pc < k {
+                let kcBlock = min(kc, k - pc)
+                // The first K block applies beta; later ones accumulate onto it.
+                let blockBeta: Float = pc == 0 ? beta : 1
+                packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: packedB)
+                var ic = 0
+                while ic < m {
+                    let mcBlock = min(mc, m - ic)
+                    packA(transA: transA, a: a, lda: lda, row: ic, column: pc, m: mcBlock, k: kcBlock, into: packedA)
+                    macroKernel(m: mcBlock, n: ncBlock, k: kcBlock, alpha: alpha, packedA: packedA, packedB: packedB,
+                                beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc)
+                    ic += mcBlock
+                }
+                pc += kcBlock
+            }
+            jc += ncBlock
+        }
+    }
+
+    /// Walks the MR×NR tiles of one packed block; B's micro-panel is reused across all A panels.
+    @inline(__always)
+    static func macroKernel(
+        m: Int, n: Int, k: Int, alpha: Float, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        var j = 0
+        while j < n {
+            let cols = min(nr, n - j)
+            let bPanel = packedB + j * k
+            var i = 0
+            while i < m {
+                let rows = min(mr, m - i)
+                microKernel6x16(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
+                                c: c + i * ldc + j, ldc: ldc, rows: rows, columns: cols)
+                i += mr
+            }
+            j += nr
+        }
+    }
+}
