@@ -6,6 +6,7 @@ public struct ModelConfig: Codable, Sendable, Equatable, Hashable {
     public enum HeadActivation: String, Codable, Sendable { case between, afterFirst = "after-first" }
     public enum Activation: String, Codable, Sendable { case relu, tanh }
 
+    /// Symbols in the vocabulary. Optional in JSON (0): a TrainingSession sets it from the corpus.
     public var vocabSize: Int
     public var cell: Cell
     public var layers: Int
@@ -59,7 +60,7 @@ public struct ModelConfig: Codable, Sendable, Equatable, Hashable {
                 debugDescription: "fc_hidden has \(fcHidden.count) widths but fc_layers = \(fcLayers) needs \(fcLayers - 1)")
         }
         self.init(
-            vocabSize: try c.decode(Int.self, forKey: .vocabSize),
+            vocabSize: try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? 0,
             cell: try c.decode(Cell.self, forKey: .cell),
             layers: try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1,
             hiddenSize: hidden,
@@ -104,7 +105,7 @@ public struct ModelConfig: Codable, Sendable, Equatable, Hashable {
         func fail(_ field: String, _ value: String, _ why: String) -> ModelConfigError {
             ModelConfigError(field: field, value: value, reason: why)
         }
-        if vocabSize < 1 { throw fail("vocab_size", "\(vocabSize)", "must be >= 1") }
+        if vocabSize < 1 { throw fail("vocab_size", "\(vocabSize)", "must be >= 1 (a training session sets it from the corpus)") }
         if !(1...8).contains(layers) { throw fail("layers", "\(layers)", "must be in 1...8") }
         if hiddenSize < 1 { throw fail("hidden_size", "\(hiddenSize)", "must be >= 1") }
         if input == .embedding && embeddingSize < 1 {
