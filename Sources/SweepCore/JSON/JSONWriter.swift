@@ -1,0 +1,62 @@
+/// Writes `JSONValue`s as text: compact in file order (for messages), or canonical (sorted keys,
+/// canonical numbers, no whitespace) for hashing.
+public enum JSONWriter {
+    /// Compact JSON keeping key order and number literals as written.
+    public static func compact(_ value: JSONValue) -> String {
+        var out = ""
+        write(value, into: &out, canonical: false)
+        return out
+    }
+
+    /// Canonical JSON: keys sorted by their UTF-8 bytes, numbers in `JSONNumberFormat.canonical`
+    /// form, no whitespace. Equal documents give identical text on every machine.
+    public static func canonical(_ value: JSONValue) -> String {
+        var out = ""
+        write(value, into: &out, canonical: true)
+        return out
+    }
+
+    private static func write(_ value: JSONValue, into out: inout String, canonical: Bool) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let flag): out += flag ? "true" : "false"
+        case .number(let literal): out += canonical ? JSONNumberFormat.canonical(literal: literal) : literal
+        case .string(let text): writeString(text, into: &out)
+        case .array(let items):
+            out += "["
+            for (position, item) in items.enumerated() {
+                if position > 0 { out += "," }
+                write(item, into: &out, canonical: canonical)
+            }
+            out += "]"
+        case .object(let members):
+            let ordered = canonical ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : members
+            out += "{"
+            for (position, member) in ordered.enumerated() {
+                if position > 0 { out += "," }
+                writeString(member.key, into: &out)
+                out += ":"
+                write(member.value, into: &out, canonical: canonical)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,98 @@
+/// Expands the grid (first key outermost) and builds each combination's model and training
+/// settings from grid values, section values and defaults, checking keys that depend on each other.
+struct CombinationResolver {
+    let context: ErrorContext
+    let fixed: [String: SourcedValue]
+    let grid: [GridAxis]
+
+    func resolveAll() throws(SweepFileError) -> [Combination] {
+        var combinations: [Combination] = []
+        var indices = Array(repeating: 0, count: grid.count)
+        while true {
+            combinations.append(try resolve(indices))
+            // Odometer: the last key turns fastest, so the first key is outermost.
+            var axis = grid.count - 1
+            while axis >= 0 {
+                indices[axis] += 1
+                if indices[axis] < grid[axis].values.count { break }
+                indices[axis] = 0
+                axis -= 1
+            }
+            if axis < 0 { return combinations }
+        }
+    }
+
+    private func resolve(_ indices: [Int]) throws(SweepFileError) -> Combination {
+        var values = fixed
+        var gridValues: [GridValue] = []
+        for (axis, position) in zip(grid, indices) {
+            let value = axis.values[position]
+            values[axis.key] = SourcedValue(value: value, source: JSONPath.root.key("grid").key(axis.key).index(position).description)
+            gridValues.append(GridValue(key: axis.key, value: value))
+        }
+        let reader = Reader(values: values)
+
+        let hiddenSize = reader.int("hidden_size") ?? 128
+        let fcLayers = reader.int("fc_layers") ?? 1
+        let input = reader.choice("input", ModelSettings.Input.self) ?? .embedding
+        if input == .oneHot, let given = values["embedding_size"] {
+            throw context.error(given.source, "embedding_size applies only to input \"embedding\" (input is \"one-hot\" from \(reader.source("input")))", value: given.value)
+        }
+        var fcHidden: [Int]?
+        if let given = values["fc_hidden"] {
+            let widths = given.value.arrayValue!.map { $0.intValue! }
+            guard widths.count == fcLayers - 1 else {
+                throw context.error(given.source, "expected \(fcLayers - 1) widths (fc_layers - 1, with fc_layers \(fcLayers) from \(reader.source("fc_layers")))", value: given.value)
+            }
+            fcHidden = widths
+        }
+        let model = ModelSettings(
+            cell: reader.choice("cell", ModelSettings.Cell.self) ?? .lstm,
+            layers: reader.int("layers") ?? 1,
+            hiddenSize: hiddenSize,
+            input: input,
+            embeddingSize: reader.int("embedding_size"),
+            fcLayers: fcLayers,
+            fcHidden: fcHidden,
+            headActivation: reader.choice("head_activation", ModelSettings.HeadActivation.self) ?? .between,
+            activation: reader.choice("activation", ModelSettings.Activation.self) ?? .relu,
+            batchNorm: values["batch_norm"]?.value.boolValue ?? false,
+            dropout: reader.double("dropout") ?? 0,
+            headDropout: reader.double("head_dropout") ?? 0
+        )
+        let defaults = TrainingSettings()
+        let training = TrainingSettings(
+            objective: reader.choice("objective", TrainingSettings.Objective.self) ?? defaults.objective,
+            sequenceLength: reader.int("sequence_length") ?? defaults.sequenceLength,
+            stride: reader.int("stride") ?? defaults.stride,
+            batchSize: reader.int("batch_size") ?? defaults.batchSize,
+            epochs: reader.int("epochs") ?? defaults.epochs,
+            learningRate: reader.double("learning_rate") ?? defaults.learningRate,
+            optimizer: reader.choice("optimizer", TrainingSettings.Optimizer.self) ?? defaults.optimizer,
+            momentum: reader.double("momentum") ?? defaults.momentum,
+            clipNorm: reader.double("clip_norm"),
+            seed: reader.int("seed").map(UInt64.init) ?? defaults.seed,
+            checkpointEvery: reader.int("checkpoint_every") ?? defaults.checkpointEvery,
+            maxAttempts: reader.int("max_attempts") ?? defaults.maxAttempts,
+            maxBatchesPerEpoch: reader.int("max_batches_per_epoch")
+        )
+        var sources: [String: String] = [:]
+        for parameter in Hyperparameter.all { sources[parameter.name] = reader.source(parameter.name) }
+        return Combination(model: model, training: training, gridValues: gridValues, sources: sources)
+    }
+
+    /// Typed access to values the rules have already checked.
+    private struct Reader {
+        let values: [String: SourcedValue]
+
+        func int(_ key: String) -> Int? { values[key]?.value.intValue }
+        func double(_ key: String) -> Double? { values[key]?.value.doubleValue }
+        func choice<T: RawRepresentable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
+            values[key]?.value.stringValue.flatMap(T.init(rawValue:))
+        }
+        func source(_ key: String) -> String {
+            if let given = values[key] { return given.source }
+            return "\(Hyperparameter.named(key)!.section.rawValue).\(key) (default)"
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+/// Turns a JSON document into a validated sweep: sections, grid, and every combination resolved.
+struct SweepFileParser {
+    let context: ErrorContext
+    let registry: DatasetRegistry
+    let directory: URL
+
+    struct Parsed {
+        var name: String
+        var description: String?
+        var dataset: DatasetSpec
+        var split: SplitSettings
+        var generate: GenerateSettings
+        var grid: [GridAxis]
+        var schedule: ScheduleOrder
+        var combinations: [Combination]
+    }
+
+    static let topLevelKeys = ["name", "description", "dataset", "split", "training", "model", "generate", "grid", "schedule"]
+
+    func parse(_ document: JSONValue) throws(SweepFileError) -> Parsed {
+        let root = JSONPath.root
+        guard let members = document.objectValue else {
+            throw context.error("", "expected a JSON object at the top level, not \(document.typeName)")
+        }
+        try context.rejectUnknownKeys(members, known: Self.topLevelKeys, at: root, what: "a sweep file")
+
+        let name = try parseName(document["name"])
+        var description: String?
+        if let value = document["description"] {
+            guard let text = value.stringValue else { throw context.error(root.key("description"), "expected a string", value: value) }
+            description = text
+        }
+        guard let datasetValue = document["dataset"] else {
+            throw context.error(root.key("dataset"), "missing: give a registry name (\(registry.names.joined(separator: ", "))) or {\"path\": \"file.txt\"}")
+        }
+        let dataset = try parseDataset(datasetValue, at: root.key("dataset"))
+        let split = try parseSplit(document["split"], at: root.key("split"))
+        let generate = try parseGenerate(document["generate"], at: root.key("generate"))
+        let model = try parseSection(document["model"], section: .model)
+        let training = try parseSection(document["training"], section: .training)
+        let grid = try parseGrid(document["grid"], fixed: model.merging(training) { first, _ in first })
+        var schedule = ScheduleOrder.largestFirst
+        if let value = document["schedule"] {
+            try ValueRule.choice(of: ScheduleOrder.self).check(value, at: root.key("schedule"), context)
+            schedule = ScheduleOrder(rawValue: value.stringValue!)!
+        }
+        let combinations = try CombinationResolver(context: context, fixed: model.merging(training) { first, _ in first }, grid: grid).resolveAll()
+        return Parsed(name: name, description: description, dataset: dataset, split: split, generate: generate, grid: grid, schedule: schedule, combinations: combinations)
+    }
+
+    // MARK: Sections
+
+    private func parseName(_ value: JSONValue?) throws(SweepFileError) -> String {
+        let path = JSONPath.root.key("name")
+        guard let value else { throw context.error(path, "missing: the sweep needs a name (it names the run folder runs/<name>/)") }
+        guard let text = value.stringValue, !text.isEmpty, text != ".", text != "..",
+              text.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) })
+        else { throw context.error(path, "expected a name of letters, digits, '.', '_' and '-' (it names the run folder)", value: value) }
+        return text
+    }
+
+    private func parseDataset(_ value: JSONValue, at path: JSONPath) throws(SweepFileError) -> DatasetSpec {
+        if let name = value.stringValue {
+            return DatasetSpec(source: .registry(try registryName(name, at: path)))
+        }
+        guard let members = value.objectValue else {
+            throw context.error(path, "expected a registry name or an object {\"name\" or \"path\", \"preprocess\"}", value: value)
+        }
+        try context.rejectUnknownKeys(members, known: ["name", "path", "preprocess"], at: path, what: "dataset")
+        var preprocess = DatasetSettings.Preprocess.none
+        if let given = value["preprocess"] {
+            try ValueRule.choice(of: DatasetSettings.Preprocess.self).check(given, at: path.key("preprocess"), context)
+            preprocess = .init(rawValue: given.stringValue!)!
+        }
+        switch (value["name"], value["path"]) {
+        case (let name?, nil):
+            guard let text = name.stringValue else { throw context.error(path.key("name"), "expected a string", value: name) }
+            return DatasetSpec(source: .registry(try registryName(text, at: path.key("name"))), preprocess: preprocess)
+        case (nil, let file?):
+            guard let text = file.stringValue, !text.isEmpty else { throw context.error(path.key("path"), "expected a file path", value: file) }
+            let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)
+            return DatasetSpec(source: .file(url.standardizedFileURL), preprocess: preprocess)
+        case (.some, .some):
+            throw context.error(path, "give either \"name\" or \"path\", not both")
+        case (nil, nil):
+            throw context.error(path, "missing \"name\" (\(registry.names.joined(separator: ", "))) or \"path\"")
+        }
+    }
+
+    private func registryName(_ name: String, at path: JSONPath) throws(SweepFileError) -> String {
+        guard registry.entry(named: name) != nil else {
+            throw context.error(path, "unknown dataset; known: \(registry.names.joined(separator: ", ")), or give {\"path\": \"file.txt\"}", value: .string(name))
+        }
+        return name
+    }
+
+    private func parseSplit(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> SplitSettings {
+        var split = SplitSettings()
+        guard let value else { return split }
+        guard let members = value.objectValue else { throw context.error(path, "expected an object {\"kind\", \"fraction\"}", value: value) }
+        try context.rejectUnknownKeys(members, known: ["kind", "fraction"], at: path, what: "split")
+        if let kind = value["kind"] {
+            try ValueRule.choice(of: SplitSettings.Kind.self).check(kind, at: path.key("kind"), context)
+            split.kind = .init(rawValue: kind.stringValue!)!
+        }
+        if let fraction = value["fraction"] {
+            try ValueRule.openFraction.check(fraction, at: path.key("fraction"), context)
+            split.fraction = fraction.doubleValue!
+        }
+        return split
+    }
+
+    private func parseGenerate(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> GenerateSettings {
+        guard let value else { return GenerateSettings() }
+        guard let members = value.objectValue else { throw context.error(path, "expected an object", value: value) }
+        try context.rejectUnknownKeys(members, known: ["length", "prompts", "prompt_slices", "mode", "temperature"], at: path, what: "generate")
+        var length = 1000, mode = GenerateSettings.Mode.stateful, temperature = 0.0
+        var prompts: [String] = [], slices: [GenerateSettings.PromptSlice] = []
+        if let given = value["length"] {
+            try ValueRule.nonNegativeInteger.check(given, at: path.key("length"), context)
+            length = given.intValue!
+        }
+        if let given = value["mode"] {
+            try ValueRule.choice(of: GenerateSettings.Mode.self).check(given, at: path.key("mode"), context)
+            mode = .init(rawValue: given.stringValue!)!
+        }
+        if let given = value["temperature"] {
+            try ValueRule.nonNegativeNumber.check(given, at: path.key("temperature"), context)
+            temperature = given.doubleValue!
+        }
+        if let given = value["prompts"] {
+            guard let items = given.arrayValue else { throw context.error(path.key("prompts"), "expected a list of strings", value: given) }
+            for (position, item) in items.enumerated() {
+                guard let text = item.stringValue, !text.isEmpty else {
+                    throw context.error(path.key("prompts").index(position), "expected a non-empty string", value: item)
+                }
+                prompts.append(text)
+            }
+        }
+        if let given = value["prompt_slices"] {
+            let listPath = path.key("prompt_slices")
+            guard let items = given.arrayValue else { throw context.error(listPath, "expected a list of {\"offset\", \"length\"}", value: given) }
+            for (position, item) in items.enumerated() {
+                let itemPath = listPath.index(position)
+                guard let fields = item.objectValue else { throw context.error(itemPath, "expected an object {\"offset\", \"length\"}", value: item) }
+                try context.rejectUnknownKeys(fields, known: ["offset", "length"], at: itemPath, what: "a prompt slice")
+                guard let offset = item["offset"] else { throw context.error(itemPath.key("offset"), "missing") }
+                guard let count = item["length"] else { throw context.error(itemPath.key("length"), "missing") }
+                try ValueRule.nonNegativeInteger.check(offset, at: itemPath.key("offset"), context)
+                try ValueRule.positiveInteger.check(count, at: itemPath.key("length"), context)
+                slices.append(.init(offset: offset.intValue!, length: count.intValue!))
+            }
+        }
+        return GenerateSettings(length: length, prompts: prompts, promptSlices: slices, mode: mode, temperature: temperature)
+    }
+
+    /// A `model` or `training` section: its keys checked, values validated, with their paths.
+    private func parseSection(_ value: JSONValue?, section: Hyperparameter.Section) throws(SweepFileError) -> [String: SourcedValue] {
+        guard let value else { return [:] }
+        let path = JSONPath.root.key(section.rawValue)
+        guard let members = value.objectValue else { throw context.error(path, "expected an object", value: value) }
+        try context.rejectUnknownKeys(members, known: Hyperparameter.names(in: section), at: path, what: section.rawValue)
+        var values: [String: SourcedValue] = [:]
+        for member in members {
+            let keyPath = path.key(member.key)
+            try Hyperparameter.named(member.key)!.rule.check(member.value, at: keyPath, context)
+            values[member.key] = SourcedValue(value: member.value, source: keyPath.description)
+        }
+        return values
+    }
+
+    private func parseGrid(_ value: JSONValue?, fixed: [String: SourcedValue]) throws(SweepFileError) -> [GridAxis] {
+        guard let value else { return [] }
+        let path = JSONPath.root.key("grid")
+        guard let members = value.objectValue else { throw context.error(path, "expected an object: hyperparameter name -> list of values", value: value) }
+        var axes: [GridAxis] = []
+        var count = 1
+        for member in members {
+            let keyPath = path.key(member.key)
+            guard let parameter = Hyperparameter.named(member.key) else {
+                var message = "unknown hyperparameter"
+                if let guess = ErrorContext.nearest(member.key, in: Hyperparameter.gridableNames) { message += " (did you mean \"\(guess)\"?)" }
+                message += "; grid keys are model and training keys: " + Hyperparameter.gridableNames.joined(separator: ", ")
+                throw context.error(keyPath, message)
+            }
+            guard parameter.gridable else {
+                throw context.error(keyPath, "\(member.key) steers execution, not the model; set it once in training, not in the grid")
+            }
+            if let other = fixed[member.key] {
+                throw context.error(keyPath, "also given as \(other.source); give it in one place")
+            }
+            guard let values = member.value.arrayValue else { throw context.error(keyPath, "expected a list of values", value: member.value) }
+            guard !values.isEmpty else { throw context.error(keyPath, "expected a non-empty list of values", value: member.value) }
+            var seen: [String: Int] = [:]
+            for (position, item) in values.enumerated() {
+                try parameter.rule.check(item, at: keyPath.index(position), context)
+                let canonical = JSONWriter.canonical(item)
+                if let first = seen[canonical] {
+                    throw context.error(keyPath.index(position), "duplicate of \(keyPath.index(first)) (trials would repeat)", value: item)
+                }
+                seen[canonical] = position
+            }
+            count = count.multipliedReportingOverflow(by: values.count).overflow ? Int.max : count * values.count
+            guard count <= SweepFile.maximumTrials else {
+                throw context.error(path, "expands to more than \(SweepFile.maximumTrials) trials")
+            }
+            axes.append(GridAxis(key: member.key, values: values))
+        }
+        return axes
+    }
+}
+
+/// A validated value and the JSON path it came from.
+struct SourcedValue: Sendable {
+    var value: JSONValue
+    var source: String
+}

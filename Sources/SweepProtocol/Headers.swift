@@ -1,0 +1,207 @@
+/// Header structs, one per command (SPEC.md §3). JSON keys are snake_case; non-finite doubles
+/// travel as "nan"/"inf"/"-inf". Field ranges are checked by `validate()` when decoding.
+
+/// The trial a (re)connecting worker is still training.
+public struct RunningTrial: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var attempt: Int
+    public var epoch: Int
+    public init(trialId: String, attempt: Int, epoch: Int) {
+        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, epoch }
+}
+
+/// HELLO, worker to coordinator.
+public struct Hello: Sendable, Hashable, Codable {
+    public var workerId: String
+    public var host: String
+    public var cores: Int
+    public var build: String
+    public var protocolVersion: Int
+    public var running: RunningTrial?
+    public init(workerId: String, host: String, cores: Int, build: String,
+                protocolVersion: Int = SweepProtocol.protocolVersion, running: RunningTrial? = nil) {
+        self.workerId = workerId; self.host = host; self.cores = cores; self.build = build
+        self.protocolVersion = protocolVersion; self.running = running
+    }
+    enum CodingKeys: String, CodingKey {
+        case workerId = "worker_id", host, cores, build, protocolVersion = "protocol_version", running
+    }
+}
+
+/// WELCOME, coordinator to worker.
+public struct Welcome: Sendable, Hashable, Codable {
+    public var coordinatorId: String
+    /// Seconds between heartbeats.
+    public var heartbeatInterval: Double
+    public init(coordinatorId: String, heartbeatInterval: Double = 1) {
+        self.coordinatorId = coordinatorId; self.heartbeatInterval = heartbeatInterval
+    }
+    enum CodingKeys: String, CodingKey { case coordinatorId = "coordinator_id", heartbeatInterval = "heartbeat_interval" }
+}
+
+/// READY, worker to coordinator.
+public struct Ready: Sendable, Hashable, Codable {
+    public var slots: Int
+    public init(slots: Int = 1) { self.slots = slots }
+}
+
+/// A dataset named by content hash.
+public struct DatasetRef: Sendable, Hashable, Codable {
+    public var name: String
+    public var sha256: String
+    public var bytes: Int
+    public init(name: String, sha256: String, bytes: Int) { self.name = name; self.sha256 = sha256; self.bytes = bytes }
+}
+
+/// The checkpoint an assignment resumes from; its bytes are the ASSIGN payload.
+public struct CheckpointRef: Sendable, Hashable, Codable {
+    public var epoch: Int
+    public var sha256: String
+    public init(epoch: Int, sha256: String) { self.epoch = epoch; self.sha256 = sha256 }
+}
+
+/// ASSIGN, coordinator to worker.
+public struct Assign: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var trialNumber: Int
+    public var attempt: Int
+    public var leaseId: String
+    public var leaseSeconds: Double
+    /// The trial's config: a JSON object with the shared snake_case keys.
+    public var config: JSONValue
+    public var seed: UInt64
+    public var dataset: DatasetRef
+    public var resumeCheckpoint: CheckpointRef?
+    public init(trialId: String, trialNumber: Int, attempt: Int, leaseId: String, leaseSeconds: Double,
+                config: JSONValue, seed: UInt64, dataset: DatasetRef, resumeCheckpoint: CheckpointRef? = nil) {
+        self.trialId = trialId; self.trialNumber = trialNumber; self.attempt = attempt; self.leaseId = leaseId
+        self.leaseSeconds = leaseSeconds; self.config = config; self.seed = seed; self.dataset = dataset
+        self.resumeCheckpoint = resumeCheckpoint
+    }
+    enum CodingKeys: String, CodingKey {
+        case trialId = "trial_id", trialNumber = "trial_number", attempt, leaseId = "lease_id",
+             leaseSeconds = "lease_seconds", config, seed, dataset, resumeCheckpoint = "resume_checkpoint"
+    }
+}
+
+/// DATASET_REQUEST, worker to coordinator.
+public struct DatasetRequest: Sendable, Hashable, Codable {
+    public var sha256: String
+    public init(sha256: String) { self.sha256 = sha256 }
+}
+
+/// DATASET header, coordinator to worker; the bytes are the payload.
+public struct DatasetTransfer: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var bytes: Int
+    public init(sha256: String, bytes: Int) { self.sha256 = sha256; self.bytes = bytes }
+}
+
+/// PROGRESS, worker to coordinator: one finished epoch.
+public struct ProgressReport: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var attempt: Int
+    public var epoch: Int
+    public var trainLoss: Double
+    public var valLoss: Double
+    public var valAccuracy: Double
+    public var valPerplexity: Double
+    public var seconds: Double
+    public var tokensPerSecond: Double
+    public init(trialId: String, attempt: Int, epoch: Int, trainLoss: Double, valLoss: Double, valAccuracy: Double,
+                valPerplexity: Double, seconds: Double, tokensPerSecond: Double) {
+        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch; self.trainLoss = trainLoss
+        self.valLoss = valLoss; self.valAccuracy = valAccuracy; self.valPerplexity = valPerplexity
+        self.seconds = seconds; self.tokensPerSecond = tokensPerSecond
+    }
+    enum CodingKeys: String, CodingKey {
+        case trialId = "trial_id", attempt, epoch, trainLoss = "train_loss", valLoss = "val_loss",
+             valAccuracy = "val_accuracy", valPerplexity = "val_perplexity", seconds, tokensPerSecond = "tokens_per_second"
+    }
+}
+
+/// CHECKPOINT header, worker to coordinator; the safetensors bytes are the payload.
+public struct CheckpointUpload: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var attempt: Int
+    public var epoch: Int
+    public var sha256: String
+    public var isBest: Bool
+    public var bytes: Int
+    public init(trialId: String, attempt: Int, epoch: Int, sha256: String, isBest: Bool, bytes: Int) {
+        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch; self.sha256 = sha256
+        self.isBest = isBest; self.bytes = bytes
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, epoch, sha256, isBest = "is_best", bytes }
+}
+
+/// RESULT, worker to coordinator.
+public struct TrialResult: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var attempt: Int
+    /// Every per-trial metric and the generated samples: a JSON object.
+    public var result: JSONValue
+    public init(trialId: String, attempt: Int, result: JSONValue) {
+        self.trialId = trialId; self.attempt = attempt; self.result = result
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, result }
+}
+
+/// RESULT_ACK, coordinator to worker: the result (or terminal failure) is committed.
+public struct ResultAck: Sendable, Hashable, Codable {
+    public var trialId: String
+    public init(trialId: String) { self.trialId = trialId }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id" }
+}
+
+/// Why an attempt failed (SPEC.md §6).
+public enum FailureClass: String, Sendable, Hashable, Codable, CaseIterable {
+    case config, diverged, infra
+}
+
+/// FAILED, worker to coordinator.
+public struct Failed: Sendable, Hashable, Codable {
+    public var trialId: String
+    public var attempt: Int
+    public var failureClass: FailureClass
+    public var message: String
+    public init(trialId: String, attempt: Int, failureClass: FailureClass, message: String) {
+        self.trialId = trialId; self.attempt = attempt; self.failureClass = failureClass; self.message = message
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, failureClass = "class", message }
+}
+
+/// STOP, coordinator to worker: abandon the trial (or everything, if `trialId` is nil).
+public struct Stop: Sendable, Hashable, Codable {
+    public var trialId: String?
+    public var reason: String
+    public init(trialId: String? = nil, reason: String) { self.trialId = trialId; self.reason = reason }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", reason }
+}
+
+/// BYE, either way: orderly goodbye.
+public struct Bye: Sendable, Hashable, Codable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+/// REFUSED, coordinator to worker: the worker must not retry.
+public struct Refused: Sendable, Hashable, Codable {
+    public var reason: String
+    public var receivedVersion: Int?
+    public var supportedVersion: Int?
+    public init(reason: String, receivedVersion: Int? = nil, supportedVersion: Int? = nil) {
+        self.reason = reason; self.receivedVersion = receivedVersion; self.supportedVersion = supportedVersion
+    }
+    /// The refusal for a peer speaking another protocol version; the reason names both.
+    public static func versionMismatch(received: Int, supported: Int = protocolVersion) -> Refused {
+        Refused(reason: "protocol version \(received) is not supported; this coordinator speaks version \(supported)",
+                receivedVersion: received, supportedVersion: supported)
+    }
+    enum CodingKeys: String, CodingKey { case reason, receivedVersion = "received_version", supportedVersion = "supported_version" }
+}
+
+/// HEARTBEAT has no fields.
+struct Empty: Codable {}

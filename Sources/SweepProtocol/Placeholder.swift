@@ -1,1 +1,0 @@
-// Placeholder until this module gets real code; replace me.

@@ -1,0 +1,131 @@
+import GRDB
+
+/// The database schema, as an ordered list of migrations. Never edit a shipped migration:
+/// append a new one, so existing run folders upgrade in place.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial", migrate: createInitialTables)
+        return migrator
+    }
+
+    private static func createInitialTables(_ db: Database) throws {
+        try db.create(table: "sweeps") { t in
+            t.primaryKey("name", .text)
+            t.column("spec_hash", .text).notNull()
+            t.column("spec_json", .text).notNull()
+            t.column("created_at", .datetime).notNull()
+            t.column("updated_at", .datetime).notNull()
+        }
+
+        let statuses = TrialStatus.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        try db.create(table: "trials") { t in
+            t.primaryKey("trial_id", .text)
+            t.column("number", .integer).notNull()
+            t.column("config_json", .text).notNull()
+            // JSON array of [key, value] pairs, in grid order.
+            t.column("grid_json", .text).notNull()
+            t.column("status", .text).notNull().defaults(to: TrialStatus.queued.rawValue)
+                .check(sql: "status IN (\(statuses))")
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("worker_id", .text)
+            t.column("lease_expires_at", .datetime)
+            t.column("estimated_cost", .double)
+            t.column("parameters", .integer)
+            t.column("created_at", .datetime).notNull()
+            t.column("updated_at", .datetime).notNull()
+        }
+        try db.create(index: "trials_by_status", on: "trials", columns: ["status", "number"])
+
+        try db.create(table: "attempts") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("trial_id", .text).notNull().references("trials", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("worker_id", .text)
+            t.column("host", .text)
+            t.column("started_at", .datetime).notNull()
+            t.column("ended_at", .datetime)
+            t.column("outcome", .text)
+            t.column("message", .text)
+            t.uniqueKey(["trial_id", "attempt"])
+        }
+
+        try db.create(table: "epochs") { t in
+            t.column("trial_id", .text).notNull().references("trials", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("epoch", .integer).notNull()
+            t.column("train_loss", .double)
+            t.column("val_loss", .double)
+            t.column("val_accuracy", .double)
+            t.column("val_perplexity", .double)
+            t.column("seconds", .double)
+            t.column("tokens_per_second", .double)
+            t.column("recorded_at", .datetime).notNull()
+            t.primaryKey(["trial_id", "epoch"])
+        }
+
+        try db.create(table: "results") { t in
+            t.primaryKey("trial_id", .text).references("trials", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("worker_id", .text)
+            t.column("worker_host", .text)
+            t.column("status", .text).notNull()
+            t.column("epochs_run", .integer)
+            t.column("best_epoch", .integer)
+            t.column("train_loss", .double)
+            t.column("val_loss", .double)
+            t.column("val_accuracy", .double)
+            t.column("val_perplexity", .double)
+            t.column("overfit_pct", .double)
+            t.column("training_seconds", .double)
+            t.column("inference_seconds_per_1000", .double)
+            t.column("ms_per_char", .double)
+            t.column("parameters", .integer)
+            t.column("size_mb", .double)
+            t.column("macs_per_char", .double)
+            t.column("training_flops", .double)
+            t.column("tokens_per_second", .double)
+            t.column("sample", .text)
+            t.column("result_json", .text).notNull()
+            t.column("recorded_at", .datetime).notNull()
+        }
+
+        try db.create(table: "checkpoints") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("trial_id", .text).notNull().references("trials", onDelete: .cascade)
+            t.column("epoch", .integer).notNull()
+            t.column("path", .text).notNull()
+            t.column("sha256", .text).notNull()
+            t.column("bytes", .integer).notNull()
+            t.column("is_best", .boolean).notNull().defaults(to: false)
+            t.column("is_latest", .boolean).notNull().defaults(to: false)
+            t.column("created_at", .datetime).notNull()
+            t.uniqueKey(["trial_id", "epoch"])
+        }
+        // The database itself guarantees at most one latest and one best checkpoint per trial.
+        try db.execute(sql: """
+            CREATE UNIQUE INDEX checkpoints_one_latest ON checkpoints(trial_id) WHERE is_latest;
+            CREATE UNIQUE INDEX checkpoints_one_best ON checkpoints(trial_id) WHERE is_best;
+            """)
+
+        try db.create(table: "workers") { t in
+            t.primaryKey("worker_id", .text)
+            t.column("host", .text).notNull()
+            t.column("cores", .integer)
+            t.column("build", .text)
+            t.column("first_seen", .datetime).notNull()
+            t.column("last_seen", .datetime).notNull()
+            t.column("infra_failures", .integer).notNull().defaults(to: 0)
+            t.column("quarantined", .boolean).notNull().defaults(to: false)
+        }
+
+        try db.create(table: "events") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("time", .datetime).notNull()
+            t.column("kind", .text).notNull()
+            t.column("trial_id", .text)
+            t.column("worker_id", .text)
+            t.column("message", .text).notNull()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+
+extension SweepStore {
+    /// Records a checkpoint as the trial's latest (and best, if `isBest`). Per trial exactly one
+    /// checkpoint is latest and at most one is best; rows that are neither are dropped and their
+    /// files returned for deletion. Recording an epoch again (a later attempt) replaces its row.
+    @discardableResult
+    public func recordCheckpoint(trialID: String, epoch: Int, path: String, sha256: String, bytes: Int,
+                                 isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
+        try pool.write { db in
+            _ = try Self.requireTrial(db, trialID)
+            var candidates = try String.fetchAll(
+                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND epoch = ?", arguments: [trialID, epoch])
+            try db.execute(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ?", arguments: [trialID, epoch])
+
+            try db.execute(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?", arguments: [trialID])
+            if isBest {
+                try db.execute(sql: "UPDATE checkpoints SET is_best = 0 WHERE trial_id = ?", arguments: [trialID])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO checkpoints (trial_id, epoch, path, sha256, bytes, is_best, is_latest, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+                    """,
+                arguments: [trialID, epoch, path, sha256, bytes, isBest, now])
+
+            candidates += try String.fetchAll(
+                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND NOT is_latest AND NOT is_best",
+                arguments: [trialID])
+            try db.execute(
+                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND NOT is_latest AND NOT is_best", arguments: [trialID])
+
+            // A file still named by a remaining row must not be deleted.
+            var obsolete: [String] = []
+            for candidate in candidates where !obsolete.contains(candidate) {
+                let stillUsed = try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM checkpoints WHERE path = ?)", arguments: [candidate]) ?? false
+                if !stillUsed { obsolete.append(candidate) }
+            }
+            return CheckpointUpdate(obsoletePaths: obsolete)
+        }
+    }
+
+    /// The checkpoint to resume the trial from, or nil.
+    public func latestCheckpoint(trialID: String) throws -> CheckpointRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE trial_id = ? AND is_latest", arguments: [trialID])
+                .map(CheckpointRecord.init(row:))
+        }
+    }
+
+    /// The checkpoint with the lowest validation loss, as reported by the caller, or nil.
+    public func bestCheckpoint(trialID: String) throws -> CheckpointRecord? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE trial_id = ? AND is_best", arguments: [trialID])
+                .map(CheckpointRecord.init(row:))
+        }
+    }
+
+    /// Every checkpoint row of a trial, by epoch.
+    public func checkpoints(trialID: String) throws -> [CheckpointRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE trial_id = ? ORDER BY epoch", arguments: [trialID])
+                .map(CheckpointRecord.init(row:))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+
+extension SweepStore {
+    /// The text of a CSV export, read from one consistent snapshot.
+    public func csv(_ format: CSVExport) throws -> String {
+        try pool.read { db in
+            switch format {
+            case .results: try ResultsTable.csv(db)
+            case .curves: try CurvesTable.csv(db)
+            case .seed004: try Seed004Table.csv(db)
+            }
+        }
+    }
+
+    /// Writes a CSV export to `path` atomically (temporary file in the same folder, fsync, rename).
+    public func export(_ format: CSVExport, to path: String) throws {
+        try AtomicFile.replace(path, with: csv(format))
+    }
+
+    /// Writes results.csv and curves.csv into `folder` (the run folder).
+    public func exportAll(to folder: String) throws {
+        for format in [CSVExport.results, .curves] {
+            try export(format, to: URL(fileURLWithPath: folder).appendingPathComponent(format.defaultFileName).path)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+
+extension SweepStore {
+    /// Hands a queued trial to a worker: status running, attempts + 1, worker and lease set,
+    /// and the attempt's row started, in one transaction. Returns the new attempt number.
+    /// Throws `invalidTransition` unless the trial is queued.
+    @discardableResult
+    public func markRunning(trialID: String, workerID: String, host: String?,
+                            leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
+        try pool.write { db in
+            let trial = try Self.requireTrial(db, trialID)
+            guard trial.status == .queued else {
+                throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: .running)
+            }
+            let attempt = trial.attempts + 1
+            try db.execute(
+                sql: """
+                    UPDATE trials SET status = 'running', attempts = ?, worker_id = ?, lease_expires_at = ?,
+                        updated_at = ? WHERE trial_id = ?
+                    """,
+                arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
+            try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host, at: now)
+            return attempt
+        }
+    }
+
+    /// Re-adopts a trial a worker reports it is running (after a coordinator restart, or a
+    /// worker reconnecting after its trial was requeued). Returns false, changing nothing, when the
+    /// trial is already finished (the worker should be told to stop). Otherwise the trial becomes
+    /// running on that worker with that attempt (attempts never decrease) and the attempt row exists.
+    public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?,
+                             leaseExpiresAt: Date, at now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            let trial = try Self.requireTrial(db, trialID)
+            if trial.status.isFinished { return false }
+            try db.execute(
+                sql: """
+                    UPDATE trials SET status = 'running', attempts = MAX(attempts, ?), worker_id = ?,
+                        lease_expires_at = ?, updated_at = ? WHERE trial_id = ?
+                    """,
+                arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
+            let exists = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM attempts WHERE trial_id = ? AND attempt = ?)",
+                arguments: [trialID, attempt]) ?? false
+            if !exists {
+                try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host, at: now)
+            }
+            return true
+        }
+    }
+
+    /// Extends the lease of a trial running on `workerID`. Returns false if the trial is not
+    /// running on that worker (it was requeued or finished meanwhile).
+    @discardableResult
+    public func renewLease(trialID: String, workerID: String, until leaseExpiresAt: Date) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE trials SET lease_expires_at = ?
+                    WHERE trial_id = ? AND status = 'running' AND worker_id = ?
+                    """,
+                arguments: [leaseExpiresAt, trialID, workerID])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Puts a running trial back in the queue, keeping its attempt count (its next run resumes
+    /// from the latest checkpoint). Returns false, changing nothing, if the trial is not running.
+    @discardableResult
+    public func requeue(trialID: String, at now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            _ = try Self.requireTrial(db, trialID)
+            try db.execute(
+                sql: """
+                    UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE trial_id = ? AND status = 'running'
+                    """,
+                arguments: [now, trialID])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Gives a trial a finished status without a result (e.g. `failed` once its infra attempts
+    /// are exhausted). Returns false, changing nothing, when the trial already has a result.
+    @discardableResult
+    public func markFinished(trialID: String, status: TrialStatus, at now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            let trial = try Self.requireTrial(db, trialID)
+            guard status.isFinished else {
+                throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: status)
+            }
+            let hasResult = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM results WHERE trial_id = ?)", arguments: [trialID]) ?? false
+            if hasResult { return false }
+            try db.execute(
+                sql: """
+                    UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE trial_id = ?
+                    """,
+                arguments: [status.rawValue, now, trialID])
+            return true
+        }
+    }
+
+    /// Closes an attempt with its outcome (free text: "done", "diverged", "infra", "lost", ...).
+    /// Returns false if no such attempt exists. An attempt already closed is closed again
+    /// with the new outcome.
+    @discardableResult
+    public func endAttempt(trialID: String, attempt: Int, outcome: String, message: String? = nil,
+                           at now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE attempts SET ended_at = ?, outcome = ?, message = ? WHERE trial_id = ? AND attempt = ?",
+                arguments: [now, outcome, message, trialID, attempt])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The attempts of a trial, oldest first.
+    public func attempts(trialID: String) throws -> [AttemptRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE trial_id = ? ORDER BY attempt", arguments: [trialID])
+                .map(AttemptRecord.init(row:))
+        }
+    }
+
+    static func insertAttempt(_ db: Database, trialID: String, attempt: Int, workerID: String,
+                              host: String?, at now: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO attempts (trial_id, attempt, worker_id, host, started_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(trial_id, attempt) DO UPDATE SET worker_id = excluded.worker_id,
+                    host = excluded.host, started_at = excluded.started_at, ended_at = NULL,
+                    outcome = NULL, message = NULL
+                """,
+            arguments: [trialID, attempt, workerID, host, now])
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+
+/// The sweep's durable state: one SQLite file (`runs/<name>/sweep.db`) in WAL mode.
+///
+/// Every method is synchronous and thread-safe: writes are serialized by GRDB's pool and
+/// each public mutation is one transaction, so a crash leaves either all or none of it.
+/// Callers pass plain values (JSON strings, ordered string pairs); the store knows nothing of
+/// the protocol, the trainer or SweepCore.
+public final class SweepStore: Sendable {
+    /// Path of the database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// The parent folder is created if missing.
+    public init(path: String) throws {
+        self.path = path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        // Another process (`coordinator status`) may read while the coordinator writes.
+        configuration.busyMode = .timeout(10)
+        configuration.label = "SweepStore"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        // A committed result must survive power loss too, because RESULT_ACK is sent only after
+        // the commit: GRDB sets WAL's usual NORMAL on the pool's single writer; raise it to FULL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try StoreSchema.migrator.migrate(pool)
+    }
+
+    /// SQLite's journal mode, e.g. "wal".
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// SQLite's `synchronous` level of a connection (2 = FULL).
+    public func synchronousLevel() throws -> Int {
+        try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Identifiers of the migrations applied to this file, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try StoreSchema.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Deletes a database file and its WAL/shared-memory companions (for `--fresh`).
+    /// Close every store on the file first.
+    public static func removeDatabase(at path: String) throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+}

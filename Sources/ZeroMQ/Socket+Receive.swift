@@ -1,0 +1,53 @@
+import CZeroMQ
+
+extension Socket {
+    /// Receives a whole multipart message as frames whose bytes stay in libzmq's buffers
+    /// (no copy). Returns nil if nothing arrived (`dontWait`, or the receive timeout passed).
+    public func receiveFrames(dontWait: Bool = false) throws(ZMQError) -> [Frame]? {
+        var frames: [Frame] = []
+        while true {
+            let frame = Frame()
+            // Later parts of a multipart message arrive together with the first: never wait for them.
+            let flags = (dontWait || !frames.isEmpty) ? ZMQ_DONTWAIT : 0
+            guard try retrying("zmq_msg_recv", { zmq_msg_recv(frame.message, handle, flags) }) != nil else {
+                if frames.isEmpty { return nil }
+                throw ZMQError(operation: "zmq_msg_recv(part \(frames.count))", code: ZMQErrorCode.again)
+            }
+            frames.append(frame)
+            if zmq_msg_more(frame.message) == 0 { return frames }
+        }
+    }
+
+    /// Receives a whole multipart message, copying each part into a byte array.
+    /// Returns nil if nothing arrived (`dontWait`, or the receive timeout passed).
+    public func receive(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {
+        var parts: [[UInt8]] = []
+        while true {
+            let flags = (dontWait || !parts.isEmpty) ? ZMQ_DONTWAIT : 0
+            let message = scratchReceive
+            guard let size = try retrying("zmq_msg_recv", { zmq_msg_recv(message, handle, flags) }) else {
+                if parts.isEmpty { return nil }
+                throw ZMQError(operation: "zmq_msg_recv(part \(parts.count))", code: ZMQErrorCode.again)
+            }
+            let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(message), count: Int(size))
+            parts.append(Array(bytes))
+            let more = zmq_msg_more(message) != 0
+            if !more { return parts }
+        }
+    }
+
+    /// Receives one part into `buffer` (truncating, as `zmq_recv` does). Returns the part's full
+    /// size and whether more parts follow, or nil if nothing arrived.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, dontWait: Bool = false) throws(ZMQError) -> (size: Int, more: Bool)? {
+        let flags = dontWait ? ZMQ_DONTWAIT : 0
+        guard let size = try retrying("zmq_recv", { zmq_recv(handle, buffer.baseAddress, buffer.count, flags) }) else {
+            return nil
+        }
+        return (Int(size), try hasMoreParts())
+    }
+
+    /// True if the last received part has more parts following it (`ZMQ_RCVMORE`).
+    public func hasMoreParts() throws(ZMQError) -> Bool {
+        try int32Option(ZMQ_RCVMORE) != 0
+    }
+}

@@ -1,0 +1,85 @@
+import SweepProtocol
+import Testing
+
+struct CodecErrorTests {
+    let codec = Codec(limits: Codec.Limits(maxHeaderBytes: 4096, maxPayloadBytes: 64))
+
+    func frames(_ command: String, _ header: String, _ payload: [UInt8]? = nil, magic: String = "RNS1") -> [[UInt8]] {
+        [Array(magic.utf8), Array(command.utf8), Array(header.utf8)] + (payload.map { [$0] } ?? [])
+    }
+
+    func error(_ frames: [[UInt8]]) -> ProtocolError? {
+        do {
+            _ = try codec.decode(frames: frames)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func frameCountMagicAndVersion() {
+        #expect(error([]) == .wrongFrameCount(command: nil, count: 0, expected: "3 or 4"))
+        #expect(error([Array("RNS1".utf8)]) == .wrongFrameCount(command: nil, count: 1, expected: "3 or 4"))
+        #expect(error(frames("HEARTBEAT", "{}") + [[1], [2]]) == .wrongFrameCount(command: "HEARTBEAT", count: 5, expected: "3"))
+        #expect(error(frames("HEARTBEAT", "{}", magic: "ZMQ1")) == .badMagic("ZMQ1"))
+        #expect(error(frames("HEARTBEAT", "{}", magic: "RNS01")) == .badMagic("RNS01"))
+        #expect(error(frames("HEARTBEAT", "{}", magic: "RNS2")) == .unsupportedVersion(received: 2, supported: 1))
+        let hello = #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":7}"#
+        #expect(error(frames("HELLO", hello)) == .unsupportedVersion(received: 7, supported: 1))
+        #expect(Refused.versionMismatch(received: 7).reason.contains("7"))
+        #expect(Refused.versionMismatch(received: 7).reason.contains("1"))
+        #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[UInt8]]()) }
+        #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[]] + frames("HEARTBEAT", "{}")) }
+    }
+
+    @Test func commandsAndPayloadRules() {
+        #expect(error(frames("LAUNCH", "{}")) == .unknownCommand("LAUNCH"))
+        #expect(error(frames("hello", "{}")) == .unknownCommand("hello"))
+        #expect(error(frames("HEARTBEAT", "{}", [1])) == .unexpectedPayload(command: .heartbeat))
+        #expect(error(frames("DATASET", #"{"sha256":"\#(hashA)","bytes":0}"#)) == .missingPayload(command: .dataset))
+        #expect(error(frames("DATASET", #"{"sha256":"\#(hashA)","bytes":3}"#, [1, 2])) ==
+            .payloadSizeMismatch(command: .dataset, declared: 3, actual: 2))
+        #expect(error(frames("DATASET", #"{"sha256":"\#(hashA)","bytes":65}"#, [UInt8](repeating: 0, count: 65))) ==
+            .oversizePayload(command: .dataset, bytes: 65, limit: 64))
+        #expect(error(frames("BYE", #"{"reason":"\#(String(repeating: "x", count: 5000))"}"#)) ==
+            .oversizeHeader(command: .bye, bytes: 5013, limit: 4096))
+        let assign = #"{"trial_id":"t","trial_number":0,"attempt":1,"lease_id":"l","lease_seconds":5,"config":{},"seed":1,"dataset":{"name":"n","sha256":"\#(hashA)","bytes":1}}"#
+        #expect(error(frames("ASSIGN", assign)) == nil)
+        #expect(error(frames("ASSIGN", assign, [1])) == .unexpectedPayload(command: .assign))
+        let resume = String(assign.dropLast()) + #","resume_checkpoint":{"epoch":2,"sha256":"\#(hashB)"}}"#
+        #expect(error(frames("ASSIGN", resume)) == .missingPayload(command: .assign))
+        #expect(error(frames("ASSIGN", resume, [1])) == nil)
+    }
+
+    @Test func jsonAndFields() {
+        #expect(error(frames("BYE", "not json")) == .badJSON(command: .bye, reason: "the header must be a JSON object"))
+        #expect(error(frames("BYE", "[1]")) == .badJSON(command: .bye, reason: "the header must be a JSON object"))
+        if case .badJSON(.bye, _)? = error(frames("BYE", "{\"reason\":")) {} else { Issue.record("truncated JSON") }
+        if case .badJSON(.bye, _)? = error([Array("RNS1".utf8), Array("BYE".utf8), [0x7B, 0xFF, 0xFE, 0x7D]]) {} else {
+            Issue.record("invalid UTF-8")
+        }
+        #expect(error(frames("BYE", "{}")) == .missingField(command: .bye, field: "reason"))
+        #expect(error(frames("BYE", #"{"reason":null}"#)) == .missingField(command: .bye, field: "reason"))
+        #expect(error(frames("READY", #"{"slots":"one"}"#)) == .invalidField(command: .ready, field: "slots", reason: "expected Int"))
+        #expect(error(frames("READY", #"{"slots":-1}"#)) == .invalidField(command: .ready, field: "slots", reason: "-1 is below 0"))
+        if case .invalidField(.failed, "class", _)? = error(frames("FAILED", #"{"trial_id":"t","attempt":1,"class":"cosmic","message":"m"}"#)) {} else {
+            Issue.record("unknown failure class")
+        }
+        #expect(error(frames("DATASET_REQUEST", #"{"sha256":"ABC"}"#)) ==
+            .invalidField(command: .datasetRequest, field: "sha256", reason: "\"ABC\" is not 64 lowercase hex digits"))
+        #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"result":[1]}"#)) ==
+            .invalidField(command: .result, field: "result", reason: "must be a JSON object"))
+        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":1,"running":{"trial_id":"t","attempt":0,"epoch":0}}"#)) ==
+            .invalidField(command: .hello, field: "running.attempt", reason: "0 is below 1"))
+        #expect(error(frames("HELLO", #"{"host":"h","cores":1,"build":"b","protocol_version":1}"#)) ==
+            .missingField(command: .hello, field: "worker_id"))
+        // Unknown keys are ignored (optional additions within a version).
+        #expect(error(frames("BYE", #"{"reason":"r","future_field":[1,2]}"#)) == nil)
+    }
+
+    @Test func errorsDescribeThemselves() {
+        let text = ProtocolError.invalidField(command: .ready, field: "slots", reason: "-1 is below 0").description
+        #expect(text == "READY field \"slots\": -1 is below 0")
+        #expect(ProtocolError.unsupportedVersion(received: 2, supported: 1).description.contains("version 2"))
+    }
+}

@@ -1,0 +1,62 @@
+import SweepProtocol
+import SweepTestSupport
+import Testing
+
+struct LivenessTests {
+    @Test(arguments: [3, 4, 5])
+    func suspectAfterConfiguredBeatsLostAfterGraceAnyMessageRevives(_ beats: Int) {
+        let clock = FakeClock()
+        var peer = PeerLiveness(now: clock.now(), heartbeatInterval: 1, suspectAfterBeats: beats, lostAfter: 30)
+        #expect(peer.state(at: clock.now()) == .alive)
+        clock.advance(by: Double(beats) - 0.01)
+        #expect(peer.update(at: clock.now()) == (.alive, false))
+        clock.advance(by: 0.02)
+        #expect(peer.update(at: clock.now()) == (.suspect, true))
+        #expect(peer.update(at: clock.now()) == (.suspect, false))
+        peer.heard(at: clock.now())  // any message revives
+        #expect(peer.update(at: clock.now()) == (.alive, true))
+
+        clock.advance(by: 29.99)
+        #expect(peer.state(at: clock.now()) == .suspect)
+        clock.advance(by: 0.02)
+        #expect(peer.update(at: clock.now()) == (.lost, true))
+        peer.heard(at: clock.now())
+        #expect(peer.state(at: clock.now()) == .alive)
+    }
+
+    @Test func heartbeatScheduleAndDeadlines() {
+        var peer = PeerLiveness(now: 0, heartbeatInterval: 1, suspectAfterBeats: 3, lostAfter: 40)
+        #expect(!peer.heartbeatDue(at: 0.5))
+        #expect(peer.heartbeatDue(at: 1))
+        peer.sent(at: 1)
+        #expect(!peer.heartbeatDue(at: 1.9))
+        #expect(peer.nextDeadline(after: 1.5) == 2)
+        peer.sent(at: 2.9)
+        #expect(peer.nextDeadline(after: 2.95) == 3)       // suspect at 3 comes before the next beat
+        #expect(peer.nextDeadline(after: 3.5) == 3.9)      // suspect: next beat, lost at 40 is later
+        #expect(peer.heard(at: 2) == ())
+        #expect(peer.lastHeard == 2)
+        peer.heard(at: 1)  // late timestamps never move it back
+        #expect(peer.lastHeard == 2)
+    }
+
+    @Test func backoffDoublesToThirtyTwoForeverAndResets() {
+        let clock = FakeClock(now: 0)
+        var backoff = Backoff()
+        var delays: [Double] = []
+        for _ in 0..<9 {
+            #expect(backoff.mayRetry(at: clock.now()))
+            let delay = backoff.failed(at: clock.now())
+            delays.append(delay)
+            #expect(!backoff.mayRetry(at: clock.now() + delay - 0.001))
+            clock.advance(by: delay)
+        }
+        #expect(delays == [1, 2, 4, 8, 16, 32, 32, 32, 32])
+        #expect(backoff.failures == 9)
+        backoff.succeeded()
+        #expect(backoff.failures == 0)
+        #expect(backoff.retryAt == nil)
+        #expect(backoff.failed(at: clock.now()) == 1)
+        #expect(backoff.failed(at: clock.now()) == 2)
+    }
+}

@@ -1,0 +1,38 @@
+import SweepProtocol
+
+let hashA = String(repeating: "a1", count: 32)
+let hashB = String(repeating: "0f", count: 32)
+
+/// At least one message of every command, with optional fields both present and absent.
+let sampleMessages: [Message] = [
+    .hello(Hello(workerId: "w1", host: "node-3", cores: 2, build: "0.1.0+abc")),
+    .hello(Hello(workerId: "w2", host: "h", cores: 64, build: "b", running: RunningTrial(trialId: "t-9f2c", attempt: 2, epoch: 7))),
+    .welcome(Welcome(coordinatorId: "coord-1", heartbeatInterval: 1)),
+    .ready(Ready(slots: 1)),
+    .assign(Assign(trialId: "t-9f2c", trialNumber: 17, attempt: 1, leaseId: "lease-42", leaseSeconds: 30,
+                   config: ["cell": "lstm", "hidden_size": 128, "learning_rate": 0.002, "clip_norm": nil,
+                            "fc_hidden": [64, 32], "batch_norm": false, "split": ["kind": "tail", "fraction": 0.1]],
+                   seed: UInt64.max - 5, dataset: DatasetRef(name: "tinyshakespeare", sha256: hashA, bytes: 1_115_394)),
+            checkpoint: nil),
+    .assign(Assign(trialId: "t-1", trialNumber: 0, attempt: 3, leaseId: "l", leaseSeconds: 12.5, config: [:], seed: 0,
+                   dataset: DatasetRef(name: "x", sha256: hashB, bytes: 0),
+                   resumeCheckpoint: CheckpointRef(epoch: 4, sha256: hashB)),
+            checkpoint: [0, 1, 2, 255]),
+    .datasetRequest(DatasetRequest(sha256: hashA)),
+    .dataset(sha256: hashA, bytes: Array("First Citizen:\n".utf8)),
+    .dataset(sha256: hashB, bytes: []),
+    .progress(ProgressReport(trialId: "t-1", attempt: 1, epoch: 3, trainLoss: 1.5, valLoss: 1.7, valAccuracy: 0.51,
+                             valPerplexity: 5.47, seconds: 12.25, tokensPerSecond: 123_456.5)),
+    .checkpoint(CheckpointUpload(trialId: "t-1", attempt: 1, epoch: 3, sha256: hashB, isBest: true, bytes: 5), bytes: [1, 2, 3, 4, 5]),
+    .result(TrialResult(trialId: "t-1", attempt: 1, result: ["best_epoch": 3, "val_loss": 1.7, "sample": "ROMEO: ay\u{e9}",
+                                                             "samples": ["a", "b"], "parameters": 148_801])),
+    .resultAck(ResultAck(trialId: "t-1")),
+    .failed(Failed(trialId: "t-1", attempt: 2, failureClass: .diverged, message: "loss is NaN at epoch 2")),
+    .failed(Failed(trialId: "t-1", attempt: 1, failureClass: .config, message: "hidden_size 0")),
+    .failed(Failed(trialId: "t-1", attempt: 1, failureClass: .infra, message: "disk full")),
+    .stop(Stop(trialId: "t-1", reason: "already recorded")),
+    .stop(Stop(reason: "shutting down")),
+    .heartbeat,
+    .bye(Bye(reason: "SIGTERM")),
+    .refused(Refused.versionMismatch(received: 2)),
+]

@@ -1,1 +1,0 @@
-// Placeholder until this test target gets real tests.
