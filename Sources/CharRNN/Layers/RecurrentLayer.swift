@@ -1,0 +1,107 @@
+/// What RNN, LSTM and GRU layers share: PyTorch's four tensors per layer (`weight_ih_l{k}` [G*H, In],
+/// `weight_hh_l{k}` [G*H, H], `bias_ih_l{k}`, `bias_hh_l{k}`), time-major activations, and the hidden
+/// state sequence `h` stored as L+1 slots of [B, H] where slot 0 is the initial state. Subclasses
+/// implement one cell's forward and backward through time.
+class RecurrentLayer {
+    let inputSize: Int
+    let hiddenSize: Int
+    let gateWidth: Int
+    let maxBatch: Int
+    let maxSteps: Int
+    let computesInputGradient: Bool
+
+    let wIH: UnsafeMutablePointer<Float>, wHH: UnsafeMutablePointer<Float>
+    let bIH: UnsafeMutablePointer<Float>, bHH: UnsafeMutablePointer<Float>
+    let gWIH: UnsafeMutablePointer<Float>, gWHH: UnsafeMutablePointer<Float>
+    let gBIH: UnsafeMutablePointer<Float>, gBHH: UnsafeMutablePointer<Float>
+
+    /// h: (maxSteps + 1) slots of [batch, H]; slot t+1 is the output of step t.
+    let states: UnsafeMutablePointer<Float>
+    /// dL/dinput for the layer below, [steps * batch, In] (nil if nobody needs it).
+    let inputGradient: UnsafeMutablePointer<Float>?
+    /// Carried dL/dh_{t} from step t+1 during backward, [batch, H].
+    let hiddenGradient: UnsafeMutablePointer<Float>
+
+    /// The input of the last forward, kept for the weight gradient.
+    var lastInput: UnsafePointer<Float>?
+    var lastBatch = 0
+    var lastSteps = 0
+
+    init(store: ParameterStore, layer k: Int, inputSize: Int, hiddenSize: Int, gates: Int,
+         maxBatch: Int, maxSteps: Int, computesInputGradient: Bool, workspace: Workspace) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.gateWidth = gates * hiddenSize
+        self.maxBatch = maxBatch
+        self.maxSteps = maxSteps
+        self.computesInputGradient = computesInputGradient
+        wIH = store.value("rnn.weight_ih_l\(k)").baseAddress!
+        wHH = store.value("rnn.weight_hh_l\(k)").baseAddress!
+        bIH = store.value("rnn.bias_ih_l\(k)").baseAddress!
+        bHH = store.value("rnn.bias_hh_l\(k)").baseAddress!
+        gWIH = store.gradient("rnn.weight_ih_l\(k)").baseAddress!
+        gWHH = store.gradient("rnn.weight_hh_l\(k)").baseAddress!
+        gBIH = store.gradient("rnn.bias_ih_l\(k)").baseAddress!
+        gBHH = store.gradient("rnn.bias_hh_l\(k)").baseAddress!
+        states = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
+        inputGradient = computesInputGradient ? workspace.floats(maxSteps * maxBatch * inputSize) : nil
+        hiddenGradient = workspace.floats(maxBatch * hiddenSize)
+    }
+
+    /// Outputs h_0 ... h_{L-1} of the last forward, [steps * batch, H] time-major.
+    var outputs: UnsafeMutablePointer<Float> { states + lastBatch * hiddenSize }
+
+    /// Pointer to state slot `t` (slot 0 = initial state) for the current batch size.
+    @inline(__always) func slot(_ t: Int, batch: Int) -> UnsafeMutablePointer<Float> {
+        states + t * batch * hiddenSize
+    }
+
+    /// Zero initial state for `batch` sequences.
+    func resetState(batch: Int) {
+        states.update(repeating: 0, count: batch * hiddenSize)
+    }
+
+    /// Makes the final state of the last forward the initial state of the next (truncated BPTT:
+    /// no gradient flows back across the boundary).
+    func carryState() {
+        slot(0, batch: lastBatch).update(from: slot(lastSteps, batch: lastBatch), count: lastBatch * hiddenSize)
+    }
+
+    /// Runs `steps` steps for `batch` sequences from the state in slot 0. `input` is [steps*batch, In].
+    func forward(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+        precondition(batch <= maxBatch && steps <= maxSteps, "batch \(batch)/steps \(steps) exceed the workspace")
+        lastInput = input
+        lastBatch = batch
+        lastSteps = steps
+        forwardSteps(input: input, batch: batch, steps: steps)
+    }
+
+    /// Backpropagates through time. `outputGradient` is dL/dh_t for every step ([steps*batch, H]) or,
+    /// with `lastStepOnly`, for the last step alone ([batch, H]). Accumulates parameter gradients and
+    /// writes `inputGradient`.
+    func backward(outputGradient: UnsafePointer<Float>, lastStepOnly: Bool) {
+        backwardSteps(outputGradient: outputGradient, lastStepOnly: lastStepOnly, batch: lastBatch, steps: lastSteps)
+    }
+
+    func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) { fatalError("abstract") }
+    func backwardSteps(outputGradient: UnsafePointer<Float>, lastStepOnly: Bool, batch: Int, steps: Int) { fatalError("abstract") }
+
+    /// dL/dh_t at step t from above (nil where none: every step but the last with `lastStepOnly`).
+    @inline(__always) func outputGradient(_ base: UnsafePointer<Float>, lastStepOnly: Bool, t: Int, steps: Int, batch: Int) -> UnsafePointer<Float>? {
+        if lastStepOnly { return t == steps - 1 ? base : nil }
+        return base + t * batch * hiddenSize
+    }
+
+    /// Shared tail of every cell's backward: weight/bias gradients from the gate gradients and the
+    /// input gradient. `inputGates` multiply the input, `hiddenGates` multiply h_{t-1}.
+    func accumulateWeightGradients(inputGates: UnsafePointer<Float>, hiddenGates: UnsafePointer<Float>, batch: Int, steps: Int) {
+        let rows = batch * steps
+        matmulTransAAccumulate(inputGates, lastInput!, gWIH, m: gateWidth, n: inputSize, k: rows)
+        matmulTransAAccumulate(hiddenGates, states, gWHH, m: gateWidth, n: hiddenSize, k: rows)
+        accumulateColumnSums(inputGates, rows: rows, width: gateWidth, into: gBIH)
+        accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
+        if let dx = inputGradient {
+            matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
+        }
+    }
+}

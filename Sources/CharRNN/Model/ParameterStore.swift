@@ -1,0 +1,161 @@
+/// A named tensor inside one of the store's contiguous arrays.
+public struct TensorSlot: Sendable, Equatable {
+    public let name: String
+    public let shape: [Int]
+    public let offset: Int
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// All trainable parameters, their gradients and the BatchNorm buffers, each in one contiguous Float
+/// array (so the optimizer, clipping and checkpointing are single loops), with named views in
+/// PyTorch `state_dict` order.
+public final class ParameterStore {
+    /// Trainable tensors, in `named_parameters()` order.
+    public let parameters: [TensorSlot]
+    /// Float buffers (`fc.K.running_mean`, `fc.K.running_var`).
+    public let buffers: [TensorSlot]
+    /// Names of the `fc.K.num_batches_tracked` counters, parallel to `batchesTracked`.
+    public let counterNames: [String]
+    public var batchesTracked: [Int64]
+
+    public let count: Int
+    public let values: UnsafeMutablePointer<Float>
+    public let gradients: UnsafeMutablePointer<Float>
+    public let bufferCount: Int
+    public let bufferValues: UnsafeMutablePointer<Float>
+
+    private let parameterIndex: [String: Int]
+    private let bufferIndex: [String: Int]
+
+    init(parameters: [(String, [Int])], buffers: [(String, [Int])], counters: [String]) {
+        var offset = 0
+        var slots: [TensorSlot] = []
+        for (name, shape) in parameters {
+            slots.append(TensorSlot(name: name, shape: shape, offset: offset))
+            offset += shape.reduce(1, *)
+        }
+        self.parameters = slots
+        count = offset
+        offset = 0
+        var bslots: [TensorSlot] = []
+        for (name, shape) in buffers {
+            bslots.append(TensorSlot(name: name, shape: shape, offset: offset))
+            offset += shape.reduce(1, *)
+        }
+        self.buffers = bslots
+        bufferCount = offset
+        counterNames = counters
+        batchesTracked = Array(repeating: 0, count: counters.count)
+        values = .allocate(capacity: max(count, 1))
+        values.initialize(repeating: 0, count: max(count, 1))
+        gradients = .allocate(capacity: max(count, 1))
+        gradients.initialize(repeating: 0, count: max(count, 1))
+        bufferValues = .allocate(capacity: max(bufferCount, 1))
+        bufferValues.initialize(repeating: 0, count: max(bufferCount, 1))
+        parameterIndex = Dictionary(uniqueKeysWithValues: slots.enumerated().map { ($1.name, $0) })
+        bufferIndex = Dictionary(uniqueKeysWithValues: bslots.enumerated().map { ($1.name, $0) })
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+        bufferValues.deallocate()
+    }
+
+    public func parameter(_ name: String) -> TensorSlot? { parameterIndex[name].map { parameters[$0] } }
+    public func buffer(_ name: String) -> TensorSlot? { bufferIndex[name].map { buffers[$0] } }
+
+    /// Values of parameter `name`. Traps on an unknown name (names come from the layout).
+    public func value(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+        let s = parameters[parameterIndex[name]!]
+        return UnsafeMutableBufferPointer(start: values + s.offset, count: s.count)
+    }
+
+    public func gradient(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+        let s = parameters[parameterIndex[name]!]
+        return UnsafeMutableBufferPointer(start: gradients + s.offset, count: s.count)
+    }
+
+    public func bufferValue(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+        let s = buffers[bufferIndex[name]!]
+        return UnsafeMutableBufferPointer(start: bufferValues + s.offset, count: s.count)
+    }
+
+    public func zeroGradients() { gradients.update(repeating: 0, count: count) }
+
+    /// Every tensor in `state_dict()` order (parameters and buffers of each module interleaved),
+    /// as PyTorch would list them. Counters are listed with shape [] and kind `.counter`.
+    public var stateDictOrder: [(name: String, kind: StateKind)] {
+        var out: [(String, StateKind)] = []
+        var bufferNames = buffers.map(\.name)[...]
+        var counters = counterNames[...]
+        for p in parameters {
+            out.append((p.name, .parameter))
+            // A BatchNorm's buffers follow its bias.
+            if p.name.hasSuffix(".bias"), let prefix = p.name.dropLastComponent,
+               bufferNames.first == prefix + ".running_mean" {
+                out.append((bufferNames.removeFirst(), .buffer))
+                out.append((bufferNames.removeFirst(), .buffer))
+                if counters.first == prefix + ".num_batches_tracked" { out.append((counters.removeFirst(), .counter)) }
+            }
+        }
+        return out
+    }
+
+    public enum StateKind: Sendable { case parameter, buffer, counter }
+}
+
+extension String {
+    fileprivate var dropLastComponent: String? {
+        guard let dot = lastIndex(of: ".") else { return nil }
+        return String(self[..<dot])
+    }
+}
+
+extension ModelConfig {
+    /// Names and shapes of the trainable tensors, exactly as `named_parameters()` lists them.
+    public var parameterShapes: [(String, [Int])] {
+        var list: [(String, [Int])] = []
+        if input == .embedding { list.append(("embedding.weight", [vocabSize, embeddingSize])) }
+        let g = gateCount * hiddenSize
+        for k in 0..<layers {
+            let inSize = k == 0 ? recurrentInputSize : hiddenSize
+            list.append(("rnn.weight_ih_l\(k)", [g, inSize]))
+            list.append(("rnn.weight_hh_l\(k)", [g, hiddenSize]))
+            list.append(("rnn.bias_ih_l\(k)", [g]))
+            list.append(("rnn.bias_hh_l\(k)", [g]))
+        }
+        for (i, m) in headModules.enumerated() {
+            switch m {
+            case let .linear(inputs, outputs):
+                list.append(("fc.\(i).weight", [outputs, inputs]))
+                list.append(("fc.\(i).bias", [outputs]))
+            case let .batchNorm(width):
+                list.append(("fc.\(i).weight", [width]))
+                list.append(("fc.\(i).bias", [width]))
+            case .activation, .dropout: break
+            }
+        }
+        return list
+    }
+
+    var bufferShapes: [(String, [Int])] {
+        headModules.enumerated().flatMap { i, m -> [(String, [Int])] in
+            if case let .batchNorm(width) = m { return [("fc.\(i).running_mean", [width]), ("fc.\(i).running_var", [width])] }
+            return []
+        }
+    }
+
+    var counterNames: [String] {
+        headModules.enumerated().compactMap { i, m in
+            if case .batchNorm = m { return "fc.\(i).num_batches_tracked" }
+            return nil
+        }
+    }
+
+    /// Trainable parameter count, as `sum(p.numel() for p in model.parameters())`.
+    public var parameterCount: Int { parameterShapes.reduce(0) { $0 + $1.1.reduce(1, *) } }
+
+    /// Float32 size of the parameters in MiB (params * 4 / 2^20), as the Shakespeare grid reports it.
+    public var sizeMB: Double { Double(parameterCount) * 4 / 1_048_576 }
+}

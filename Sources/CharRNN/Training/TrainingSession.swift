@@ -1,0 +1,167 @@
+import Foundation
+
+/// One trial, start to finish: builds the corpus, batches and model from a configuration (or from a
+/// checkpoint), trains with per-epoch evaluation and checkpoints, then generates samples and
+/// measures inference speed. The worker's entry point. Not thread-safe; run it on one thread.
+public final class TrainingSession {
+    public let corpus: Corpus
+    public let model: CharRNNModel
+    public let training: TrainingConfig
+    public let split: SplitSpec
+    public let generation: GenerationConfig
+    public let seed: UInt64
+    let trainer: Trainer
+    private let prompts: [[Int32]]
+
+    /// A fresh trial. `model.vocabSize` is replaced by the corpus's vocabulary size. Throws
+    /// `ModelConfigError` / `DataError` naming the bad field or value.
+    public convenience init(text: String, preprocessing: Preprocessing = .none, model: ModelConfig, training: TrainingConfig,
+                            split: SplitSpec = SplitSpec(), generation: GenerationConfig = GenerationConfig(), seed: UInt64) throws {
+        let corpus = Corpus(text: text, preprocessing: preprocessing)
+        var config = model
+        config.vocabSize = corpus.vocabulary.count
+        try self.init(corpus: corpus, model: config, training: training, split: split, generation: generation, seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        self.model.initializeParameters(rng: &rng)
+    }
+
+    /// Continues a trial from a checkpoint written by `run`, on the same dataset text (the saved
+    /// vocabulary is reused). The continued run is bit-for-bit the uninterrupted one.
+    public convenience init(resumingFrom checkpointPath: String, text: String) throws {
+        let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
+        let corpus = try Corpus(text: text, vocabulary: checkpoint.vocabulary, preprocessing: checkpoint.preprocessing)
+        try self.init(corpus: corpus, model: checkpoint.model, training: checkpoint.training, split: checkpoint.split,
+                      generation: checkpoint.generation, seed: checkpoint.seed)
+        try checkpoint.restore(into: trainer)
+    }
+
+    private init(corpus: Corpus, model config: ModelConfig, training: TrainingConfig, split: SplitSpec,
+                 generation: GenerationConfig, seed: UInt64) throws {
+        try config.validate()
+        try training.validate()
+        try split.validate()
+        try generation.validate()
+        self.corpus = corpus
+        self.training = training
+        self.split = split
+        self.generation = generation
+        self.seed = seed
+        let batches = try BatchSource(tokens: corpus.tokens, training: training, split: split, seed: seed)
+        model = try CharRNNModel(config: config, maxBatch: training.batchSize, maxSteps: training.sequenceLength)
+        trainer = Trainer(model: model, training: training, batches: batches, seed: seed)
+
+        // Prompts: the given strings, then the slices of the text; by default the text's first L characters.
+        var prompts: [[Int32]] = []
+        for (i, p) in generation.prompts.enumerated() {
+            do { prompts.append(try corpus.vocabulary.encode(corpus.preprocessing.apply(to: p))) } catch {
+                throw ModelConfigError(field: "generate.prompts[\(i)]", value: "\"\(p.prefix(40))\"", reason: "\(error)")
+            }
+            if prompts[prompts.count - 1].isEmpty {
+                throw ModelConfigError(field: "generate.prompts[\(i)]", value: "\"\(p.prefix(40))\"", reason: "empty after preprocessing")
+            }
+        }
+        for (i, s) in generation.promptSlices.enumerated() {
+            guard s.offset + s.length <= corpus.tokens.count else {
+                throw ModelConfigError(field: "generate.prompt_slices[\(i)]", value: "{offset: \(s.offset), length: \(s.length)}",
+                                       reason: "beyond the text's \(corpus.tokens.count) characters")
+            }
+            prompts.append(Array(corpus.tokens[s.offset..<(s.offset + s.length)]))
+        }
+        if prompts.isEmpty { prompts.append(Array(corpus.tokens.prefix(training.sequenceLength))) }
+        self.prompts = prompts
+    }
+
+    /// Epochs completed so far (non-zero after resuming).
+    public var epochsCompleted: Int { trainer.epoch }
+    public var history: [EpochMetrics] { trainer.history }
+
+    /// Trains the remaining epochs, writing `epoch-NNNN.safetensors` into `checkpointDirectory` (if
+    /// given) every `checkpoint_every` epochs and after the last; only the newest file is kept. Then,
+    /// unless cancelled or diverged, generates one sample per prompt and times it.
+    /// Divergence and cancellation are statuses, not errors; errors are I/O (checkpoint writing).
+    public func run(observer: TrainingObserver? = nil, checkpointDirectory: String? = nil) throws -> TrainingReport {
+        if let dir = checkpointDirectory {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        var status = TrainingStatus.completed
+        var message: String?
+        var previousCheckpoint: String?
+        epochs: while trainer.epoch < training.epochs {
+            switch trainer.runEpoch(isCancelled: { observer?.isCancelled ?? false }) {
+            case let .completed(metrics):
+                observer?.epochEnded(metrics)
+                let last = trainer.epoch == training.epochs
+                if let dir = checkpointDirectory, last || trainer.epoch % training.checkpointEvery == 0 {
+                    let path = (dir as NSString).appendingPathComponent(String(format: "epoch-%04d.safetensors", trainer.epoch))
+                    try checkpoint().file.write(to: path)
+                    observer?.checkpointWritten(path: path, epoch: trainer.epoch)
+                    if let old = previousCheckpoint, old != path { try? FileManager.default.removeItem(atPath: old) }
+                    previousCheckpoint = path
+                }
+            case let .diverged(why):
+                status = .diverged
+                message = why
+                break epochs
+            case .cancelled:
+                status = .cancelled
+                break epochs
+            }
+        }
+        var samples: [String] = []
+        var inferenceSeconds: Double?
+        var msPerChar: Double?
+        if status == .completed {
+            let timing = generateSamples()
+            samples = timing.samples
+            if timing.characters > 0 {
+                inferenceSeconds = timing.seconds / Double(timing.characters) * 1000
+                msPerChar = timing.seconds / Double(timing.characters) * 1000
+            }
+        }
+        return report(status: status, message: message, samples: samples, inferenceSecondsPer1000: inferenceSeconds, msPerChar: msPerChar)
+    }
+
+    /// The current state as a checkpoint (written by `run`; exposed for tests and tools).
+    public func checkpoint() throws -> TrainingCheckpoint {
+        try TrainingCheckpoint(trainer: trainer, split: split, preprocessing: corpus.preprocessing, generation: generation,
+                               vocabulary: corpus.vocabulary, seed: seed)
+    }
+
+    /// Generates `generation.length` characters after each prompt; returns prompt + continuation.
+    public func generateSamples() -> (samples: [String], characters: Int, seconds: Double) {
+        let generator = TextGenerator(model: model, window: training.sequenceLength)
+        var rng = SeededGenerator(seed: seed ^ 0x5341_4D50_4C45_0000)  // "SAMPLE"
+        let clock = ContinuousClock()
+        var samples: [String] = []
+        var characters = 0
+        var seconds = 0.0
+        for prompt in prompts {
+            let start = clock.now
+            let ids = generator.generate(prompt: prompt, length: generation.length, mode: generation.mode,
+                                         temperature: generation.temperature, rng: &rng)
+            seconds += (clock.now - start).seconds
+            characters += ids.count
+            samples.append(corpus.vocabulary.decode(prompt + ids))
+        }
+        return (samples, characters, seconds)
+    }
+
+    private func report(status: TrainingStatus, message: String?, samples: [String], inferenceSecondsPer1000: Double?,
+                        msPerChar: Double?) -> TrainingReport {
+        func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+        let last = trainer.history.last
+        let best = trainer.bestEpoch
+        let config = model.config
+        let tokensPerSecond = trainer.history.isEmpty ? nil
+            : trainer.history.reduce(0.0) { $0 + $1.tokensPerSecond } / Double(trainer.history.count)
+        return TrainingReport(
+            status: status, message: message, objective: training.objective, split: split.kind, epochs: trainer.epoch,
+            bestEpoch: best?.epoch, bestValLoss: finite(best?.valLoss), trainLoss: finite(last?.trainLoss),
+            valLoss: finite(last?.valLoss), valAccuracy: finite(last?.valAccuracy), valPerplexity: finite(last?.valPerplexity),
+            overfitPct: finite(last.map { 100 * ($0.valLoss - $0.trainLoss) / $0.trainLoss }),
+            trainingSeconds: trainer.trainingSeconds, inferenceSecondsPer1000Chars: inferenceSecondsPer1000,
+            msPerChar: msPerChar, parameters: config.parameterCount, sizeMB: config.sizeMB, macsPerChar: config.macsPerChar,
+            trainingFLOPs: trainer.trainingFLOPs, tokensPerSecond: finite(tokensPerSecond), samples: samples,
+            history: trainer.history)
+    }
+}
