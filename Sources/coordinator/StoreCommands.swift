@@ -36,7 +36,7 @@ struct StatusCommand: ParsableCommand {
             print("  running #\(trial.number) \(trial.trialID) attempt \(trial.attempt) on \(trial.host ?? trial.workerID ?? "?"): \(epoch)")
         }
         let finishedSeconds = summary.finished.compactMap(\.wallSeconds)
-        if !finishedSeconds.isEmpty, let workers = Optional(max(1, summary.running.count)) {
+        if !finishedSeconds.isEmpty, (summary.counts[.queued] ?? 0) + summary.running.count > 0, let workers = Optional(max(1, summary.running.count)) {
             let mean = finishedSeconds.reduce(0, +) / Double(finishedSeconds.count)
             let remaining = Double((summary.counts[.queued] ?? 0)) + Double(summary.running.count) * 0.5
             print("ETA about \(ProgressView.format(seconds: remaining * mean / Double(workers)))")

@@ -37,8 +37,8 @@ final class Child: @unchecked Sendable {
     init(_ executable: URL, _ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:]) throws {
         stdoutURL = folder.appendingPathComponent("\(name).out")
         stderrURL = folder.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder

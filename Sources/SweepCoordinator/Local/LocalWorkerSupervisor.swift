@@ -103,6 +103,13 @@ public final class LocalWorkerSupervisor: @unchecked Sendable {
     private func childExited(_ index: Int, process: Process) {
         lock.lock()
         guard !stopping, slots[index].process === process else { lock.unlock(); return }
+        // Exit 0 is a worker told to leave (the sweep is over); exit 4 a refusal that a restart cannot fix.
+        if process.terminationReason == .exit, [0, 4].contains(process.terminationStatus) {
+            slots[index].process = nil
+            lock.unlock()
+            onEvent("worker \(index) (pid \(process.processIdentifier)) exited with status \(process.terminationStatus)")
+            return
+        }
         let ranFor = Date().timeIntervalSince(slots[index].startedAt)
         if ranFor > 60 { slots[index].restartDelay = 1 }
         let delay = slots[index].restartDelay

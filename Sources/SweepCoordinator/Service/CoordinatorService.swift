@@ -85,8 +85,7 @@ public final class CoordinatorService {
         let poller = Poller()
         let socketIndex = poller.register(socket, for: .readable)
         let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
-        logger.info("coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
-        recordEvent("start", "coordinator listening on \(endpoint)")
+        recordEvent("start", "coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
         exportResults()
         while true {
             if scheduler.isComplete { break }
@@ -133,8 +132,9 @@ public final class CoordinatorService {
         _ = now
         exportResults()
         writeReport()
-        recordEvent(complete ? "complete" : "stopped", reason)
-        logger.info("\(reason): \(scheduler.counts.done) done, \(scheduler.counts.diverged) diverged, \(scheduler.counts.configError) config errors, \(scheduler.counts.failed) failed")
+        let c = scheduler.counts
+        recordEvent(complete ? "complete" : "stopped",
+                    "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, \(c.queued + c.running) unfinished")
         socket.close()
         zap?.stop()
         context.terminate()

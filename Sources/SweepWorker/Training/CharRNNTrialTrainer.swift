@@ -1,0 +1,75 @@
+import CharRNN
+import Foundation
+import SweepCore
+
+/// Runs a trial with CharRNN's `TrainingSession`. SweepCore's config sections and CharRNN's
+/// configs share the snake_case JSON vocabulary, so each section converts through JSON.
+public struct CharRNNTrialTrainer: TrialTrainer {
+    public init() {}
+
+    public func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd {
+        let session: TrainingSession
+        let text: String
+        do {
+            text = try String(contentsOf: job.datasetFile, encoding: .utf8)
+        } catch {
+            return .infra(message: "cannot read dataset \(job.datasetFile.path): \(error)")
+        }
+        do {
+            if let resume = job.resumeFrom {
+                session = try TrainingSession(resumingFrom: resume.path, text: text)
+            } else {
+                let config = job.config
+                session = try TrainingSession(
+                    text: text, preprocessing: try convert(config.dataset.preprocess),
+                    model: try convert(config.model), training: try convert(config.training),
+                    split: try convert(config.split), generation: try convert(config.generate), seed: job.seed)
+            }
+        } catch {
+            return .configError(message: "\(error)")
+        }
+        let observer = Observer(events: events)
+        let report: TrainingReport
+        do {
+            report = try session.run(observer: observer, checkpointDirectory: job.scratch.appendingPathComponent("checkpoints").path)
+        } catch {
+            return .infra(message: "training failed: \(error)")
+        }
+        let result = Self.resultJSON(report)
+        switch report.status {
+        case .completed: return .completed(result: result)
+        case .diverged: return .diverged(message: report.message ?? "loss is not finite", result: result)
+        case .cancelled: return .cancelled
+        }
+    }
+
+    /// The RESULT object: the report's fields plus the results.csv names the coordinator reads.
+    static func resultJSON(_ report: TrainingReport) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(report),
+              var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return Data("{}".utf8) }
+        object["epochs_run"] = report.epochs
+        object["inference_seconds_per_1000"] = report.inferenceSecondsPer1000Chars
+        object["sample"] = report.samples.first
+        object["history"] = nil   // curves travel as PROGRESS messages
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    }
+
+    private func convert<From: Encodable, To: Decodable>(_ value: From) throws -> To {
+        try JSONDecoder().decode(To.self, from: JSONEncoder().encode(value))
+    }
+
+    /// Adapts CharRNN's observer to the worker's events.
+    private final class Observer: TrainingObserver {
+        let events: TrialEvents
+        init(events: TrialEvents) { self.events = events }
+        func epochEnded(_ m: CharRNN.EpochMetrics) {
+            events.epochEnded(EpochRecord(epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, valAccuracy: m.valAccuracy,
+                                          valPerplexity: m.valPerplexity, seconds: m.seconds, tokensPerSecond: m.tokensPerSecond))
+        }
+        func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
+        var isCancelled: Bool { events.isCancelled }
+    }
+}
