@@ -2,10 +2,11 @@
 # Multi-host drill on one machine: a coordinator and three "hosts" in network namespaces joined by a
 # private bridge (10.77.0.0/24, reachable only inside the namespaces this script creates), CURVE keys,
 # a worker with a key that is not on the allow-list, and a network partition of one worker.
-#   sudo RNNSWEEP_DATA_DIR=../shared/data cluster/netns-drill.sh [SWEEP] [BIN_DIR]
+#   sudo RNNSWEEP_DATA_DIR=../shared/data cluster/netns-drill.sh [SWEEP|-] [BIN_DIR]
+# SWEEP "-" (the default) writes a drill sweep: 4 small GRUs on the Time Machine text, ~10 s each.
 # Needs root (ip netns). Cleans up its namespaces and processes on exit. Exit 0 = every check passed.
 set -euo pipefail
-SWEEP=${1:-sweeps/smoke.json}
+SWEEP=${1:--}
 BIN=${2:-.build/debug}
 LOST_AFTER=${LOST_AFTER:-6}
 WORK=$(mktemp -d /tmp/rnnsweep-drill.XXXXXX)
@@ -16,8 +17,12 @@ fail() { echo "[drill] FAILED: $*" >&2; exit 1; }
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
+  for _ in $(seq 50); do
+    alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.1
+  done
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null || true; done
   log "logs and run folder kept in $WORK"
 }
@@ -26,6 +31,18 @@ trap cleanup EXIT
 [ "$(id -u)" = 0 ] || fail "run as root (ip netns needs it)"
 [ -x "$BIN/coordinator" ] && [ -x "$BIN/worker" ] || fail "build first: swift build (looked in $BIN)"
 BIN=$(cd "$BIN" && pwd)
+if [ "$SWEEP" = "-" ]; then
+  SWEEP=$WORK/drill.json
+  cat > "$SWEEP" <<'JSON'
+{ "name": "drill", "dataset": "timemachine", "split": { "kind": "tail", "fraction": 0.1 },
+  "training": { "objective": "every-step", "sequence_length": 32, "batch_size": 16, "epochs": 10,
+                "learning_rate": 0.01, "optimizer": "adam", "clip_norm": 5, "seed": 7, "checkpoint_every": 1,
+                "max_batches_per_epoch": 60 },
+  "model": { "cell": "gru", "layers": 1, "fc_layers": 1 },
+  "generate": { "length": 50, "prompts": ["The "], "mode": "stateful" },
+  "grid": { "hidden_size": [64, 96, 128, 160] }, "schedule": "file-order" }
+JSON
+fi
 
 # 1. Network: a bridge in rns-hub, one veth pair per host namespace.
 for n in "${NS[@]}"; do ip netns del "$n" 2>/dev/null || true; ip netns add "$n"; ip -n "$n" link set lo up; done
@@ -39,7 +56,7 @@ for n in rns-head rns-w1 rns-w2 rns-bad; do
   ip -n "$n" link set eth0 up
   i=$((i + 1))
 done
-ip netns exec rns-w1 ping -c1 -W2 10.77.0.1 >/dev/null || fail "namespaces cannot reach each other"
+ip -n rns-w1 -br addr show eth0 | grep -q 10.77.0.2 || fail "namespace addresses missing"
 log "network up: head 10.77.0.1, w1 .2, w2 .3, bad .4"
 
 # 2. Keys: the coordinator's pair, one per worker; only w1 and w2 are allowed.
@@ -69,6 +86,7 @@ worker() {  # worker NAMESPACE KEYNAME
 }
 worker rns-bad bad
 worker rns-w1 w1
+W1=${PIDS[-1]}
 worker rns-w2 w2
 
 # 5. The bad key is refused and logged.
@@ -77,10 +95,14 @@ grep -q "not on the allow-list" "$WORK/coordinator.log" || fail "the wrong key w
 log "check: a worker with a key not on the allow-list is refused and logged"
 
 # 6. Partition w1 for longer than the grace period while it trains, then heal it.
-for _ in $(seq 100); do grep -q "→ worker rns\|→ worker" "$WORK/coordinator.log" && break; sleep 0.2; done
+for _ in $(seq 150); do grep -q "epoch 2/.*(vm-$W1-\|epoch 2/.*-$W1-" "$WORK/coordinator.log" && break; sleep 0.2; done
+grep -q -- "-$W1-" "$WORK/coordinator.log" || fail "w1 (pid $W1) never trained"
 ip -n rns-w1 link set eth0 down
-log "partitioned w1 for $((LOST_AFTER + 4)) s"
+log "partitioned w1 (pid $W1) mid-trial for $((LOST_AFTER + 4)) s"
 sleep $((LOST_AFTER + 4))
+grep -q "worker [^ ]*-$W1-[^ ]* lost" "$WORK/coordinator.log" || fail "the partitioned worker was not declared lost"
+grep -q "requeued: worker [^ ]*-$W1-" "$WORK/coordinator.log" || fail "the partitioned worker's trial was not requeued"
+log "check: the partitioned worker was declared lost and its trial requeued"
 ip -n rns-w1 link set eth0 up
 log "healed w1"
 
@@ -93,5 +115,6 @@ TRIALS=$("$BIN/coordinator" status "$WORK/runs/$NAME" | head -1)
 log "status: $TRIALS"
 echo "$TRIALS" | grep -q "queued 0" || fail "trials left queued"
 ls "$WORK/rns-w1/cache" "$WORK/rns-w2/cache" >/dev/null 2>&1 || fail "workers did not receive the dataset"
-grep -q "lost\|suspect" "$WORK/coordinator.log" && log "check: the partitioned worker was noticed (see coordinator.log)"
+grep -q "from epoch" "$WORK/coordinator.log" && log "check: the requeued trial resumed from its checkpoint: $(grep -m1 'from epoch' "$WORK/coordinator.log")"
+grep -q "finished after attempt" "$WORK/coordinator.log" && log "check: the healed worker's late result was acknowledged and ignored (first result wins)"
 log "PASSED: $ROWS result rows in $CSV"

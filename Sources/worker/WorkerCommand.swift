@@ -60,7 +60,7 @@ struct ConnectCommand: ParsableCommand {
 enum KeyFile {
     static func lines(_ url: URL) throws -> [[String]] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-            .filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+            .filter { !$0.hasPrefix("# ") }.map { $0.split(separator: " ").map(String.init) }
     }
     static func publicKey(_ url: URL) throws -> String {
         for parts in try lines(url) {

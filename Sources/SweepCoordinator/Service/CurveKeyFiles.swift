@@ -26,7 +26,7 @@ public enum CurveKeyFiles {
     /// A public key from a key pair file or a bare one-line key file.
     public static func readPublicKey(_ url: URL) throws -> String {
         let text = try String(contentsOf: url, encoding: .utf8)
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ").map(String.init)
             if parts.count == 2, parts[0] == "public", parts[1].count == CurveKeyPair.z85KeyLength { return parts[1] }
             if parts.count == 1, parts[0].count == CurveKeyPair.z85KeyLength { return parts[0] }
@@ -34,18 +34,17 @@ public enum CurveKeyFiles {
         throw RunSetupError("\(url.path): no public key (a line `public <40 Z85 characters>` or the bare key)")
     }
 
+    /// One key per line (bare, or `public <key>`). Z85 keys may contain `#`, so only lines that
+    /// are not a key and start with `#` are comments.
     public static func readAllowList(_ url: URL) throws -> Set<String> {
         let text = try String(contentsOf: url, encoding: .utf8)
         var keys = Set<String>()
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map {
-                $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if line.isEmpty { continue }
+            let line = raw.trimmingCharacters(in: .whitespaces)
             let key = line.hasPrefix("public ") ? String(line.dropFirst(7)) : line
-            guard key.count == CurveKeyPair.z85KeyLength else {
-                throw RunSetupError("\(url.path) line \(number + 1): \(key.debugDescription) is not a 40-character Z85 public key")
-            }
-            keys.insert(key)
+            if key.count == CurveKeyPair.z85KeyLength, !key.contains(" ") { keys.insert(key); continue }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            throw RunSetupError("\(url.path) line \(number + 1): \(key.debugDescription) is not a 40-character Z85 public key")
         }
         return keys
     }
