@@ -67,10 +67,14 @@ struct RunCommand: AsyncParsableCommand {
             let pid = getpid()
             let stateRoot = setup.folder.root.appendingPathComponent("workers")
             let extra = options.extraWorkerArguments
+            // One worker per core: pin each to its own core when there are enough.
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let pin = options.workers <= cores
             let child = LocalWorkerSupervisor(.init(
                 executable: executable,
                 arguments: { ["--connect", endpoint, "--parent-pid", "\(pid)",
-                              "--state-dir", stateRoot.appendingPathComponent("\($0)").path] + extra },
+                              "--state-dir", stateRoot.appendingPathComponent("\($0)").path]
+                    + (pin ? ["--pin", "\($0)"] : []) + extra },
                 count: options.workers, logDirectory: setup.folder.logs),
                 onEvent: { progress.log($0) })
             try child.start()
