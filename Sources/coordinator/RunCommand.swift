@@ -35,6 +35,8 @@ struct RunCommand: AsyncParsableCommand {
             options.policy.adoptionWindow = lost
         }
         if let heartbeat { options.policy.heartbeatInterval = heartbeat }
+        // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
+        if listen == nil { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
         guard !(extend && fresh) else { throw CLIError.usage("--extend and --fresh exclude each other") }
 

@@ -4,7 +4,8 @@ import Foundation
 enum SweepFiles {
     /// `epochs` epochs of at most `batches` batches each on the Time Machine text.
     static func write(name: String, in folder: URL, grid: String, epochs: Int = 4, batches: Int = 20,
-                      learningRate: Double? = 0.01, hidden: Int? = 32) throws -> URL {
+                      learningRate: Double? = 0.01, hidden: Int? = 32, sequence: Int = 16,
+                      batchSize: Int = 8) throws -> URL {
         let lr = learningRate.map { #""learning_rate": \#($0),"# } ?? ""
         let model = hidden.map { #""hidden_size": \#($0),"# } ?? ""
         let text = """
@@ -12,7 +13,7 @@ enum SweepFiles {
           "name": "\(name)",
           "dataset": "timemachine",
           "split": { "kind": "tail", "fraction": 0.1 },
-          "training": { "objective": "every-step", "sequence_length": 16, "batch_size": 8, "epochs": \(epochs),
+          "training": { "objective": "every-step", "sequence_length": \(sequence), "batch_size": \(batchSize), "epochs": \(epochs),
                         \(lr) "optimizer": "adam", "clip_norm": 5, "seed": 3, "checkpoint_every": 1,
                         "max_batches_per_epoch": \(batches) },
           "model": { \(model) "cell": "gru", "layers": 1, "fc_layers": 1 },

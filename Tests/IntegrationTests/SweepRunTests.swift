@@ -45,7 +45,8 @@ struct SweepRunTests {
         let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path,
                                                       "--lost-after", "3"], in: folder, name: "coordinator")
         let db = folder.appendingPathComponent("runs/killworker/sweep.db").path
-        #expect(eventually(seconds: 20) { FileManager.default.fileExists(atPath: db) })
+        // Open the store only once the coordinator has created it (its migrations are not meant to race).
+        #expect(eventually(seconds: 20) { run.stderr.contains("coordinator listening") })
         let store = try SweepStore(path: db)
         // Wait until some trial has a checkpoint at epoch >= 2 and is still running, then kill its worker.
         var victim: (trialID: String, pid: Int32)?
@@ -86,7 +87,8 @@ struct SweepRunTests {
         let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path, "--lost-after", "3"]
         let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
         let db = folder.appendingPathComponent("runs/killcoord/sweep.db").path
-        #expect(eventually(seconds: 20) { FileManager.default.fileExists(atPath: db) })
+        // Open the store only once the coordinator has created it (its migrations are not meant to race).
+        #expect(eventually(seconds: 20) { first.stderr.contains("coordinator listening") })
         let store = try SweepStore(path: db)
         #expect(try eventually(seconds: 60) { try store.allTrials().contains { $0.status == .done } })
         let workers = children(of: first.pid)
@@ -161,5 +163,42 @@ enum WorkerIDs {
     static func pid(_ id: String) -> Int32? {
         let parts = id.split(separator: "-")
         return parts.count >= 4 ? Int32(parts[parts.count - 3]) : nil
+    }
+}
+
+/// Remote-style workers (started on their own, not by the coordinator) survive a coordinator crash.
+@Suite(.serialized, .enabled(if: Executables.available, "build the executables first: swift build"))
+struct ReadoptionTests {
+    @Test func aRestartedCoordinatorReadoptsTrialsThatWorkersKeptTraining() throws {
+        let folder = try temporaryFolder("readopt")
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
+        let sweep = try SweepFiles.write(name: "readopt", in: folder, grid: #"{"hidden_size": [192, 256]}"#,
+                                         epochs: 6, batches: 15, hidden: nil, sequence: 32, batchSize: 32)
+        let endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...60_000))"
+        let arguments = ["run", sweep.path, "--workers", "0", "--listen", endpoint, "--runs", folder.path, "--lost-after", "20"]
+        let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
+        let workers = try (0..<2).map { i in
+            try Child(Executables.worker, ["run", "--connect", endpoint, "--silence-limit", "3.5",
+                                           "--state-dir", folder.appendingPathComponent("w\(i)").path],
+                      in: folder, name: "worker-\(i)")
+        }
+        defer { for w in workers { w.signal(SIGKILL); _ = w.wait(seconds: 5) } }
+        #expect(eventually(seconds: 20) { first.stderr.contains("coordinator listening") })
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/readopt/sweep.db").path)
+        #expect(try eventually(seconds: 60) {
+            let trials = try store.allTrials()
+            return trials.count == 2 && trials.allSatisfy { ((try? store.lastEpoch(trialID: $0.trialID)) ?? nil ?? 0) >= 1 }
+        })
+        first.signal(SIGKILL)
+        _ = first.wait(seconds: 5)
+        let second = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-2")
+        #expect(second.wait(seconds: 90) == 0, "coordinator: \(second.stderr.suffix(2000))")
+        // Both trials were finished by the attempt that started before the crash.
+        for trial in try store.allTrials() {
+            #expect(trial.status == .done)
+            #expect(trial.attempts == 1)
+        }
+        #expect(second.stderr.contains("re-adopted") || second.stdout.contains("re-adopted"))
+        #expect(workers.allSatisfy { $0.process.isRunning }, "remote workers keep running for the next sweep")
     }
 }

@@ -176,9 +176,14 @@ private let w2 = WorkerID("w2")
         var s = makeScheduler(1, restored: ["t1": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref)],
                               adoptionWindow: 10)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
-        // Nothing else is queued, so the orphan is taken at once rather than idling the worker.
-        let taken = assignments(s.ready(w1, now: 0))
-        #expect(taken == [Assignment(worker: w1, trialID: "t1", attempt: 2, resumeFrom: ref)])
+        // Its old worker may still say HELLO: it is not handed out during the adoption window...
+        let early = assignments(s.ready(w1, now: 0))
+        #expect(early.isEmpty)
+        // ...and once the window closes it resumes from its checkpoint as a new attempt.
+        _ = s.heard(from: w1, now: 10)
+        let events = s.tick(now: 10)
+        #expect(events.contains(.requeued(trialID: "t1", attempt: 1, reason: "no worker re-adopted it after a restart")))
+        #expect(assignments(events) == [Assignment(worker: w1, trialID: "t1", attempt: 2, resumeFrom: ref)])
     }
 
     @Test func drainingStopsNewAssignments() {

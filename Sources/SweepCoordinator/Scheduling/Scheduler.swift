@@ -262,14 +262,10 @@ public struct Scheduler: Sendable {
         return events
     }
 
-    /// Plain queued trials first; orphans (whose old worker may still re-adopt them within the
-    /// adoption window) only when nothing else is left, so no worker idles.
+    /// The first plain queued trial. Orphans wait for their old worker's HELLO until the adoption
+    /// window closes (`tick` then queues them); handing one out earlier would run it twice.
     private func nextTrial() -> String? {
-        if let plain = queue.first(where: { trials[$0]?.phase == .queued }) { return plain }
-        if let orphan = queue.first(where: { if case .orphaned = trials[$0]?.phase { true } else { false } }) {
-            return orphan
-        }
-        return nil
+        queue.first(where: { trials[$0]?.phase == .queued })
     }
 
     // MARK: Reports from workers

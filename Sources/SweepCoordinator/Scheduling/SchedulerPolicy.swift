@@ -11,7 +11,8 @@ public struct SchedulerPolicy: Sendable, Equatable {
     /// Consecutive infra failures after which a worker gets no more work.
     public var quarantineAfterInfraFailures: Int
     /// Trials that were running when a coordinator restarted wait this long for their worker's
-    /// HELLO before another worker may take them (they are taken earlier if nothing else is queued).
+    /// HELLO before another worker may take them. 0 when only local workers (which died with the
+    /// old coordinator) can connect.
     public var adoptionWindow: Double
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
