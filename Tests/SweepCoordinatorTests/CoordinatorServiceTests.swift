@@ -62,6 +62,21 @@ import Testing
         #expect(events.contains { $0.contains("protocol version 7") && $0.contains("version 1") })
     }
 
+    @Test func aHungTrainerIsCaughtByTheWatchdogAndItsTrialRetried() async throws {
+        let harness = try ServiceHarness(grid: #"{"learning_rate": [0.5]}"#)
+        let (_, endpoint, finished, _) = try await harness.startCoordinator()
+        let hung = try harness.startWorker(endpoint, name: "hung", watchdog: 1)
+        // The worker reports the hang as an infra failure and exits for its supervisor to restart.
+        #expect(hung.wait(seconds: 10) == .hung)
+        _ = try harness.startWorker(endpoint, name: "healthy")
+        #expect(finished.wait(seconds: 30) == true)
+        let store = try SweepStore(path: harness.folder.database.path)
+        let trial = try #require(try store.allTrials().first)
+        #expect(trial.status == .done)
+        #expect(trial.attempts == 2)
+        #expect(try store.attempts(trialID: trial.trialID).first?.outcome == "infra")
+    }
+
     @Test func aLostWorkersTrialResumesFromItsCheckpointOnAnotherWorker() async throws {
         let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#, epochs: 6, epochSeconds: 0.3, lostAfter: 2)
         let (_, endpoint, finished, _) = try await harness.startCoordinator()

@@ -3,11 +3,14 @@ import SweepWorker
 
 /// A stand-in trainer with real files and timing but no math: each epoch takes `epochSeconds`,
 /// reports made-up losses, and writes a "checkpoint" holding the epoch number, from which a later
-/// attempt resumes. A learning rate above 1 diverges at epoch 2.
+/// attempt resumes. A learning rate above 1 diverges at epoch 2; a learning rate of exactly 0.5
+/// hangs its first attempt (stops polling `isCancelled`) for `hangSeconds`.
 final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
     let epochSeconds: Double
     private let lock = NSLock()
     private var startedEpochs: [String: [Int]] = [:]
+
+    var hangSeconds = 4.0
 
     init(epochSeconds: Double) { self.epochSeconds = epochSeconds }
 
@@ -21,6 +24,10 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
         }
         lock.lock(); startedEpochs[job.trialID, default: []].append(epoch + 1); lock.unlock()
         let epochs = job.config.training.epochs
+        if job.config.training.learningRate == 0.5, job.attempt == 1 {
+            Thread.sleep(forTimeInterval: hangSeconds)   // a hung trainer: no polls, no epochs
+            return .cancelled
+        }
         while epoch < epochs {
             let end = Date().addingTimeInterval(epochSeconds)
             while Date() < end {

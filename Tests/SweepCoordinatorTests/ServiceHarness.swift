@@ -61,13 +61,15 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     /// Starts a worker service on a thread; `finished` gets its exit.
-    func startWorker(_ endpoint: String, name: String, protocolVersion: Int? = nil) throws -> Finished<WorkerExit> {
+    func startWorker(_ endpoint: String, name: String, protocolVersion: Int? = nil,
+                     watchdog: Double = 600) throws -> Finished<WorkerExit> {
         var options = WorkerOptions(endpoint: endpoint, workerID: name, host: "test", cores: 1, build: "test",
                                     stateDirectory: root.appendingPathComponent("workers/\(name)"),
                                     datasetCache: root.appendingPathComponent("workers/\(name)/datasets"))
         options.exitOnBye = true
         options.heartbeatInterval = 0.2
         options.protocolVersion = protocolVersion
+        options.watchdogSeconds = watchdog
         var logger = Logger(label: "test-worker")
         logger.logLevel = .warning
         let service = try WorkerService(options: options, trainer: trainer, logger: logger)
