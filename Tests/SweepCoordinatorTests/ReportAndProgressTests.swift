@@ -35,10 +35,11 @@ import Testing
 
     @Test func etaUsesMeanTrialTimeOverWorkers() {
         var eta = ETAEstimator()
-        #expect(eta.eta(remaining: 4, running: 0, workers: 2) == nil)
+        #expect(eta.eta(remaining: 4, runningElapsed: [], workers: 2) == nil)
         eta.trialFinished(seconds: 10)
         eta.trialFinished(seconds: 30)
-        #expect(eta.eta(remaining: 4, running: 2, workers: 2) == 50)
+        // Mean 20 s: 4 queued trials = 80 s, running ones need 15 s and 0 s more; over 2 workers.
+        #expect(eta.eta(remaining: 4, runningElapsed: [5, 25], workers: 2) == 47.5)
     }
 
     @Test func runFolderRefusesUnsafeTrialIDsAsPaths() {

@@ -38,12 +38,14 @@ public struct ETAEstimator: Sendable {
     private var durations: [Double] = []
     public init() {}
     public mutating func trialFinished(seconds: Double) { if seconds.isFinite, seconds > 0 { durations.append(seconds) } }
-    public func eta(remaining: Int, running: Int, workers: Int) -> Double? {
+    /// - Parameters:
+    ///   - remaining: trials not started yet.
+    ///   - runningElapsed: seconds each running trial has been running.
+    public func eta(remaining: Int, runningElapsed: [Double], workers: Int) -> Double? {
         guard !durations.isEmpty, workers > 0 else { return nil }
         let mean = durations.reduce(0, +) / Double(durations.count)
-        // Running trials are on average half done.
-        let work = (Double(remaining) + Double(running) * 0.5) * mean
-        return work / Double(workers)
+        let running = runningElapsed.reduce(0) { $0 + max(0, mean - $1) }
+        return (Double(remaining) * mean + running) / Double(workers)
     }
 }
 
@@ -76,7 +78,7 @@ public final class ProgressView: @unchecked Sendable {
         if let eta = snapshot.etaSeconds { head += " — ETA \(format(seconds: eta))" }
         var lines = [head]
         for w in snapshot.workers {
-            var line = "  \(w.host) \(w.worker.prefix(12)): "
+            var line = "  \(w.host) \(w.worker): "
             if let trial = w.trial {
                 line += "trial \(trial)"
                 if let epoch = w.epoch { line += " epoch \(epoch)" + (w.epochs.map { "/\($0)" } ?? "") }

@@ -207,14 +207,23 @@ public final class CoordinatorService {
         guard progress.isTerminal else { return }
         let counts = scheduler.counts
         let lines = scheduler.workerEntries.map { entry in
-            ProgressSnapshot.WorkerLine(worker: entry.id.rawValue, host: entry.host, trial: entry.trialID,
+            ProgressSnapshot.WorkerLine(worker: Self.shortName(entry.id.rawValue, host: entry.host), host: entry.host, trial: entry.trialID,
                                         epoch: currentEpoch[entry.id],
                                         epochs: entry.trialID.flatMap { trialsByID[$0]?.config.training.epochs },
                                         suspect: entry.suspect, quarantined: entry.quarantined)
         }
         let busy = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
+        let now = clock.now()
+        let elapsed = scheduler.workerEntries.compactMap { $0.trialID.flatMap { trialStart[$0] } }.map { now - $0 }
         progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: counts, workers: lines,
-                                       etaSeconds: eta.eta(remaining: counts.queued, running: counts.running, workers: busy)))
+                                       etaSeconds: eta.eta(remaining: counts.queued, runningElapsed: elapsed, workers: busy)))
+    }
+}
+
+extension CoordinatorService {
+    /// A worker id without its host prefix (the progress view shows the host separately).
+    static func shortName(_ id: String, host: String) -> String {
+        id.hasPrefix(host + "-") ? String(id.dropFirst(host.count + 1)) : id
     }
 }
 
