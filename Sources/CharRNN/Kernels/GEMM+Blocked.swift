@@ -3,10 +3,10 @@
 /// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
 /// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
 extension GEMM {
-    /// Register tile: 6 rows × 16 columns = 12 SIMD8 accumulators (AVX2 has 16 ymm registers).
-    static let mr = 6
-    static let nr = 16
-    /// KC×NR B micro-panel (16 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
+    /// Register tile: 12 rows × 8 columns = 12 SIMD8 accumulators (see `microKernel12x8`).
+    static let mr = 12
+    static let nr = 8
+    /// KC×NR B micro-panel (8 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
     static let kc = 256
     static let mc = 120
     static let nc = 2048
@@ -55,7 +55,7 @@ extension GEMM {
             var i = 0
             while i < m {
                 let rows = min(mr, m - i)
-                microKernel6x16(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
+                microKernel12x8(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
                                 c: c + i * ldc + j, ldc: ldc, rows: rows, columns: cols)
                 i += mr
             }

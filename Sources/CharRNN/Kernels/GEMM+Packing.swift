@@ -49,8 +49,15 @@ extension GEMM {
         while j < n {
             let cols = min(nr, n - j)
             let panel = out + j * k
-            if transB {
-                // B is stored n×k: column j of op(B) is row j of B, contiguous in k.
+            if transB && cols == nr {
+                // B is stored n×k: column j of op(B) is row j of B. Read the NR rows as parallel
+                // streams and write the panel sequentially.
+                let src = b + (column + j) * ldb + row
+                for p in 0..<k {
+                    let dst = panel + p * nr
+                    for c in 0..<nr { dst[c] = src[c * ldb + p] }
+                }
+            } else if transB {
                 for c in 0..<nr {
                     if c < cols {
                         let src = b + (column + j + c) * ldb + row
@@ -64,8 +71,6 @@ extension GEMM {
                     let src = UnsafeRawPointer(b + (row + p) * ldb + column + j)
                     let dst = UnsafeMutableRawPointer(panel + p * nr)
                     dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                                   toByteOffset: 32, as: SIMD8<Float>.self)
                 }
             } else {
                 for p in 0..<k {
