@@ -50,12 +50,16 @@ extension GEMM {
             let cols = min(nr, n - j)
             let panel = out + j * k
             if transB && cols == nr {
-                // B is stored n×k: column j of op(B) is row j of B. Read the NR rows as parallel
-                // streams and write the panel sequentially.
+                // B is stored n×k: the panel is the transpose of 8 rows of B, done 8×8 at a time.
                 let src = b + (column + j) * ldb + row
-                for p in 0..<k {
-                    let dst = panel + p * nr
-                    for c in 0..<nr { dst[c] = src[c * ldb + p] }
+                var p = 0
+                while p + 8 <= k {
+                    transpose8x8(src + p, ld: ldb, into: panel + p * nr)
+                    p += 8
+                }
+                while p < k {
+                    for c in 0..<nr { panel[p * nr + c] = src[c * ldb + p] }
+                    p += 1
                 }
             } else if transB {
                 for c in 0..<nr {
@@ -82,5 +86,37 @@ extension GEMM {
             }
             j += nr
         }
+    }
+
+    /// Writes the transpose of the 8×8 block at `src` (row stride `ld`) as 64 contiguous floats.
+    /// Three perfect unshuffles (even/odd lane splits) of the 64 values rotate the index bits
+    /// (i, j) → (j, i); LLVM lowers each split to two AVX2 shuffles.
+    @inline(__always)
+    static func transpose8x8(_ src: UnsafePointer<Float>, ld: Int, into dst: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func even(_ a: V, _ b: V) -> V { SIMD16(lowHalf: a, highHalf: b).evenHalf }
+        @inline(__always) func odd(_ a: V, _ b: V) -> V { SIMD16(lowHalf: a, highHalf: b).oddHalf }
+        let s = UnsafeRawPointer(src), rowBytes = ld * 4
+        var v0 = s.loadUnaligned(as: V.self)
+        var v1 = s.loadUnaligned(fromByteOffset: rowBytes, as: V.self)
+        var v2 = s.loadUnaligned(fromByteOffset: 2 * rowBytes, as: V.self)
+        var v3 = s.loadUnaligned(fromByteOffset: 3 * rowBytes, as: V.self)
+        var v4 = s.loadUnaligned(fromByteOffset: 4 * rowBytes, as: V.self)
+        var v5 = s.loadUnaligned(fromByteOffset: 5 * rowBytes, as: V.self)
+        var v6 = s.loadUnaligned(fromByteOffset: 6 * rowBytes, as: V.self)
+        var v7 = s.loadUnaligned(fromByteOffset: 7 * rowBytes, as: V.self)
+        for _ in 0..<3 {
+            (v0, v1, v2, v3, v4, v5, v6, v7) = (even(v0, v1), even(v2, v3), even(v4, v5), even(v6, v7),
+                                                odd(v0, v1), odd(v2, v3), odd(v4, v5), odd(v6, v7))
+        }
+        let d = UnsafeMutableRawPointer(dst)
+        d.storeBytes(of: v0, as: V.self)
+        d.storeBytes(of: v1, toByteOffset: 32, as: V.self)
+        d.storeBytes(of: v2, toByteOffset: 64, as: V.self)
+        d.storeBytes(of: v3, toByteOffset: 96, as: V.self)
+        d.storeBytes(of: v4, toByteOffset: 128, as: V.self)
+        d.storeBytes(of: v5, toByteOffset: 160, as: V.self)
+        d.storeBytes(of: v6, toByteOffset: 192, as: V.self)
+        d.storeBytes(of: v7, toByteOffset: 224, as: V.self)
     }
 }
