@@ -6,6 +6,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Kernel and trainer throughput benchmarks (single thread).",
-        subcommands: [GEMMBench.self]
+        subcommands: [GEMMBench.self, MathBench.self]
     )
 }
