@@ -12,6 +12,9 @@ struct GEMMBench: ParsableCommand {
     @Flag(help: "Also time the naive reference (slow).")
     var reference = false
 
+    @Flag(help: "Also time GEMM.run(packedB:) with op(B) packed once outside the timed loop.")
+    var prepacked = false
+
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false
 
@@ -55,18 +58,21 @@ struct GEMMBench: ParsableCommand {
         if !json {
             print("GFLOP/s = 2·m·n·k per second; 'cpu' divides by this thread's CPU time, 'wall' by elapsed time.")
             let header = "shape".rightPad(40) + "     m     n     k      cpu     wall"
-            print(reference ? header + "  naive(cpu)" : header)
+            print(header + (prepacked ? "  prepacked" : "") + (reference ? "  naive(cpu)" : ""))
         }
         for s in try selectedShapes() {
             let fast = measure(s, kernel: GEMM.run)
-            let slow = reference ? measure(s, kernel: GEMM.reference, maxSeconds: 0.3) : nil
+            let pre = prepacked ? measurePrepacked(s) : nil
+            let slow = reference ? measure(s, maxSeconds: 0.3, kernel: GEMM.reference) : nil
             if json {
                 var line = "{\"shape\":\"\(s.label)\",\"transA\":\(s.transA),\"transB\":\(s.transB),\"m\":\(s.m),\"n\":\(s.n),\"k\":\(s.k),\"gflops_cpu\":\(fmt(fast.cpu)),\"gflops_wall\":\(fmt(fast.wall))"
+                if let pre { line += ",\"prepacked_gflops_cpu\":\(fmt(pre.cpu))" }
                 if let slow { line += ",\"reference_gflops_cpu\":\(fmt(slow.cpu))" }
                 print(line + "}")
             } else {
                 let sizes: String = [s.m, s.n, s.k].map { String($0).leftPad(5) }.joined(separator: " ")
                 var line: String = s.label.rightPad(40) + " " + sizes + "  " + fmt(fast.cpu).leftPad(8) + " " + fmt(fast.wall).leftPad(8)
+                if let pre { line += "  " + fmt(pre.cpu).leftPad(9) }
                 if let slow { line += "  " + fmt(slow.cpu).leftPad(10) }
                 print(line)
             }
@@ -79,7 +85,19 @@ struct GEMMBench: ParsableCommand {
     /// GFLOP/s per wall second and per second of this thread's CPU time.
     struct Rate { let wall: Double, cpu: Double }
 
-    func measure(_ s: Shape, kernel: Kernel, maxSeconds: Double? = nil) -> Rate {
+    /// Like `measure` for GEMM.run, but with op(B) packed once (as a layer would pack W_hh per sequence).
+    func measurePrepacked(_ s: Shape) -> Rate {
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: GEMM.packedBCount(k: s.k, n: s.n))
+        defer { b.deallocate(); packed.deallocate() }
+        for i in 0..<(s.k * s.n) { b[i] = Float(i % 13) * 0.01 - 0.06 }
+        GEMM.packB(transB: s.transB, k: s.k, n: s.n, b: b, ldb: s.transB ? s.k : s.n, into: packed)
+        return measure(s) { transA, _, m, n, k, alpha, a, lda, _, _, beta, c, ldc in
+            GEMM.run(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, packedB: packed, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    func measure(_ s: Shape, maxSeconds: Double? = nil, kernel: Kernel) -> Rate {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.k)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: s.k * s.n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: s.m * s.n)

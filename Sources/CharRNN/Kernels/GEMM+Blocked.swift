@@ -11,14 +11,18 @@ extension GEMM {
     static let mc = 120
     static let nc = 2048
 
+    /// Where the blocks of op(B) come from: packed now into scratch, or packed earlier by `packB`.
+    enum BSource {
+        case raw(transB: Bool, b: UnsafePointer<Float>, ldb: Int)
+        case prepacked(UnsafePointer<Float>)
+    }
+
     static func blocked(
-        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b source: BSource, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let scratch = GEMMScratch.forCurrentThread()
         let packedA = scratch.a
-        let packedB = scratch.b
         var jc = 0
         while jc < n {
             let ncBlock = min(nc, n - jc)
@@ -27,7 +31,14 @@ extension GEMM {
                 let kcBlock = min(kc, k - pc)
                 // The first K block applies beta; later ones accumulate onto it.
                 let blockBeta: Float = pc == 0 ? beta : 1
-                packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: packedB)
+                let packedB: UnsafePointer<Float>
+                switch source {
+                case let .raw(transB, b, ldb):
+                    packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: scratch.b)
+                    packedB = UnsafePointer(scratch.b)
+                case let .prepacked(base):
+                    packedB = base + prepackedOffset(column: jc, row: pc, k: k, n: n)
+                }
                 var ic = 0
                 while ic < m {
                     let mcBlock = min(mc, m - ic)
@@ -40,6 +51,14 @@ extension GEMM {
             }
             jc += ncBlock
         }
+    }
+
+    /// Prepacked layout: the KC×NC blocks in the order `blocked` visits them (NC blocks outer, KC
+    /// blocks inner), each as `packB` writes it (width rounded up to NR).
+    @inline(__always)
+    static func prepackedOffset(column jc: Int, row pc: Int, k: Int, n: Int) -> Int {
+        let width = min(nc, n - jc)
+        return jc * k + pc * ((width + nr - 1) / nr * nr)
     }
 
     /// Walks the MR×NR tiles of one packed block; B's micro-panel is reused across all A panels.
