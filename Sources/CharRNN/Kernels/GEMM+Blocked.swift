@@ -3,22 +3,26 @@
 /// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
 /// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
 extension GEMM {
-    /// Register tile: 6 rows × 16 columns = 12 SIMD8 accumulators (AVX2 has 16 ymm registers).
-    static let mr = 6
-    static let nr = 16
-    /// KC×NR B micro-panel (16 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
+    /// Register tile: 12 rows × 8 columns = 12 SIMD8 accumulators (see `microKernel12x8`).
+    static let mr = 12
+    static let nr = 8
+    /// KC×NR B micro-panel (8 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
     static let kc = 256
     static let mc = 120
     static let nc = 2048
 
+    /// Where the blocks of op(B) come from: packed now into scratch, or packed earlier by `packB`.
+    enum BSource {
+        case raw(transB: Bool, b: UnsafePointer<Float>, ldb: Int)
+        case prepacked(UnsafePointer<Float>)
+    }
+
     static func blocked(
-        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b source: BSource, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let scratch = GEMMScratch.forCurrentThread()
         let packedA = scratch.a
-        let packedB = scratch.b
         var jc = 0
         while jc < n {
             let ncBlock = min(nc, n - jc)
@@ -27,7 +31,14 @@ extension GEMM {
                 let kcBlock = min(kc, k - pc)
                 // The first K block applies beta; later ones accumulate onto it.
                 let blockBeta: Float = pc == 0 ? beta : 1
-                packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: packedB)
+                let packedB: UnsafePointer<Float>
+                switch source {
+                case let .raw(transB, b, ldb):
+                    packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: scratch.b)
+                    packedB = UnsafePointer(scratch.b)
+                case let .prepacked(base):
+                    packedB = base + prepackedOffset(column: jc, row: pc, k: k, n: n)
+                }
                 var ic = 0
                 while ic < m {
                     let mcBlock = min(mc, m - ic)
@@ -40,6 +51,14 @@ extension GEMM {
             }
             jc += ncBlock
         }
+    }
+
+    /// Prepacked layout: the KC×NC blocks in the order `blocked` visits them (NC blocks outer, KC
+    /// blocks inner), each as `packB` writes it (width rounded up to NR).
+    @inline(__always)
+    static func prepackedOffset(column jc: Int, row pc: Int, k: Int, n: Int) -> Int {
+        let width = min(nc, n - jc)
+        return jc * k + pc * ((width + nr - 1) / nr * nr)
     }
 
     /// Walks the MR×NR tiles of one packed block; B's micro-panel is reused across all A panels.
@@ -55,7 +74,7 @@ extension GEMM {
             var i = 0
             while i < m {
                 let rows = min(mr, m - i)
-                microKernel6x16(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
+                microKernel12x8(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
                                 c: c + i * ldc + j, ldc: ldc, rows: rows, columns: cols)
                 i += mr
             }

@@ -18,11 +18,38 @@ extension GEMM {
                     let src = a + (column + p) * lda + row + i
                     let dst = panel + p * mr
                     if rows == mr {
-                        for r in 0..<mr { dst[r] = src[r] }
+                        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+                        d.storeBytes(of: s.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
+                                     toByteOffset: 32, as: SIMD4<Float>.self)
                     } else {
                         for r in 0..<rows { dst[r] = src[r] }
                         for r in rows..<mr { dst[r] = 0 }
                     }
+                }
+            } else if rows == mr {
+                // A is stored m×k: transpose 8 k-values of rows 0–7, then of rows 8–11, at a time.
+                let src = a + (row + i) * lda + column
+                var p = 0
+                while p + 8 <= k {
+                    let top = transposed8x8(src + p, ld: lda, rows: 8)
+                    let bottom = transposed8x8(src + 8 * lda + p, ld: lda, rows: 4)
+                    let d = UnsafeMutableRawPointer(panel + p * mr)
+                    withUnsafeBytes(of: top) { t in
+                        withUnsafeBytes(of: bottom) { b in
+                            for q in 0..<8 {
+                                d.storeBytes(of: t.loadUnaligned(fromByteOffset: q * 32, as: SIMD8<Float>.self),
+                                             toByteOffset: q * 48, as: SIMD8<Float>.self)
+                                d.storeBytes(of: b.loadUnaligned(fromByteOffset: q * 32, as: SIMD4<Float>.self),
+                                             toByteOffset: q * 48 + 32, as: SIMD4<Float>.self)
+                            }
+                        }
+                    }
+                    p += 8
+                }
+                while p < k {
+                    for r in 0..<mr { panel[p * mr + r] = src[r * lda + p] }
+                    p += 1
                 }
             } else {
                 for r in 0..<mr {
@@ -49,8 +76,19 @@ extension GEMM {
         while j < n {
             let cols = min(nr, n - j)
             let panel = out + j * k
-            if transB {
-                // B is stored n×k: column j of op(B) is row j of B, contiguous in k.
+            if transB && cols == nr {
+                // B is stored n×k: the panel is the transpose of 8 rows of B, done 8×8 at a time.
+                let src = b + (column + j) * ldb + row
+                var p = 0
+                while p + 8 <= k {
+                    transpose8x8(src + p, ld: ldb, into: panel + p * nr)
+                    p += 8
+                }
+                while p < k {
+                    for c in 0..<nr { panel[p * nr + c] = src[c * ldb + p] }
+                    p += 1
+                }
+            } else if transB {
                 for c in 0..<nr {
                     if c < cols {
                         let src = b + (column + j + c) * ldb + row
@@ -64,8 +102,6 @@ extension GEMM {
                     let src = UnsafeRawPointer(b + (row + p) * ldb + column + j)
                     let dst = UnsafeMutableRawPointer(panel + p * nr)
                     dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                                   toByteOffset: 32, as: SIMD8<Float>.self)
                 }
             } else {
                 for p in 0..<k {
@@ -77,5 +113,48 @@ extension GEMM {
             }
             j += nr
         }
+    }
+
+    typealias Block8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+                        SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+    /// The transpose of the 8×8 block at `src` (row stride `ld`): element q of the result holds
+    /// column q. With `rows == 4` only rows 0–3 are read (repeated as rows 4–7), so lanes 0–3 of each
+    /// result are the transpose of a 4×8 block. Three perfect unshuffles (even/odd lane splits) of
+    /// the 64 values rotate the index bits (i, j) → (j, i); LLVM lowers each split to two shuffles.
+    @inline(__always)
+    static func transposed8x8(_ src: UnsafePointer<Float>, ld: Int, rows: Int) -> Block8 {
+        typealias V = SIMD8<Float>
+        @inline(__always) func even(_ a: V, _ b: V) -> V { SIMD16(lowHalf: a, highHalf: b).evenHalf }
+        @inline(__always) func odd(_ a: V, _ b: V) -> V { SIMD16(lowHalf: a, highHalf: b).oddHalf }
+        let s = UnsafeRawPointer(src), rowBytes = ld * 4, upper = rows == 8 ? 4 * rowBytes : 0
+        var v0 = s.loadUnaligned(as: V.self)
+        var v1 = s.loadUnaligned(fromByteOffset: rowBytes, as: V.self)
+        var v2 = s.loadUnaligned(fromByteOffset: 2 * rowBytes, as: V.self)
+        var v3 = s.loadUnaligned(fromByteOffset: 3 * rowBytes, as: V.self)
+        var v4 = s.loadUnaligned(fromByteOffset: upper, as: V.self)
+        var v5 = s.loadUnaligned(fromByteOffset: upper + rowBytes, as: V.self)
+        var v6 = s.loadUnaligned(fromByteOffset: upper + 2 * rowBytes, as: V.self)
+        var v7 = s.loadUnaligned(fromByteOffset: upper + 3 * rowBytes, as: V.self)
+        for _ in 0..<3 {
+            (v0, v1, v2, v3, v4, v5, v6, v7) = (even(v0, v1), even(v2, v3), even(v4, v5), even(v6, v7),
+                                                odd(v0, v1), odd(v2, v3), odd(v4, v5), odd(v6, v7))
+        }
+        return (v0, v1, v2, v3, v4, v5, v6, v7)
+    }
+
+    /// Writes the transpose of the 8×8 block at `src` as 64 contiguous floats.
+    @inline(__always)
+    static func transpose8x8(_ src: UnsafePointer<Float>, ld: Int, into dst: UnsafeMutablePointer<Float>) {
+        let t = transposed8x8(src, ld: ld, rows: 8)
+        let d = UnsafeMutableRawPointer(dst)
+        d.storeBytes(of: t.0, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.1, toByteOffset: 32, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.2, toByteOffset: 64, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.3, toByteOffset: 96, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.4, toByteOffset: 128, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.5, toByteOffset: 160, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.6, toByteOffset: 192, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.7, toByteOffset: 224, as: SIMD8<Float>.self)
     }
 }

@@ -16,8 +16,8 @@ public enum GEMM {
             scale(c, rows: m, columns: n, ldc: ldc, by: beta)
             return
         }
-        blocked(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        blocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: .raw(transB: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc)
     }
 
     /// Naive triple loop kept forever as the oracle for tests.

@@ -18,13 +18,16 @@ public final class CharRNNModel {
     private let head: Head
     private let criterion: SoftmaxCrossEntropy
     private let timeMajorTargets: UnsafeMutablePointer<Int32>
+    private let headRows: Int
 
     private var lastObjective: Objective = .lastStep
     private var lastBatch = 0
     private var lastSteps = 0
     private var lastLogits: UnsafeMutablePointer<Float>?
 
-    public init(config: ModelConfig, maxBatch: Int, maxSteps: Int) throws {
+    /// `objective` .lastStep sizes the head for `maxBatch` rows only (nil or .everyStep: batch × steps);
+    /// a model built for last-step can then run every-step forwards only up to `maxBatch` rows.
+    public init(config: ModelConfig, maxBatch: Int, maxSteps: Int, objective: Objective? = nil) throws {
         try config.validate()
         guard maxBatch >= 1 else { throw ModelConfigError(field: "batch_size", value: "\(maxBatch)", reason: "must be >= 1") }
         guard maxSteps >= 1 else { throw ModelConfigError(field: "sequence_length", value: "\(maxSteps)", reason: "must be >= 1") }
@@ -42,8 +45,9 @@ public final class CharRNNModel {
         }
         stack = RecurrentStack(config: config, store: store, maxBatch: maxBatch, maxSteps: maxSteps,
                                inputNeedsGradient: config.input == .embedding, workspace: workspace)
-        head = Head(config: config, store: store, maxRows: rows, workspace: workspace)
-        criterion = SoftmaxCrossEntropy(classes: config.vocabSize, maxRows: rows, workspace: workspace)
+        headRows = objective == .lastStep ? maxBatch : rows
+        head = Head(config: config, store: store, maxRows: headRows, workspace: workspace)
+        criterion = SoftmaxCrossEntropy(classes: config.vocabSize, maxRows: headRows, workspace: workspace)
         timeMajorTargets = workspace.ints(rows)
         var rng = SeededGenerator(seed: 0)
         store.initialize(config: config, rng: &rng)
@@ -70,6 +74,8 @@ public final class CharRNNModel {
                         training: Bool, rng: inout SeededGenerator) -> UnsafeMutablePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch && steps >= 1 && steps <= maxSteps,
                      "batch \(batch) x steps \(steps) exceeds the model's \(maxBatch) x \(maxSteps) workspace")
+        precondition(objective == .lastStep || batch * steps <= headRows,
+                     "every-step forward of \(batch * steps) rows on a head sized for \(headRows)")
         lastObjective = objective
         lastBatch = batch
         lastSteps = steps

@@ -47,7 +47,8 @@ public final class TrainingSession {
         self.generation = generation
         self.seed = seed
         let batches = try BatchSource(tokens: corpus.tokens, training: training, split: split, seed: seed)
-        model = try CharRNNModel(config: config, maxBatch: training.batchSize, maxSteps: training.sequenceLength)
+        model = try CharRNNModel(config: config, maxBatch: training.batchSize, maxSteps: training.sequenceLength,
+                                   objective: training.objective)
         trainer = Trainer(model: model, training: training, batches: batches, seed: seed)
 
         // Prompts: the given strings, then the slices of the text; by default the text's first L characters.

@@ -1,2 +1,0 @@
-// Placeholder entry point until this executable gets real code.
-print("bench: not implemented yet")
