@@ -34,7 +34,13 @@ final class Child: @unchecked Sendable {
     let stdoutURL: URL
     let stderrURL: URL
 
+    struct MissingExecutable: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "\(path) does not exist: build the executables first (swift build), or set RNNSWEEP_BIN_DIR" }
+    }
+
     init(_ executable: URL, _ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:]) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         stdoutURL = folder.appendingPathComponent("\(name).out")
         stderrURL = folder.appendingPathComponent("\(name).err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)

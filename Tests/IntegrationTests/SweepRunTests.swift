@@ -3,7 +3,7 @@ import SweepStore
 import Testing
 
 /// Real coordinator and worker processes, real sockets, real SQLite (DESIGN §4, §5).
-@Suite(.serialized, .enabled(if: Executables.available, "build the executables first: swift build"))
+@Suite(.serialized)
 struct SweepRunTests {
     @Test func smokeSweepWithTwoLocalWorkersWritesOneCompleteRowPerTrial() throws {
         let folder = try temporaryFolder("smoke")
@@ -167,7 +167,7 @@ enum WorkerIDs {
 }
 
 /// Remote-style workers (started on their own, not by the coordinator) survive a coordinator crash.
-@Suite(.serialized, .enabled(if: Executables.available, "build the executables first: swift build"))
+@Suite(.serialized)
 struct ReadoptionTests {
     @Test func aRestartedCoordinatorReadoptsTrialsThatWorkersKeptTraining() throws {
         let folder = try temporaryFolder("readopt")
