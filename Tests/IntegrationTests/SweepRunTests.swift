@@ -39,11 +39,11 @@ struct SweepRunTests {
 
     @Test func aKilledWorkersTrialResumesFromItsCheckpointAndTheSweepCompletes() throws {
         let folder = try temporaryFolder("killworker")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sweep = try SweepFiles.write(name: "killworker", in: folder, grid: #"{"hidden_size": [32, 48]}"#,
-                                         epochs: 8, batches: 40, hidden: nil)
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
+        let sweep = try SweepFiles.write(name: "killworker", in: folder, grid: #"{"hidden_size": [96, 128]}"#,
+                                         epochs: 8, batches: 20, hidden: nil, sequence: 32, batchSize: 16)
         let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path,
-                                                      "--lost-after", "3"], in: folder, name: "coordinator")
+                                                      "--lost-after", "5"], in: folder, name: "coordinator")
         let db = folder.appendingPathComponent("runs/killworker/sweep.db").path
         // Open the store only once the coordinator has created it (its migrations are not meant to race).
         #expect(eventually(seconds: 20) { run.stderr.contains("coordinator listening") })
@@ -82,9 +82,9 @@ struct SweepRunTests {
     @Test func aKilledCoordinatorResumesWithoutRerunningFinishedTrials() throws {
         let folder = try temporaryFolder("killcoord")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let sweep = try SweepFiles.write(name: "killcoord", in: folder, grid: #"{"hidden_size": [16, 24, 32, 40]}"#,
-                                         epochs: 4, batches: 30, hidden: nil)
-        let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path, "--lost-after", "3"]
+        let sweep = try SweepFiles.write(name: "killcoord", in: folder, grid: #"{"hidden_size": [64, 96, 128, 160]}"#,
+                                         epochs: 4, batches: 15, hidden: nil, sequence: 32, batchSize: 16)
+        let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path, "--lost-after", "5"]
         let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
         let db = folder.appendingPathComponent("runs/killcoord/sweep.db").path
         // Open the store only once the coordinator has created it (its migrations are not meant to race).
@@ -99,6 +99,7 @@ struct SweepRunTests {
         let finishedBefore = try store.allTrials().filter { $0.status == .done }.map(\.trialID)
         let resultsBefore = try finishedBefore.map { try store.result(trialID: $0) }
         #expect(!finishedBefore.isEmpty)
+        #expect(finishedBefore.count < 4, "the first run finished everything before it was killed; nothing was resumed")
 
         let second = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-2")
         let status = second.wait(seconds: 90)
@@ -167,8 +168,9 @@ enum WorkerIDs {
 }
 
 /// Remote-style workers (started on their own, not by the coordinator) survive a coordinator crash.
-@Suite(.serialized)
-struct ReadoptionTests {
+/// In the same serialized suite as the others: trainers in parallel suites would starve each
+/// other's heartbeats on 2 cores.
+extension SweepRunTests {
     @Test func aRestartedCoordinatorReadoptsTrialsThatWorkersKeptTraining() throws {
         let folder = try temporaryFolder("readopt")
         defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }

@@ -306,6 +306,9 @@ public final class WorkerService {
         let mailbox = RunnerMailbox(trialID: job.trialID, attempt: job.attempt, clock: { MonotonicClock().now() })
         let trainer = self.trainer
         let thread = Thread {
+            // Linux nice values are per thread: the trainer yields to the I/O thread, so heartbeats
+            // keep flowing when the host is overloaded.
+            ThreadPriority.lowerCurrentThread(by: 5)
             let end = trainer.run(job, events: mailbox)
             mailbox.post(.ended(trialID: job.trialID, attempt: job.attempt, end))
         }
