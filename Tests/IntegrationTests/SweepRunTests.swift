@@ -203,4 +203,61 @@ extension SweepRunTests {
         #expect(second.stderr.contains("re-adopted") || second.stdout.contains("re-adopted"))
         #expect(workers.allSatisfy { $0.process.isRunning }, "remote workers keep running for the next sweep")
     }
+
+    @Test func curveKeysAdmitAllowedWorkersAndRefuseOthers() throws {
+        let folder = try temporaryFolder("curve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for who in ["coordinator", "good", "bad"] {
+            let keygen = try Child(Executables.coordinator, ["keygen", folder.appendingPathComponent("keys/\(who)").path],
+                                   in: folder, name: "keygen-\(who)")
+            #expect(keygen.wait(seconds: 10) == 0)
+        }
+        let keys = folder.appendingPathComponent("keys")
+        try FileManager.default.copyItem(at: keys.appendingPathComponent("good.pub"), to: keys.appendingPathComponent("allowed"))
+        let sweep = try SweepFiles.write(name: "curve", in: folder, grid: #"{"hidden_size": [16, 24]}"#, epochs: 2, hidden: nil)
+        let endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...60_000))"
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", endpoint, "--runs", folder.path,
+                                                      "--curve-secret-key", keys.appendingPathComponent("coordinator.key").path,
+                                                      "--allow-workers", keys.appendingPathComponent("allowed").path],
+                            in: folder, name: "coordinator")
+        func worker(_ key: String) throws -> Child {
+            try Child(Executables.worker, ["run", "--connect", endpoint,
+                                           "--server-key", keys.appendingPathComponent("coordinator.pub").path,
+                                           "--key", keys.appendingPathComponent("\(key).key").path,
+                                           "--state-dir", folder.appendingPathComponent("state-\(key)").path],
+                      in: folder, name: "worker-\(key)")
+        }
+        let bad = try worker("bad")
+        defer { bad.signal(SIGKILL); _ = bad.wait(seconds: 5) }
+        let badKey = try String(contentsOf: keys.appendingPathComponent("bad.pub"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(eventually(seconds: 20) { run.stdout.contains(badKey) || run.stderr.contains(badKey) },
+                "the refused key is not in the coordinator's log")
+        let good = try worker("good")
+        defer { good.signal(SIGKILL); _ = good.wait(seconds: 5) }
+        #expect(run.wait(seconds: 60) == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/curve/sweep.db").path)
+        #expect(try store.allTrials().allSatisfy { $0.status == .done })
+        #expect(try store.allWorkers().count == 1, "only the allowed worker ever joined")
+    }
+
+    @Test func aChangedSweepFileIsRefusedUnlessExtended() throws {
+        let folder = try temporaryFolder("extend")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var sweep = try SweepFiles.write(name: "extend", in: folder, grid: #"{"hidden_size": [16]}"#, epochs: 1, hidden: nil)
+        let first = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "1", "--runs", folder.path],
+                              in: folder, name: "run-1")
+        #expect(first.wait(seconds: 60) == 0)
+        sweep = try SweepFiles.write(name: "extend", in: folder, grid: #"{"hidden_size": [16, 24]}"#, epochs: 1, hidden: nil)
+        let refused = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "1", "--runs", folder.path],
+                                in: folder, name: "run-2")
+        #expect(refused.wait(seconds: 30) == 2)
+        #expect(refused.stderr.contains("--extend") && refused.stderr.contains("--fresh"))
+        let extended = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "1", "--runs", folder.path, "--extend"],
+                                 in: folder, name: "run-3")
+        #expect(extended.wait(seconds: 60) == 0)
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/extend/sweep.db").path)
+        let trials = try store.allTrials()
+        #expect(trials.count == 2 && trials.allSatisfy { $0.status == .done && $0.attempts == 1 })
+    }
 }

@@ -58,7 +58,8 @@ public final class CoordinatorService {
             .routerMandatory(true), .linger(milliseconds: 1000), .maxMessageSize(options.maxMessageBytes),
             .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000),
         ]
-        if !EndpointScope.isLocal(requested) {
+        // Keys are required off loopback, and used wherever they are given.
+        if !EndpointScope.isLocal(requested) || options.curveSecretKeyFile != nil {
             guard let secretFile = options.curveSecretKeyFile, let allowFile = options.allowedWorkerKeysFile else {
                 throw RunSetupError("""
                     listening on \(requested) (not loopback) requires CURVE: pass --curve-secret-key FILE and \
