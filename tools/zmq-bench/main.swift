@@ -9,13 +9,14 @@ enum Path: String, CaseIterable {
     case raw = "raw C: zmq_send / zmq_msg_recv"
     case wrapperFrames = "wrapper: send([UInt8]) / receiveFrames()"
     case wrapperCopy = "wrapper: send([UInt8]) / receive() copying"
+    case wrapperBuffer = "wrapper: send([UInt8]) / receive(into:) buffer"
 }
 
 struct Options {
     var smallCount = 1_000_000
     var largeCount = 1_000
     var repeats = 3
-    /// Restricts the run to one path (0 raw, 1 frames, 2 copying), for profiling.
+    /// Restricts the run to one path (1 raw, 2 frames, 3 copying, 4 buffer), for profiling.
     var only: Int?
 
     init(_ arguments: [String]) {
@@ -73,6 +74,13 @@ func receiveAll(_ pull: Socket, path: Path, count: Int) throws -> Int {
     case .wrapperCopy:
         while n < count, let parts = try pull.receive() {
             checksum &+= Int(parts[0][0])
+            n += 1
+        }
+    case .wrapperBuffer:
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while n < count, try pull.receive(into: buffer) != nil {
+            checksum &+= Int(buffer[0])
             n += 1
         }
     }
@@ -148,6 +156,34 @@ func relative(_ value: Double, to base: Double) -> String {
     return " (" + String(format: "%+.1f", percent) + " %)"
 }
 
+/// Per-call cost without thread wake-ups: on one thread, fill an inproc PAIR's queue (no
+/// high-water mark) with `count` 64 B sends, then drain it. Returns ns per send and per receive.
+func perCallCost(path: Path, count: Int) throws -> (send: Double, receive: Double) {
+    let context = try Context()
+    let a = try Socket(context, .pair, options: [.sendHighWaterMark(0), .receiveHighWaterMark(0), .linger(milliseconds: 0)])
+    let b = try Socket(context, .pair, options: [.sendHighWaterMark(0), .receiveHighWaterMark(0), .linger(milliseconds: 0)])
+    try b.bind("inproc://per-call")
+    try a.connect("inproc://per-call")
+    let payload = [UInt8](repeating: 0x5A, count: 64)
+    var start = DispatchTime.now().uptimeNanoseconds
+    if path == .raw {
+        payload.withUnsafeBytes { bytes in
+            for _ in 0..<count { _ = zmq_send(a.rawHandle, bytes.baseAddress, 64, 0) }
+        }
+    } else {
+        for _ in 0..<count { try a.send(payload) }
+    }
+    let send = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(count)
+    start = DispatchTime.now().uptimeNanoseconds
+    let received = try receiveAll(b, path: path, count: count)
+    let receive = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(count)
+    a.close()
+    b.close()
+    context.terminate()
+    if received != count { throw BenchError(message: "received \(received) of \(count)") }
+    return (send, receive)
+}
+
 @main
 struct ZMQBench {
     static func main() throws {
@@ -187,6 +223,28 @@ struct ZMQBench {
                 }
                 print("| \(transport) | \(path.rawValue) | " + columns.joined(separator: " | ") + " |")
             }
+        }
+        print("")
+        print("Per-call cost, one thread, inproc queue pre-filled (no wake-ups), 64 B, best of \(options.repeats):")
+        print("")
+        print("| path | ns per send | ns per receive |")
+        print("|---|---|---|")
+        var bestSend: [Path: Double] = [:], bestReceive: [Path: Double] = [:]
+        for _ in 0..<options.repeats {
+            for (index, path) in Path.allCases.enumerated() where options.only == nil || options.only == index {
+                let cost = try perCallCost(path: path, count: options.smallCount / 4)
+                bestSend[path] = min(bestSend[path] ?? .infinity, cost.send)
+                bestReceive[path] = min(bestReceive[path] ?? .infinity, cost.receive)
+            }
+        }
+        for path in Path.allCases {
+            var send = formatted(bestSend[path] ?? 0, decimals: 0)
+            var receive = formatted(bestReceive[path] ?? 0, decimals: 0)
+            if path != .raw {
+                send += relative(bestSend[path] ?? 0, to: bestSend[.raw] ?? 1)
+                receive += relative(bestReceive[path] ?? 0, to: bestReceive[.raw] ?? 1)
+            }
+            print("| \(path.rawValue) | \(send) | \(receive) |")
         }
     }
 }
