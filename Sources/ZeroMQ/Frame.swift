@@ -11,9 +11,9 @@ import Foundation
 /// Not Sendable, like `Socket`: libzmq's first share of a buffer is not atomic, and a lock per
 /// frame would cost a quarter of small-message throughput. Copy `bytes` to hand data to another thread.
 public struct Frame {
-    var storage: FrameStorage
+    @usableFromInline var storage: FrameStorage
 
-    var message: UnsafeMutablePointer<zmq_msg_t> { storage.message }
+    @inlinable var message: UnsafeMutablePointer<zmq_msg_t> { storage.message }
 
     /// An empty message for `zmq_msg_recv` to fill.
     init() {
@@ -60,10 +60,10 @@ public struct Frame {
     }
 
     /// Number of bytes.
-    public var count: Int { zmq_msg_size(message) }
+    @inlinable public var count: Int { zmq_msg_size(message) }
 
     /// The bytes in libzmq's buffer, valid only inside `body`.
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    @inlinable public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let result = try body(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message)))
         withExtendedLifetime(storage) {}
         return result
@@ -88,13 +88,13 @@ public struct Frame {
 }
 
 /// The object owning a frame's `zmq_msg_t`, stored inline as its single tail element.
-final class FrameStorage: ManagedBuffer<Void, zmq_msg_t> {
+@usableFromInline final class FrameStorage: ManagedBuffer<Void, zmq_msg_t> {
     static func make() -> FrameStorage {
         unsafeDowncast(FrameStorage.create(minimumCapacity: 1) { _ in () }, to: FrameStorage.self)
     }
 
     /// Stable for the object's lifetime (tail-allocated elements never move).
-    var message: UnsafeMutablePointer<zmq_msg_t> { withUnsafeMutablePointerToElements { $0 } }
+    @inlinable var message: UnsafeMutablePointer<zmq_msg_t> { withUnsafeMutablePointerToElements { $0 } }
 
     deinit {
         // Every Frame initialiser leaves the message initialised before the storage can be released.

@@ -8,8 +8,8 @@ extension Socket {
     public func receiveFrames(dontWait: Bool = false) throws(ZMQError) -> [Frame]? {
         // Fast path: most messages are a single part. Reuse the previous small message's array
         // and frame if the caller no longer holds them (steady state: no allocation at all).
-        var single = recycled
-        recycled = []
+        var single: [Frame] = []
+        swap(&single, &recycled)
         if single.count != 1 || !isKnownUniquelyReferenced(&single[0].storage) { single = [Frame()] }
         let first = single[0].message
         guard try retrying("zmq_msg_recv", { zmq_msg_recv(first, handle, dontWait ? ZMQ_DONTWAIT : 0) }) != nil else {
