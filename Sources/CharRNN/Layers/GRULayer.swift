@@ -11,21 +11,21 @@ final class GRULayer: RecurrentLayer {
     private let hiddenGateGradient: UnsafeMutablePointer<Float>
 
     init(store: ParameterStore, layer: Int, inputSize: Int, hiddenSize: Int, maxBatch: Int, maxSteps: Int,
-         computesInputGradient: Bool, workspace: Workspace) {
+         maxDenseRows: Int, computesInputGradient: Bool, workspace: Workspace) {
         let size = maxSteps * maxBatch * 3 * hiddenSize
         gates = workspace.floats(size)
         hiddenProjection = workspace.floats(size)
         inputGateGradient = workspace.floats(size)
         hiddenGateGradient = workspace.floats(size)
         super.init(store: store, layer: layer, inputSize: inputSize, hiddenSize: hiddenSize, gates: 3,
-                   maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: computesInputGradient,
+                   maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: maxDenseRows,
+                   computesInputGradient: computesInputGradient,
                    workspace: workspace)
     }
 
-    override func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+    override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, g3 = 3 * h
-        broadcastRows(bIH, into: gates, rows: batch * steps, width: g3)
-        matmulTransB(input, wIH, gates, m: batch * steps, n: g3, k: inputSize, accumulate: true)
+        projectInput(bias: bIH, into: gates, batch: batch, steps: steps)
         for t in 0..<steps {
             let gt = gates + t * batch * g3, pt = hiddenProjection + t * batch * g3
             let hPrev = slot(t, batch: batch), ht = slot(t + 1, batch: batch)

@@ -12,7 +12,7 @@ final class LSTMLayer: RecurrentLayer {
     private let biasSum: UnsafeMutablePointer<Float>
 
     init(store: ParameterStore, layer: Int, inputSize: Int, hiddenSize: Int, maxBatch: Int, maxSteps: Int,
-         computesInputGradient: Bool, workspace: Workspace) {
+         maxDenseRows: Int, computesInputGradient: Bool, workspace: Workspace) {
         let rows = maxSteps * maxBatch
         gates = workspace.floats(rows * 4 * hiddenSize)
         cells = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
@@ -21,7 +21,8 @@ final class LSTMLayer: RecurrentLayer {
         cellGradient = workspace.floats(maxBatch * hiddenSize)
         biasSum = workspace.floats(4 * hiddenSize)
         super.init(store: store, layer: layer, inputSize: inputSize, hiddenSize: hiddenSize, gates: 4,
-                   maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: computesInputGradient,
+                   maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: maxDenseRows,
+                   computesInputGradient: computesInputGradient,
                    workspace: workspace)
     }
 
@@ -36,11 +37,10 @@ final class LSTMLayer: RecurrentLayer {
         cells.update(from: cells + lastSteps * n, count: n)
     }
 
-    override func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+    override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, g4 = 4 * h, n = batch * h
         sum(bIH, bHH, into: biasSum, g4)
-        broadcastRows(biasSum, into: gates, rows: batch * steps, width: g4)
-        matmulTransB(input, wIH, gates, m: batch * steps, n: g4, k: inputSize, accumulate: true)
+        projectInput(bias: biasSum, into: gates, batch: batch, steps: steps)
         for t in 0..<steps {
             let gt = gates + t * batch * g4
             matmulTransB(slot(t, batch: batch), wHH, gt, m: batch, n: g4, k: h, accumulate: true)

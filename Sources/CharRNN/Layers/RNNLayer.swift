@@ -5,21 +5,21 @@ final class RNNLayer: RecurrentLayer {
     private let biasSum: UnsafeMutablePointer<Float>
 
     init(store: ParameterStore, layer: Int, inputSize: Int, hiddenSize: Int, maxBatch: Int, maxSteps: Int,
-         computesInputGradient: Bool, workspace: Workspace) {
+         maxDenseRows: Int, computesInputGradient: Bool, workspace: Workspace) {
         preGradient = workspace.floats(maxSteps * maxBatch * hiddenSize)
         biasSum = workspace.floats(hiddenSize)
         super.init(store: store, layer: layer, inputSize: inputSize, hiddenSize: hiddenSize, gates: 1,
-                   maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: computesInputGradient,
+                   maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: maxDenseRows,
+                   computesInputGradient: computesInputGradient,
                    workspace: workspace)
     }
 
-    override func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+    override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, n = batch * h
         sum(bIH, bHH, into: biasSum, h)
         // All input projections at once, straight into the output slots 1...L.
         let out = slot(1, batch: batch)
-        broadcastRows(biasSum, into: out, rows: batch * steps, width: h)
-        matmulTransB(input, wIH, out, m: batch * steps, n: h, k: inputSize, accumulate: true)
+        projectInput(bias: biasSum, into: out, batch: batch, steps: steps)
         for t in 0..<steps {
             let ht = slot(t + 1, batch: batch)
             matmulTransB(slot(t, batch: batch), wHH, ht, m: batch, n: h, k: h, accumulate: true)
