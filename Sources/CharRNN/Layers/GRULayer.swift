@@ -26,11 +26,13 @@ final class GRULayer: RecurrentLayer {
     override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, g3 = 3 * h
         projectInput(bias: bIH, into: gates, batch: batch, steps: steps)
+        packRecurrentWeightsForForward()
+        let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let gt = gates + t * batch * g3, pt = hiddenProjection + t * batch * g3
             let hPrev = slot(t, batch: batch), ht = slot(t + 1, batch: batch)
             broadcastRows(bHH, into: pt, rows: batch, width: g3)
-            matmulTransB(hPrev, wHH, pt, m: batch, n: g3, k: h, accumulate: true)
+            if t > 0 || !zeroStart { recurrentProduct(hPrev, into: pt, batch: batch) }
             for b in 0..<batch {
                 let row = gt + b * g3, prow = pt + b * g3
                 addInPlace(row, prow, 2 * h)
@@ -50,6 +52,7 @@ final class GRULayer: RecurrentLayer {
         let h = hiddenSize, g3 = 3 * h, n = batch * h
         let dh = hiddenGradient
         dh.update(repeating: 0, count: n)
+        packRecurrentWeightsForBackward()
         for t in stride(from: steps - 1, through: 0, by: -1) {
             if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
                 addInPlace(dh, above, n)
@@ -71,7 +74,7 @@ final class GRULayer: RecurrentLayer {
                     dh[o + j] = dhj * z
                 }
             }
-            if t > 0 { matmul(dhg, wHH, dh, m: batch, n: h, k: g3, accumulate: true) }
+            if t > 0 { recurrentGradient(dhg, into: dh, batch: batch, accumulate: true) }
         }
         accumulateWeightGradients(inputGates: inputGateGradient, hiddenGates: hiddenGateGradient, batch: batch, steps: steps)
     }

@@ -41,9 +41,11 @@ final class LSTMLayer: RecurrentLayer {
         let h = hiddenSize, g4 = 4 * h, n = batch * h
         sum(bIH, bHH, into: biasSum, g4)
         projectInput(bias: biasSum, into: gates, batch: batch, steps: steps)
+        packRecurrentWeightsForForward()
+        let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let gt = gates + t * batch * g4
-            matmulTransB(slot(t, batch: batch), wHH, gt, m: batch, n: g4, k: h, accumulate: true)
+            if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch), into: gt, batch: batch) }
             for b in 0..<batch {
                 let row = gt + b * g4
                 applySigmoid(row, 2 * h)          // i, f
@@ -71,6 +73,7 @@ final class LSTMLayer: RecurrentLayer {
         let dh = hiddenGradient, dc = cellGradient
         dh.update(repeating: 0, count: n)
         dc.update(repeating: 0, count: n)
+        packRecurrentWeightsForBackward()
         for t in stride(from: steps - 1, through: 0, by: -1) {
             if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
                 addInPlace(dh, above, n)
@@ -90,7 +93,7 @@ final class LSTMLayer: RecurrentLayer {
                     dc[o + j] = dcj * f
                 }
             }
-            if t > 0 { matmul(dgt, wHH, dh, m: batch, n: h, k: g4, accumulate: false) }
+            if t > 0 { recurrentGradient(dgt, into: dh, batch: batch, accumulate: false) }
         }
         accumulateWeightGradients(inputGates: gateGradient, hiddenGates: gateGradient, batch: batch, steps: steps)
     }

@@ -24,6 +24,12 @@ class RecurrentLayer {
     let inputGradient: UnsafeMutablePointer<Float>?
     /// Carried dL/dh_{t} from step t+1 during backward, [batch, H].
     let hiddenGradient: UnsafeMutablePointer<Float>
+    /// W_hh packed once per forward (as W_hhᵀ for h·W_hhᵀ) and once per backward (as W_hh for
+    /// dG·W_hh), instead of once per time step.
+    private let packedHH: UnsafeMutablePointer<Float>
+    /// Sequences whose initial state slot holds zeros (after `resetState`, until `carryState`): the
+    /// recurrent product of step 0 and its weight-gradient rows are then skipped.
+    private var zeroInitialStateBatch = 0
 
     /// The input of the last forward, kept for the weight gradient.
     var lastInput: LayerInput?
@@ -50,6 +56,8 @@ class RecurrentLayer {
         states = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
         inputGradient = computesInputGradient ? workspace.floats(self.maxDenseRows * inputSize) : nil
         hiddenGradient = workspace.floats(maxBatch * hiddenSize)
+        packedHH = workspace.floats(max(GEMM.packedBCount(k: hiddenSize, n: gateWidth),
+                                        GEMM.packedBCount(k: gateWidth, n: hiddenSize)))
     }
 
     /// Outputs h_0 ... h_{L-1} of the last forward, [steps * batch, H] time-major.
@@ -63,12 +71,40 @@ class RecurrentLayer {
     /// Zero initial state for `batch` sequences.
     func resetState(batch: Int) {
         states.update(repeating: 0, count: batch * hiddenSize)
+        zeroInitialStateBatch = batch
     }
+
+    /// Whether slot 0 is all zeros for the last forward's batch.
+    var startsFromZeroState: Bool { lastBatch <= zeroInitialStateBatch }
 
     /// Makes the final state of the last forward the initial state of the next (truncated BPTT:
     /// no gradient flows back across the boundary).
     func carryState() {
         slot(0, batch: lastBatch).update(from: slot(lastSteps, batch: lastBatch), count: lastBatch * hiddenSize)
+        zeroInitialStateBatch = 0
+    }
+
+    /// Packs W_hh for `recurrentProduct`; call at the start of each forward.
+    func packRecurrentWeightsForForward() {
+        GEMM.packB(transB: true, k: hiddenSize, n: gateWidth, b: wHH, ldb: hiddenSize, into: packedHH)
+    }
+
+    /// out[batch, G*H] += h·W_hhᵀ (after `packRecurrentWeightsForForward`).
+    @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
+        GEMM.run(transA: false, m: batch, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+                 packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
+    }
+
+    /// Packs W_hh for `recurrentGradient`; call at the start of each backward.
+    func packRecurrentWeightsForBackward() {
+        GEMM.packB(transB: false, k: gateWidth, n: hiddenSize, b: wHH, ldb: hiddenSize, into: packedHH)
+    }
+
+    /// dh[batch, H] (+)= dG·W_hh (after `packRecurrentWeightsForBackward`).
+    @inline(__always) func recurrentGradient(_ dGates: UnsafePointer<Float>, into dh: UnsafeMutablePointer<Float>, batch: Int,
+                                             accumulate: Bool) {
+        GEMM.run(transA: false, m: batch, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
+                 packedB: packedHH, beta: accumulate ? 1 : 0, c: dh, ldc: hiddenSize)
     }
 
     /// Runs `steps` steps for `batch` sequences from the state in slot 0. A dense `input` is
@@ -121,7 +157,12 @@ class RecurrentLayer {
     /// input gradient. `inputGates` multiply the input, `hiddenGates` multiply h_{t-1}.
     func accumulateWeightGradients(inputGates: UnsafePointer<Float>, hiddenGates: UnsafePointer<Float>, batch: Int, steps: Int) {
         let rows = batch * steps
-        matmulTransAAccumulate(hiddenGates, states, gWHH, m: gateWidth, n: hiddenSize, k: rows)
+        // Step 0's rows multiply h_0; skip them when h_0 = 0.
+        let skip = startsFromZeroState ? batch : 0
+        if rows > skip {
+            matmulTransAAccumulate(hiddenGates + skip * gateWidth, states + skip * hiddenSize, gWHH,
+                                   m: gateWidth, n: hiddenSize, k: rows - skip)
+        }
         accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
         switch lastInput! {
         case let .dense(x):
