@@ -6,8 +6,6 @@ final class LSTMLayer: RecurrentLayer {
     private let gates: UnsafeMutablePointer<Float>
     /// Cell states, (steps + 1) slots of [batch, H]; slot 0 is the initial cell state.
     private let cells: UnsafeMutablePointer<Float>
-    /// tanh(c_t), [steps*batch, H].
-    private let cellTanh: UnsafeMutablePointer<Float>
     private let cellGradient: UnsafeMutablePointer<Float>
     private let biasSum: UnsafeMutablePointer<Float>
 
@@ -16,7 +14,6 @@ final class LSTMLayer: RecurrentLayer {
         let rows = maxSteps * maxBatch
         gates = workspace.floats(rows * 4 * hiddenSize)
         cells = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
-        cellTanh = workspace.floats(rows * hiddenSize)
         cellGradient = workspace.floats(maxBatch * hiddenSize)
         biasSum = workspace.floats(4 * hiddenSize)
         super.init(store: store, layer: layer, inputSize: inputSize, hiddenSize: hiddenSize, gates: 4,
@@ -45,7 +42,7 @@ final class LSTMLayer: RecurrentLayer {
         for t in 0..<steps {
             let gt = gates + t * batch * g4
             if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch), into: gt, batch: batch) }
-            LSTMCell.forward(gates: gt, cellPrev: cells + t * n, cell: cells + (t + 1) * n, cellTanh: cellTanh + t * n,
+            LSTMCell.forward(gates: gt, cellPrev: cells + t * n, cell: cells + (t + 1) * n,
                              hidden: slot(t + 1, batch: batch), batch: batch, width: h)
         }
     }
@@ -61,7 +58,7 @@ final class LSTMLayer: RecurrentLayer {
                 addInPlace(dh, above, n)
             }
             let gt = gates + t * batch * g4
-            LSTMCell.backward(gates: gt, cellPrev: cells + t * n, cellTanh: cellTanh + t * n, dh: dh, dc: dc,
+            LSTMCell.backward(gates: gt, cellPrev: cells + t * n, cell: cells + (t + 1) * n, dh: dh, dc: dc,
                               batch: batch, width: h)
             if t > 0 { recurrentGradient(gt, into: dh, batch: batch, accumulate: false) }
         }
