@@ -6,21 +6,29 @@ enum GRUCell {
     static func forward(gates: UnsafeMutablePointer<Float>, projection: UnsafePointer<Float>,
                         hiddenPrev: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>,
                         batch: Int, width h: Int) {
+        let full = h & ~7
         for b in 0..<batch {
             let row = gates + b * 3 * h, prow = projection + b * 3 * h, o = b * h
             var j = 0
-            while j < h {
-                let n = h - j
-                let r = SIMDMath.sigmoid(loadLanes(row + j, n) + loadLanes(prow + j, n))
-                let z = SIMDMath.sigmoid(loadLanes(row + h + j, n) + loadLanes(prow + h + j, n))
-                let nj = SIMDMath.tanh(loadLanes(row + 2 * h + j, n) + r * loadLanes(prow + 2 * h + j, n))
-                storeLanes(r, row + j, n)
-                storeLanes(z, row + h + j, n)
-                storeLanes(nj, row + 2 * h + j, n)
-                storeLanes(nj + z * (loadLanes(hiddenPrev + o + j, n) - nj), hidden + o + j, n)
+            while j < full {
+                forwardLanes(FullLanes.self, row + j, prow + j, hiddenPrev + o + j, hidden + o + j, h, 8)
                 j += 8
             }
+            if j < h { forwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, hidden + o + j, h, h - j) }
         }
+    }
+
+    @inline(__always)
+    private static func forwardLanes<A: LaneAccess>(_: A.Type, _ row: UnsafeMutablePointer<Float>, _ prow: UnsafePointer<Float>,
+                                                    _ hiddenPrev: UnsafePointer<Float>, _ hidden: UnsafeMutablePointer<Float>,
+                                                    _ h: Int, _ n: Int) {
+        let r = SIMDMath.sigmoid(A.load(row, n) + A.load(prow, n))
+        let z = SIMDMath.sigmoid(A.load(row + h, n) + A.load(prow + h, n))
+        let nj = cellTanh(A.load(row + 2 * h, n) + r * A.load(prow + 2 * h, n))
+        A.store(r, row, n)
+        A.store(z, row + h, n)
+        A.store(nj, row + 2 * h, n)
+        A.store(nj + z * (A.load(hiddenPrev, n) - nj), hidden, n)
     }
 
     /// r, z, n in `gates` and W_h h + b_h in `projection` → gradients w.r.t. the input-side
@@ -29,25 +37,33 @@ enum GRUCell {
     static func backward(gates: UnsafeMutablePointer<Float>, projection: UnsafeMutablePointer<Float>,
                          hiddenPrev: UnsafePointer<Float>, dh: UnsafeMutablePointer<Float>,
                          batch: Int, width h: Int) {
+        let full = h & ~7
         for b in 0..<batch {
             let row = gates + b * 3 * h, prow = projection + b * 3 * h, o = b * h
             var j = 0
-            while j < h {
-                let n = h - j
-                let r = loadLanes(row + j, n), z = loadLanes(row + h + j, n), nj = loadLanes(row + 2 * h + j, n)
-                let hn = loadLanes(prow + 2 * h + j, n), dhj = loadLanes(dh + o + j, n)
-                let dnPre = dhj * (1 - z) * (1 - nj * nj)
-                let dzPre = dhj * (loadLanes(hiddenPrev + o + j, n) - nj) * z * (1 - z)
-                let drPre = dnPre * hn * r * (1 - r)
-                storeLanes(drPre, row + j, n)
-                storeLanes(dzPre, row + h + j, n)
-                storeLanes(dnPre, row + 2 * h + j, n)
-                storeLanes(drPre, prow + j, n)
-                storeLanes(dzPre, prow + h + j, n)
-                storeLanes(dnPre * r, prow + 2 * h + j, n)
-                storeLanes(dhj * z, dh + o + j, n)
+            while j < full {
+                backwardLanes(FullLanes.self, row + j, prow + j, hiddenPrev + o + j, dh + o + j, h, 8)
                 j += 8
             }
+            if j < h { backwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, dh + o + j, h, h - j) }
         }
+    }
+
+    @inline(__always)
+    private static func backwardLanes<A: LaneAccess>(_: A.Type, _ row: UnsafeMutablePointer<Float>, _ prow: UnsafeMutablePointer<Float>,
+                                                     _ hiddenPrev: UnsafePointer<Float>, _ dh: UnsafeMutablePointer<Float>,
+                                                     _ h: Int, _ n: Int) {
+        let r = A.load(row, n), z = A.load(row + h, n), nj = A.load(row + 2 * h, n)
+        let hn = A.load(prow + 2 * h, n), dhj = A.load(dh, n)
+        let dnPre = dhj * (1 - z) * (1 - nj * nj)
+        let dzPre = dhj * (A.load(hiddenPrev, n) - nj) * z * (1 - z)
+        let drPre = dnPre * hn * r * (1 - r)
+        A.store(drPre, row, n)
+        A.store(dzPre, row + h, n)
+        A.store(dnPre, row + 2 * h, n)
+        A.store(drPre, prow, n)
+        A.store(dzPre, prow + h, n)
+        A.store(dnPre * r, prow + 2 * h, n)
+        A.store(dhj * z, dh, n)
     }
 }

@@ -5,26 +5,33 @@ enum LSTMCell {
     static func forward(gates: UnsafeMutablePointer<Float>, cellPrev: UnsafePointer<Float>,
                         cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
                         batch: Int, width h: Int) {
+        let full = h & ~7
         for b in 0..<batch {
             let row = gates + b * 4 * h, o = b * h
             var j = 0
-            while j < h {
-                let n = h - j
-                let i = SIMDMath.sigmoid(loadLanes(row + j, n))
-                let f = SIMDMath.sigmoid(loadLanes(row + h + j, n))
-                let g = SIMDMath.tanh(loadLanes(row + 2 * h + j, n))
-                let og = SIMDMath.sigmoid(loadLanes(row + 3 * h + j, n))
-                let c = f * loadLanes(cellPrev + o + j, n) + i * g
-                let tc = SIMDMath.tanh(c)
-                storeLanes(i, row + j, n)
-                storeLanes(f, row + h + j, n)
-                storeLanes(g, row + 2 * h + j, n)
-                storeLanes(og, row + 3 * h + j, n)
-                storeLanes(c, cell + o + j, n)
-                storeLanes(og * tc, hidden + o + j, n)
+            while j < full {
+                forwardLanes(FullLanes.self, row + j, cellPrev + o + j, cell + o + j, hidden + o + j, h, 8)
                 j += 8
             }
+            if j < h { forwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, hidden + o + j, h, h - j) }
         }
+    }
+
+    @inline(__always)
+    private static func forwardLanes<A: LaneAccess>(_: A.Type, _ row: UnsafeMutablePointer<Float>, _ cellPrev: UnsafePointer<Float>,
+                                                    _ cell: UnsafeMutablePointer<Float>, _ hidden: UnsafeMutablePointer<Float>,
+                                                    _ h: Int, _ n: Int) {
+        let i = SIMDMath.sigmoid(A.load(row, n))
+        let f = SIMDMath.sigmoid(A.load(row + h, n))
+        let g = cellTanh(A.load(row + 2 * h, n))
+        let og = SIMDMath.sigmoid(A.load(row + 3 * h, n))
+        let c = f * A.load(cellPrev, n) + i * g
+        A.store(i, row, n)
+        A.store(f, row + h, n)
+        A.store(g, row + 2 * h, n)
+        A.store(og, row + 3 * h, n)
+        A.store(c, cell, n)
+        A.store(og * cellTanh(c), hidden, n)
     }
 
     /// Gate activations → gradients w.r.t. the pre-activations, in place. `dh` is dL/dh_t; `dc`
@@ -33,22 +40,30 @@ enum LSTMCell {
     static func backward(gates: UnsafeMutablePointer<Float>, cellPrev: UnsafePointer<Float>,
                          cell: UnsafePointer<Float>, dh: UnsafePointer<Float>,
                          dc: UnsafeMutablePointer<Float>, batch: Int, width h: Int) {
+        let full = h & ~7
         for b in 0..<batch {
             let row = gates + b * 4 * h, o = b * h
             var j = 0
-            while j < h {
-                let n = h - j
-                let i = loadLanes(row + j, n), f = loadLanes(row + h + j, n)
-                let g = loadLanes(row + 2 * h + j, n), og = loadLanes(row + 3 * h + j, n)
-                let tc = SIMDMath.tanh(loadLanes(cell + o + j, n)), dhj = loadLanes(dh + o + j, n)
-                let dcj = loadLanes(dc + o + j, n) + dhj * og * (1 - tc * tc)
-                storeLanes(dcj * g * i * (1 - i), row + j, n)
-                storeLanes(dcj * loadLanes(cellPrev + o + j, n) * f * (1 - f), row + h + j, n)
-                storeLanes(dcj * i * (1 - g * g), row + 2 * h + j, n)
-                storeLanes(dhj * tc * og * (1 - og), row + 3 * h + j, n)
-                storeLanes(dcj * f, dc + o + j, n)
+            while j < full {
+                backwardLanes(FullLanes.self, row + j, cellPrev + o + j, cell + o + j, dh + o + j, dc + o + j, h, 8)
                 j += 8
             }
+            if j < h { backwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, dh + o + j, dc + o + j, h, h - j) }
         }
+    }
+
+    @inline(__always)
+    private static func backwardLanes<A: LaneAccess>(_: A.Type, _ row: UnsafeMutablePointer<Float>, _ cellPrev: UnsafePointer<Float>,
+                                                     _ cell: UnsafePointer<Float>, _ dh: UnsafePointer<Float>,
+                                                     _ dc: UnsafeMutablePointer<Float>, _ h: Int, _ n: Int) {
+        let i = A.load(row, n), f = A.load(row + h, n)
+        let g = A.load(row + 2 * h, n), og = A.load(row + 3 * h, n)
+        let tc = cellTanh(A.load(cell, n)), dhj = A.load(dh, n)
+        let dcj = A.load(dc, n) + dhj * og * (1 - tc * tc)
+        A.store(dcj * g * i * (1 - i), row, n)
+        A.store(dcj * A.load(cellPrev, n) * f * (1 - f), row + h, n)
+        A.store(dcj * i * (1 - g * g), row + 2 * h, n)
+        A.store(dhj * tc * og * (1 - og), row + 3 * h, n)
+        A.store(dcj * f, dc, n)
     }
 }
