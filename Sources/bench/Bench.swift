@@ -1,11 +1,12 @@
 import ArgumentParser
 
-/// `bench gemm` measures the GEMM ceiling; `bench train` measures trainer throughput.
+/// `bench` (= `bench train`) measures trainer throughput; `bench gemm` and `bench math` the kernels.
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Kernel and trainer throughput benchmarks (single thread).",
-        subcommands: [GEMMBench.self, MathBench.self]
+        subcommands: [TrainBench.self, GEMMBench.self, MathBench.self],
+        defaultSubcommand: TrainBench.self
     )
 }

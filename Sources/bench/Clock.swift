@@ -33,3 +33,8 @@ func peakRSSMiB() -> Double {
     return Double(usage.ru_maxrss) / (1024 * 1024)
     #endif
 }
+
+/// Flushes stdout so table rows appear as each config finishes, even through a pipe.
+func flushOutput() {
+    fflush(nil)
+}

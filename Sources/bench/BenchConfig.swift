@@ -1,0 +1,54 @@
+import ArgumentParser
+import CharRNN
+
+/// One benchmark model: Embedding(65, H) → 1-layer LSTM/GRU(H) → Linear(H, 65), batch 128, written
+/// `cell-H-L` (last-step objective, as tools/reference/torch_bench.py) or `cell-H-L-every`.
+struct BenchConfig: Equatable, CustomStringConvertible {
+    static let vocab = 65
+    static let batch = 128
+
+    let cell: ModelConfig.Cell
+    let hidden: Int
+    let seqLen: Int
+    let objective: Objective
+
+    var description: String { "\(cell.rawValue)-\(hidden)-\(seqLen)" + (objective == .everyStep ? "-every" : "") }
+
+    /// The 12 reference configs of issue 6, then every-step at H = 256.
+    static let lastStepGrid: [BenchConfig] = [ModelConfig.Cell.lstm, .gru].flatMap { cell in
+        [128, 256, 512].flatMap { h in [20, 50].map { BenchConfig(cell: cell, hidden: h, seqLen: $0, objective: .lastStep) } }
+    }
+    static let everyStepH256: [BenchConfig] = [ModelConfig.Cell.lstm, .gru].flatMap { cell in
+        [20, 50].map { BenchConfig(cell: cell, hidden: 256, seqLen: $0, objective: .everyStep) }
+    }
+
+    init(cell: ModelConfig.Cell, hidden: Int, seqLen: Int, objective: Objective) {
+        self.cell = cell
+        self.hidden = hidden
+        self.seqLen = seqLen
+        self.objective = objective
+    }
+
+    init(parsing text: String) throws {
+        let parts = text.lowercased().split(separator: "-").map(String.init)
+        guard parts.count == 3 || (parts.count == 4 && parts[3] == "every"),
+              let cell = ModelConfig.Cell(rawValue: parts[0]), cell != .rnn,
+              let hidden = Int(parts[1]), hidden > 0, let seqLen = Int(parts[2]), seqLen > 0 else {
+            throw ValidationError("--configs: bad config '\(text)'; expected CELL-HIDDEN-SEQLEN[-every] like lstm-128-20 or gru-256-50-every")
+        }
+        self.init(cell: cell, hidden: hidden, seqLen: seqLen, objective: parts.count == 4 ? .everyStep : .lastStep)
+    }
+
+    var gates: Int { cell == .lstm ? 4 : 3 }
+
+    /// PyTorch-equivalent FLOPs per sample per time step (E = H), as tools/reference/torch_bench.py:
+    /// 3·2·G·H·(E+H) for forward + backward of the gate products, plus the head 3·2·H·V at the last
+    /// step (spread over L steps) or at every step.
+    var flopsPerSampleStep: Double {
+        let g = Double(gates), h = Double(hidden), e = Double(hidden), v = Double(Self.vocab)
+        let head = 3 * 2 * h * v
+        return 3 * 2 * g * h * (e + h) + (objective == .lastStep ? head / Double(seqLen) : head)
+    }
+
+    static let flopFormula = "FLOPs per sample per time step = 3·2·G·H·(E+H) + 3·2·H·V/L (last-step) or + 3·2·H·V (every-step); G = 4 LSTM, 3 GRU; E = H; V = 65"
+}
