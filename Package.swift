@@ -61,6 +61,9 @@ let package = Package(
             "CharRNN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: kernelFlags),
 
+        // libzmq throughput through the wrapper vs raw C calls (docs/zeromq-bench.md).
+        .executableTarget(name: "zmq-bench", dependencies: ["ZeroMQ", "CZeroMQ"], path: "tools/zmq-bench"),
+
         // Tests.
         .target(name: "SweepTestSupport", dependencies: ["SweepProtocol"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),

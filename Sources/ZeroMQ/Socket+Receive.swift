@@ -1,16 +1,31 @@
 import CZeroMQ
 
 extension Socket {
+    static let recycledFrameLimit = 4096
+
     /// Receives a whole multipart message as frames whose bytes stay in libzmq's buffers
     /// (no copy). Returns nil if nothing arrived (`dontWait`, or the receive timeout passed).
     public func receiveFrames(dontWait: Bool = false) throws(ZMQError) -> [Frame]? {
-        var frames: [Frame] = []
+        // Fast path: most messages are a single part. Reuse the previous small message's array
+        // and frame if the caller no longer holds them (steady state: no allocation at all).
+        var single: [Frame] = []
+        swap(&single, &recycled)
+        if single.count != 1 || !isKnownUniquelyReferenced(&single[0].storage) { single = [Frame()] }
+        let first = single[0].message
+        guard try retrying("zmq_msg_recv", { zmq_msg_recv(first, handle, dontWait ? ZMQ_DONTWAIT : 0) }) != nil else {
+            recycled = single
+            return nil
+        }
+        if zmq_msg_more(first) == 0 {
+            // Keep only small messages: a kept frame holds its content until the next receive.
+            if zmq_msg_size(first) <= Socket.recycledFrameLimit { recycled = single }
+            return single
+        }
+        var frames = single
         while true {
             let frame = Frame()
             // Later parts of a multipart message arrive together with the first: never wait for them.
-            let flags = (dontWait || !frames.isEmpty) ? ZMQ_DONTWAIT : 0
-            guard try retrying("zmq_msg_recv", { zmq_msg_recv(frame.message, handle, flags) }) != nil else {
-                if frames.isEmpty { return nil }
+            guard try retrying("zmq_msg_recv", { zmq_msg_recv(frame.message, handle, ZMQ_DONTWAIT) }) != nil else {
                 throw ZMQError(operation: "zmq_msg_recv(part \(frames.count))", code: ZMQErrorCode.again)
             }
             frames.append(frame)

@@ -16,6 +16,12 @@ public final class Socket {
     let scratchReceive: UnsafeMutablePointer<zmq_msg_t>
     let scratchSend: UnsafeMutablePointer<zmq_msg_t>
     public private(set) var isClosed = false
+    /// The last small single-part message returned by `receiveFrames`, reused for the next one
+    /// when the caller has dropped it (then nothing else can observe the reuse).
+    var recycled: [Frame] = []
+
+    /// The libzmq socket, for calls the wrapper does not cover (same thread rules apply).
+    public var rawHandle: UnsafeMutableRawPointer { handle }
 
     public init(_ context: Context, _ kind: SocketKind) throws(ZMQError) {
         try context.socketOpened()

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZeroMQ
+@testable import ZeroMQ
 
 @Suite(.timeLimit(.minutes(1)))
 struct SocketPairTests {
@@ -133,4 +133,23 @@ final class FreedFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+@Suite struct FrameRecyclingTests {
+    @Test func smallSinglePartMessagesReuseTheDroppedFrame() throws {
+        let context = try Context()
+        let a = try makeSocket(context, .pair)
+        let b = try makeSocket(context, .pair)
+        try bindAndConnect(a, b, over: .inproc)
+        for n in 0..<3 { try a.send([UInt8(n)]) }
+        var first = try #require(try b.receiveFrames())
+        let identity = ObjectIdentifier(first[0].storage)
+        first = []  // dropped: the socket may reuse it
+        let second = try #require(try b.receiveFrames())
+        #expect(ObjectIdentifier(second[0].storage) == identity)
+        #expect(second[0].bytes == [1])
+        let third = try #require(try b.receiveFrames())  // `second` still held: a fresh frame
+        #expect(ObjectIdentifier(third[0].storage) != identity)
+        #expect(second[0].bytes == [1] && third[0].bytes == [2])
+    }
 }

@@ -5,24 +5,26 @@ final class RNNLayer: RecurrentLayer {
     private let biasSum: UnsafeMutablePointer<Float>
 
     init(store: ParameterStore, layer: Int, inputSize: Int, hiddenSize: Int, maxBatch: Int, maxSteps: Int,
-         computesInputGradient: Bool, workspace: Workspace) {
+         maxDenseRows: Int, computesInputGradient: Bool, workspace: Workspace) {
         preGradient = workspace.floats(maxSteps * maxBatch * hiddenSize)
         biasSum = workspace.floats(hiddenSize)
         super.init(store: store, layer: layer, inputSize: inputSize, hiddenSize: hiddenSize, gates: 1,
-                   maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: computesInputGradient,
+                   maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: maxDenseRows,
+                   computesInputGradient: computesInputGradient,
                    workspace: workspace)
     }
 
-    override func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+    override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, n = batch * h
         sum(bIH, bHH, into: biasSum, h)
         // All input projections at once, straight into the output slots 1...L.
         let out = slot(1, batch: batch)
-        broadcastRows(biasSum, into: out, rows: batch * steps, width: h)
-        matmulTransB(input, wIH, out, m: batch * steps, n: h, k: inputSize, accumulate: true)
+        projectInput(bias: biasSum, into: out, batch: batch, steps: steps)
+        packRecurrentWeightsForForward()
+        let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let ht = slot(t + 1, batch: batch)
-            matmulTransB(slot(t, batch: batch), wHH, ht, m: batch, n: h, k: h, accumulate: true)
+            if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch), into: ht, batch: batch) }
             applyTanh(ht, n)
         }
     }
@@ -31,13 +33,14 @@ final class RNNLayer: RecurrentLayer {
         let h = hiddenSize, n = batch * h
         let dhNext = hiddenGradient
         dhNext.update(repeating: 0, count: n)
+        packRecurrentWeightsForBackward()
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let ht = slot(t + 1, batch: batch)
             let dpre = preGradient + t * n
             let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch)
             if let above { addInPlace(dhNext, above, n) }
             for i in 0..<n { dpre[i] = dhNext[i] * (1 - ht[i] * ht[i]) }
-            if t > 0 { matmul(dpre, wHH, dhNext, m: batch, n: h, k: h, accumulate: false) }
+            if t > 0 { recurrentGradient(dpre, into: dhNext, batch: batch, accumulate: false) }
         }
         accumulateWeightGradients(inputGates: preGradient, hiddenGates: preGradient, batch: batch, steps: steps)
     }

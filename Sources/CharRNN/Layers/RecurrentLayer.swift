@@ -9,6 +9,9 @@ class RecurrentLayer {
     let maxBatch: Int
     let maxSteps: Int
     let computesInputGradient: Bool
+    /// Most rows a dense input may have (layer 0 reads tokens for larger batches, so its input
+    /// gradient buffer only needs this many rows).
+    let maxDenseRows: Int
 
     let wIH: UnsafeMutablePointer<Float>, wHH: UnsafeMutablePointer<Float>
     let bIH: UnsafeMutablePointer<Float>, bHH: UnsafeMutablePointer<Float>
@@ -21,20 +24,27 @@ class RecurrentLayer {
     let inputGradient: UnsafeMutablePointer<Float>?
     /// Carried dL/dh_{t} from step t+1 during backward, [batch, H].
     let hiddenGradient: UnsafeMutablePointer<Float>
+    /// W_hh packed once per forward (as W_hhᵀ for h·W_hhᵀ) and once per backward (as W_hh for
+    /// dG·W_hh), instead of once per time step.
+    private let packedHH: UnsafeMutablePointer<Float>
+    /// Sequences whose initial state slot holds zeros (after `resetState`, until `carryState`): the
+    /// recurrent product of step 0 and its weight-gradient rows are then skipped.
+    private var zeroInitialStateBatch = 0
 
     /// The input of the last forward, kept for the weight gradient.
-    var lastInput: UnsafePointer<Float>?
+    var lastInput: LayerInput?
     var lastBatch = 0
     var lastSteps = 0
 
     init(store: ParameterStore, layer k: Int, inputSize: Int, hiddenSize: Int, gates: Int,
-         maxBatch: Int, maxSteps: Int, computesInputGradient: Bool, workspace: Workspace) {
+         maxBatch: Int, maxSteps: Int, maxDenseRows: Int, computesInputGradient: Bool, workspace: Workspace) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.gateWidth = gates * hiddenSize
         self.maxBatch = maxBatch
         self.maxSteps = maxSteps
         self.computesInputGradient = computesInputGradient
+        self.maxDenseRows = min(maxDenseRows, maxSteps * maxBatch)
         wIH = store.value("rnn.weight_ih_l\(k)").baseAddress!
         wHH = store.value("rnn.weight_hh_l\(k)").baseAddress!
         bIH = store.value("rnn.bias_ih_l\(k)").baseAddress!
@@ -44,8 +54,10 @@ class RecurrentLayer {
         gBIH = store.gradient("rnn.bias_ih_l\(k)").baseAddress!
         gBHH = store.gradient("rnn.bias_hh_l\(k)").baseAddress!
         states = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
-        inputGradient = computesInputGradient ? workspace.floats(maxSteps * maxBatch * inputSize) : nil
+        inputGradient = computesInputGradient ? workspace.floats(self.maxDenseRows * inputSize) : nil
         hiddenGradient = workspace.floats(maxBatch * hiddenSize)
+        packedHH = workspace.floats(max(GEMM.packedBCount(k: hiddenSize, n: gateWidth),
+                                        GEMM.packedBCount(k: gateWidth, n: hiddenSize)))
     }
 
     /// Outputs h_0 ... h_{L-1} of the last forward, [steps * batch, H] time-major.
@@ -59,21 +71,70 @@ class RecurrentLayer {
     /// Zero initial state for `batch` sequences.
     func resetState(batch: Int) {
         states.update(repeating: 0, count: batch * hiddenSize)
+        zeroInitialStateBatch = batch
     }
+
+    /// Whether slot 0 is all zeros for the last forward's batch.
+    var startsFromZeroState: Bool { lastBatch <= zeroInitialStateBatch }
 
     /// Makes the final state of the last forward the initial state of the next (truncated BPTT:
     /// no gradient flows back across the boundary).
     func carryState() {
         slot(0, batch: lastBatch).update(from: slot(lastSteps, batch: lastBatch), count: lastBatch * hiddenSize)
+        zeroInitialStateBatch = 0
     }
 
-    /// Runs `steps` steps for `batch` sequences from the state in slot 0. `input` is [steps*batch, In].
-    func forward(input: UnsafePointer<Float>, batch: Int, steps: Int) {
+    /// Packs W_hh for `recurrentProduct`; call at the start of each forward.
+    func packRecurrentWeightsForForward() {
+        GEMM.packB(transB: true, k: hiddenSize, n: gateWidth, b: wHH, ldb: hiddenSize, into: packedHH)
+    }
+
+    /// out[batch, G*H] += h·W_hhᵀ (after `packRecurrentWeightsForForward`).
+    @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
+        GEMM.run(transA: false, m: batch, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+                 packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
+    }
+
+    /// Packs W_hh for `recurrentGradient`; call at the start of each backward.
+    func packRecurrentWeightsForBackward() {
+        GEMM.packB(transB: false, k: gateWidth, n: hiddenSize, b: wHH, ldb: hiddenSize, into: packedHH)
+    }
+
+    /// dh[batch, H] (+)= dG·W_hh (after `packRecurrentWeightsForBackward`).
+    @inline(__always) func recurrentGradient(_ dGates: UnsafePointer<Float>, into dh: UnsafeMutablePointer<Float>, batch: Int,
+                                             accumulate: Bool) {
+        GEMM.run(transA: false, m: batch, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
+                 packedB: packedHH, beta: accumulate ? 1 : 0, c: dh, ldc: hiddenSize)
+    }
+
+    /// Runs `steps` steps for `batch` sequences from the state in slot 0. A dense `input` is
+    /// [steps*batch, In].
+    func forward(input: LayerInput, batch: Int, steps: Int) {
         precondition(batch <= maxBatch && steps <= maxSteps, "batch \(batch)/steps \(steps) exceed the workspace")
+        if case .dense = input {
+            precondition(batch * steps <= maxDenseRows, "\(batch * steps) dense input rows exceed the workspace's \(maxDenseRows)")
+        }
         lastInput = input
         lastBatch = batch
         lastSteps = steps
-        forwardSteps(input: input, batch: batch, steps: steps)
+        forwardSteps(batch: batch, steps: steps)
+    }
+
+    /// Writes the input projections `x_t·W_ihᵀ + bias` of every step into `out` ([steps*batch, G*H]).
+    func projectInput(bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int, steps: Int) {
+        switch lastInput! {
+        case let .dense(x):
+            broadcastRows(bias, into: out, rows: batch * steps, width: gateWidth)
+            matmulTransB(x, wIH, out, m: batch * steps, n: gateWidth, k: inputSize, accumulate: true)
+        case let .tokens(projection):
+            projection.project(bias: bias, into: out)
+        }
+    }
+
+    /// dL/d(input) written by the last backward, if the input was dense and someone needs it.
+    var lastInputGradient: UnsafeMutablePointer<Float>? {
+        if case .dense = lastInput { return inputGradient }
+        return nil
     }
 
     /// Backpropagates through time. `outputGradient` is dL/dh_t for every step ([steps*batch, H]) or,
@@ -83,7 +144,7 @@ class RecurrentLayer {
         backwardSteps(outputGradient: outputGradient, lastStepOnly: lastStepOnly, batch: lastBatch, steps: lastSteps)
     }
 
-    func forwardSteps(input: UnsafePointer<Float>, batch: Int, steps: Int) { fatalError("abstract") }
+    func forwardSteps(batch: Int, steps: Int) { fatalError("abstract") }
     func backwardSteps(outputGradient: UnsafePointer<Float>, lastStepOnly: Bool, batch: Int, steps: Int) { fatalError("abstract") }
 
     /// dL/dh_t at step t from above (nil where none: every step but the last with `lastStepOnly`).
@@ -96,12 +157,29 @@ class RecurrentLayer {
     /// input gradient. `inputGates` multiply the input, `hiddenGates` multiply h_{t-1}.
     func accumulateWeightGradients(inputGates: UnsafePointer<Float>, hiddenGates: UnsafePointer<Float>, batch: Int, steps: Int) {
         let rows = batch * steps
-        matmulTransAAccumulate(inputGates, lastInput!, gWIH, m: gateWidth, n: inputSize, k: rows)
-        matmulTransAAccumulate(hiddenGates, states, gWHH, m: gateWidth, n: hiddenSize, k: rows)
-        accumulateColumnSums(inputGates, rows: rows, width: gateWidth, into: gBIH)
+        // Step 0's rows multiply h_0; skip them when h_0 = 0.
+        let skip = startsFromZeroState ? batch : 0
+        if rows > skip {
+            matmulTransAAccumulate(hiddenGates + skip * gateWidth, states + skip * hiddenSize, gWHH,
+                                   m: gateWidth, n: hiddenSize, k: rows - skip)
+        }
         accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
-        if let dx = inputGradient {
-            matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
+        switch lastInput! {
+        case let .dense(x):
+            matmulTransAAccumulate(inputGates, x, gWIH, m: gateWidth, n: inputSize, k: rows)
+            accumulateColumnSums(inputGates, rows: rows, width: gateWidth, into: gBIH)
+            if let dx = inputGradient {
+                matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
+            }
+        case let .tokens(projection):
+            projection.backward(gateGradient: inputGates)
         }
     }
+}
+
+/// What a recurrent layer reads: dense rows [steps*batch, In] (the layer below, or the gathered
+/// embedding/one-hot rows of a small batch) or tokens whose projections are looked up.
+enum LayerInput {
+    case dense(UnsafePointer<Float>)
+    case tokens(TokenInputProjection)
 }

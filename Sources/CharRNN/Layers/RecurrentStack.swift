@@ -4,22 +4,24 @@ final class RecurrentStack {
     let layers: [RecurrentLayer]
     private let dropouts: [Dropout]
 
-    init(config: ModelConfig, store: ParameterStore, maxBatch: Int, maxSteps: Int, inputNeedsGradient: Bool,
-         workspace: Workspace) {
+    /// Layer 0 takes dense input of at most `maxDenseInputRows` rows (larger batches come as tokens).
+    init(config: ModelConfig, store: ParameterStore, maxBatch: Int, maxSteps: Int, maxDenseInputRows: Int,
+         inputNeedsGradient: Bool, workspace: Workspace) {
         var layers: [RecurrentLayer] = []
         for k in 0..<config.layers {
             let inSize = k == 0 ? config.recurrentInputSize : config.hiddenSize
             let needsDX = k > 0 || inputNeedsGradient
+            let denseRows = k == 0 ? maxDenseInputRows : maxBatch * maxSteps
             switch config.cell {
             case .rnn:
                 layers.append(RNNLayer(store: store, layer: k, inputSize: inSize, hiddenSize: config.hiddenSize,
-                                       maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: needsDX, workspace: workspace))
+                                       maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: denseRows, computesInputGradient: needsDX, workspace: workspace))
             case .lstm:
                 layers.append(LSTMLayer(store: store, layer: k, inputSize: inSize, hiddenSize: config.hiddenSize,
-                                        maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: needsDX, workspace: workspace))
+                                        maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: denseRows, computesInputGradient: needsDX, workspace: workspace))
             case .gru:
                 layers.append(GRULayer(store: store, layer: k, inputSize: inSize, hiddenSize: config.hiddenSize,
-                                       maxBatch: maxBatch, maxSteps: maxSteps, computesInputGradient: needsDX, workspace: workspace))
+                                       maxBatch: maxBatch, maxSteps: maxSteps, maxDenseRows: denseRows, computesInputGradient: needsDX, workspace: workspace))
             }
         }
         self.layers = layers
@@ -36,21 +38,22 @@ final class RecurrentStack {
     func carryState() { for l in layers { l.carryState() } }
 
     /// Runs the stack; the top layer's outputs are `top.outputs` ([steps*batch, H], time-major).
-    func forward(input: UnsafePointer<Float>, batch: Int, steps: Int, training: Bool, rng: inout SeededGenerator) {
+    func forward(input: LayerInput, batch: Int, steps: Int, training: Bool, rng: inout SeededGenerator) {
         var x = input
         for (k, layer) in layers.enumerated() {
             layer.forward(input: x, batch: batch, steps: steps)
             guard k + 1 < layers.count else { break }
             if dropouts.isEmpty {
-                x = UnsafePointer(layer.outputs)
+                x = .dense(UnsafePointer(layer.outputs))
             } else {
                 dropouts[k].forward(layer.outputs, rows: batch * steps, training: training, rng: &rng)
-                x = UnsafePointer(dropouts[k].output)
+                x = .dense(UnsafePointer(dropouts[k].output))
             }
         }
     }
 
-    /// Backpropagates from dL/d(top outputs); returns dL/d(input) of layer 0 if it was computed.
+    /// Backpropagates from dL/d(top outputs); returns dL/d(input) of layer 0 if it was computed (not
+    /// for token input, whose projection accumulates its own parameter gradients).
     @discardableResult
     func backward(topGradient: UnsafePointer<Float>, lastStepOnly: Bool) -> UnsafeMutablePointer<Float>? {
         var dy = topGradient
@@ -58,7 +61,7 @@ final class RecurrentStack {
         for k in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[k]
             layer.backward(outputGradient: dy, lastStepOnly: lastOnly)
-            guard k > 0, let dx = layer.inputGradient else { return layer.inputGradient }
+            guard k > 0, let dx = layer.lastInputGradient else { return layer.lastInputGradient }
             if !dropouts.isEmpty { dropouts[k - 1].backward(dx, into: dx, rows: layer.lastBatch * layer.lastSteps) }
             dy = UnsafePointer(dx)
             lastOnly = false

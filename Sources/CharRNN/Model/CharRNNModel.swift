@@ -14,6 +14,10 @@ public final class CharRNNModel {
     private let workspace = Workspace()
     private let embedding: Embedding?
     private let oneHot: OneHotInput?
+    private let tokenProjection: TokenInputProjection
+    /// Forwards of at least this many rows look layer 0's input projections up in a V-row table;
+    /// smaller ones (generation) gather dense input rows and multiply, which is cheaper there.
+    let tokenLookupMinimumRows: Int
     private let stack: RecurrentStack
     private let head: Head
     private let criterion: SoftmaxCrossEntropy
@@ -27,7 +31,13 @@ public final class CharRNNModel {
 
     /// `objective` .lastStep sizes the head for `maxBatch` rows only (nil or .everyStep: batch × steps);
     /// a model built for last-step can then run every-step forwards only up to `maxBatch` rows.
-    public init(config: ModelConfig, maxBatch: Int, maxSteps: Int, objective: Objective? = nil) throws {
+    public convenience init(config: ModelConfig, maxBatch: Int, maxSteps: Int, objective: Objective? = nil) throws {
+        try self.init(config: config, maxBatch: maxBatch, maxSteps: maxSteps, objective: objective,
+                      tokenLookupMinimumRows: config.vocabSize)
+    }
+
+    /// `tokenLookupMinimumRows` chooses the input path (tests force either one: 1 or Int.max).
+    init(config: ModelConfig, maxBatch: Int, maxSteps: Int, objective: Objective?, tokenLookupMinimumRows: Int) throws {
         try config.validate()
         guard maxBatch >= 1 else { throw ModelConfigError(field: "batch_size", value: "\(maxBatch)", reason: "must be >= 1") }
         guard maxSteps >= 1 else { throw ModelConfigError(field: "sequence_length", value: "\(maxSteps)", reason: "must be >= 1") }
@@ -36,14 +46,17 @@ public final class CharRNNModel {
         self.maxSteps = maxSteps
         store = ParameterStore(parameters: config.parameterShapes, buffers: config.bufferShapes, counters: config.counterNames)
         let rows = maxBatch * maxSteps
+        self.tokenLookupMinimumRows = max(1, tokenLookupMinimumRows)
+        let denseRows = min(rows, self.tokenLookupMinimumRows - 1)
         if config.input == .embedding {
-            embedding = Embedding(store: store, vocabSize: config.vocabSize, width: config.embeddingSize, maxRows: rows, workspace: workspace)
+            embedding = Embedding(store: store, vocabSize: config.vocabSize, width: config.embeddingSize, maxRows: denseRows, workspace: workspace)
             oneHot = nil
         } else {
             embedding = nil
-            oneHot = OneHotInput(vocabSize: config.vocabSize, maxRows: rows, workspace: workspace)
+            oneHot = OneHotInput(vocabSize: config.vocabSize, maxRows: denseRows, workspace: workspace)
         }
-        stack = RecurrentStack(config: config, store: store, maxBatch: maxBatch, maxSteps: maxSteps,
+        tokenProjection = TokenInputProjection(config: config, store: store, maxRows: rows, workspace: workspace)
+        stack = RecurrentStack(config: config, store: store, maxBatch: maxBatch, maxSteps: maxSteps, maxDenseInputRows: denseRows,
                                inputNeedsGradient: config.input == .embedding, workspace: workspace)
         headRows = objective == .lastStep ? maxBatch : rows
         head = Head(config: config, store: store, maxRows: headRows, workspace: workspace)
@@ -79,13 +92,16 @@ public final class CharRNNModel {
         lastObjective = objective
         lastBatch = batch
         lastSteps = steps
-        let input: UnsafePointer<Float>
-        if let embedding {
+        let input: LayerInput
+        if batch * steps >= tokenLookupMinimumRows {
+            tokenProjection.setTokens(tokens, batch: batch, steps: steps)
+            input = .tokens(tokenProjection)
+        } else if let embedding {
             embedding.forward(tokens: tokens, batch: batch, steps: steps)
-            input = UnsafePointer(embedding.output)
+            input = .dense(UnsafePointer(embedding.output))
         } else {
             oneHot!.forward(tokens: tokens, batch: batch, steps: steps)
-            input = UnsafePointer(oneHot!.output)
+            input = .dense(UnsafePointer(oneHot!.output))
         }
         stack.forward(input: input, batch: batch, steps: steps, training: training, rng: &rng)
         let top = stack.top
