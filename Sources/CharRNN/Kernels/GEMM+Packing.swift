@@ -8,26 +8,33 @@ extension GEMM {
         transA: Bool, a: UnsafePointer<Float>, lda: Int, row: Int, column: Int, m: Int, k: Int,
         into out: UnsafeMutablePointer<Float>
     ) {
+        if transA {
+            // A is stored k×m: row p of the block holds the MR values of p for every panel. Walk the
+            // source rows in order (one sequential stream the prefetcher follows) and scatter each
+            // row's MR-wide pieces to the panels.
+            let fullPanels = m / mr
+            for p in 0..<k {
+                let src = a + (column + p) * lda + row
+                for q in 0..<fullPanels {
+                    let s = UnsafeRawPointer(src + q * mr), d = UnsafeMutableRawPointer(out + q * mr * k + p * mr)
+                    d.storeBytes(of: s.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    d.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
+                                 toByteOffset: 32, as: SIMD4<Float>.self)
+                }
+                let rows = m - fullPanels * mr
+                if rows > 0 {
+                    let dst = out + fullPanels * mr * k + p * mr
+                    for r in 0..<rows { dst[r] = src[fullPanels * mr + r] }
+                    for r in rows..<mr { dst[r] = 0 }
+                }
+            }
+            return
+        }
         var i = 0
         while i < m {
             let rows = min(mr, m - i)
             let panel = out + i * k
-            if transA {
-                // A is stored k×m: the MR values of one k are contiguous.
-                for p in 0..<k {
-                    let src = a + (column + p) * lda + row + i
-                    let dst = panel + p * mr
-                    if rows == mr {
-                        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
-                        d.storeBytes(of: s.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
-                                     toByteOffset: 32, as: SIMD4<Float>.self)
-                    } else {
-                        for r in 0..<rows { dst[r] = src[r] }
-                        for r in rows..<mr { dst[r] = 0 }
-                    }
-                }
-            } else if rows == mr {
+            if rows == mr {
                 // A is stored m×k: transpose 8 k-values of rows 0–7, then of rows 8–11, at a time.
                 let src = a + (row + i) * lda + column
                 var p = 0
