@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import CharRNN
+
+/// A training step (forward, loss, backward, Adam) must not grow the heap: every buffer is allocated
+/// when the model is built. glibc's counters cannot see a block freed within the step (valgrind can:
+/// see docs/speed.md), but they catch any buffer a step keeps or leaks.
+@Suite struct StepAllocationTests {
+    #if os(Linux) && arch(x86_64)
+    static let configs: [ModelConfig] = [
+        ModelConfig(vocabSize: 17, cell: .lstm, layers: 2, hiddenSize: 24, fcLayers: 2, dropout: 0.2),
+        ModelConfig(vocabSize: 17, cell: .gru, hiddenSize: 20, input: .oneHot, batchNorm: false),
+    ]
+
+    @Test(arguments: configs)
+    func stepsDoNotGrowTheHeap(_ config: ModelConfig) throws {
+        let batch = 16, steps = 9
+        let model = try CharRNNModel(config: config, maxBatch: batch, maxSteps: steps, objective: .lastStep)
+        let adam = Adam(learningRate: 1e-3, count: model.store.count)
+        var rng = SeededGenerator(seed: 3)
+        let tokens = [Int32].random(count: batch * steps, below: 17, rng: &rng)
+        let targets = [Int32].random(count: batch, below: 17, rng: &rng)
+        func step() {
+            model.resetState(batch: batch)
+            model.forward(tokens: tokens, batch: batch, steps: steps, objective: .lastStep, training: true, rng: &rng)
+            model.store.zeroGradients()
+            _ = model.loss(targets: targets, computeGradient: true)
+            model.backward()
+            adam.update(model.store)
+        }
+        step()  // first call allocates GEMM's per-thread packing buffers
+        let before = try #require(HeapCounters.read())
+        for _ in 0..<5 { step() }
+        let after = try #require(HeapCounters.read())
+        #expect(after.inUse == before.inUse, "heap in use grew by \(after.inUse - before.inUse) bytes")
+        #expect(after.mapped == before.mapped, "mmapped blocks grew by \(after.mapped - before.mapped) bytes")
+    }
+
+    /// The counters see a block kept across the reads (so the test above can fail).
+    @Test func countersSeeAKeptBlock() throws {
+        let before = try #require(HeapCounters.read())
+        let block = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { block.deallocate() }
+        let after = try #require(HeapCounters.read())
+        #expect(after.inUse >= before.inUse + 4096)
+    }
+    #endif
+}
+
+#if os(Linux) && arch(x86_64)
+/// glibc's mallinfo2() (malloc.h is not in the Glibc module): ten size_t fields returned through a
+/// hidden pointer, which the x86-64 SysV ABI passes as the first argument.
+enum HeapCounters {
+    static func read() -> (inUse: Int, mapped: Int)? {
+        guard let symbol = dlsym(nil, "mallinfo2") else { return nil }
+        typealias StructReturn = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
+        let mallinfo2 = unsafeBitCast(symbol, to: StructReturn.self)
+        var fields: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &fields) { _ = mallinfo2($0.baseAddress!) }
+        return (inUse: fields.7, mapped: fields.4)  // uordblks, hblkhd
+    }
+}
+#endif
