@@ -26,7 +26,21 @@ public final class SweepStore: Sendable {
         // A committed result must survive power loss too, because RESULT_ACK is sent only after
         // the commit: GRDB sets WAL's usual NORMAL on the pool's single writer; raise it to FULL.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try StoreSchema.migrator.migrate(pool)
+        try Self.migrate(pool)
+    }
+
+    /// Brings the schema up to date. Two processes opening a brand-new file at once (`coordinator
+    /// status` while `run` creates it) may both start the first migration; the loser's transaction
+    /// fails, and on retry it finds the winner's migration applied.
+    private static func migrate(_ pool: DatabasePool) throws {
+        var attempt = 0
+        while true {
+            do { return try StoreSchema.migrator.migrate(pool) } catch {
+                attempt += 1
+                if attempt >= 5 { throw error }
+                Thread.sleep(forTimeInterval: 0.1 * Double(attempt))
+            }
+        }
     }
 
     /// SQLite's journal mode, e.g. "wal".
