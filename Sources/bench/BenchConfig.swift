@@ -2,7 +2,8 @@ import ArgumentParser
 import CharRNN
 
 /// One benchmark model: Embedding(65, H) → 1-layer LSTM/GRU(H) → Linear(H, 65), batch 128, written
-/// `cell-H-L` (last-step objective, as tools/reference/torch_bench.py) or `cell-H-L-every`.
+/// `cell-H-L` (last-step objective, as tools/reference/torch_bench.py) or `cell-H-L-every`; a `-fN`
+/// suffix gives the head N Linear layers (`lstm-512-50-f3` is the largest Shakespeare-grid model).
 struct BenchConfig: Equatable, CustomStringConvertible {
     static let vocab = 65
     static let batch = 128
@@ -11,8 +12,11 @@ struct BenchConfig: Equatable, CustomStringConvertible {
     let hidden: Int
     let seqLen: Int
     let objective: Objective
+    var fcLayers = 1
 
-    var description: String { "\(cell.rawValue)-\(hidden)-\(seqLen)" + (objective == .everyStep ? "-every" : "") }
+    var description: String {
+        "\(cell.rawValue)-\(hidden)-\(seqLen)" + (objective == .everyStep ? "-every" : "") + (fcLayers > 1 ? "-f\(fcLayers)" : "")
+    }
 
     /// The 12 reference configs of issue 6, then every-step at H = 256.
     static let lastStepGrid: [BenchConfig] = [ModelConfig.Cell.lstm, .gru].flatMap { cell in
@@ -30,13 +34,19 @@ struct BenchConfig: Equatable, CustomStringConvertible {
     }
 
     init(parsing text: String) throws {
-        let parts = text.lowercased().split(separator: "-").map(String.init)
+        var parts = text.lowercased().split(separator: "-").map(String.init)
+        var fcLayers = 1
+        if let last = parts.last, last.hasPrefix("f"), let f = Int(last.dropFirst()), f >= 1 {
+            fcLayers = f
+            parts.removeLast()
+        }
         guard parts.count == 3 || (parts.count == 4 && parts[3] == "every"),
               let cell = ModelConfig.Cell(rawValue: parts[0]), cell != .rnn,
               let hidden = Int(parts[1]), hidden > 0, let seqLen = Int(parts[2]), seqLen > 0 else {
-            throw ValidationError("--configs: bad config '\(text)'; expected CELL-HIDDEN-SEQLEN[-every] like lstm-128-20 or gru-256-50-every")
+            throw ValidationError("--configs: bad config '\(text)'; expected CELL-HIDDEN-SEQLEN[-every][-fN] like lstm-128-20, gru-256-50-every or lstm-512-50-f3")
         }
         self.init(cell: cell, hidden: hidden, seqLen: seqLen, objective: parts.count == 4 ? .everyStep : .lastStep)
+        self.fcLayers = fcLayers
     }
 
     var gates: Int { cell == .lstm ? 4 : 3 }
@@ -46,9 +56,9 @@ struct BenchConfig: Equatable, CustomStringConvertible {
     /// step (spread over L steps) or at every step.
     var flopsPerSampleStep: Double {
         let g = Double(gates), h = Double(hidden), e = Double(hidden), v = Double(Self.vocab)
-        let head = 3 * 2 * h * v
+        let head = 3 * 2 * h * v + 3 * 2 * h * h * Double(fcLayers - 1)
         return 3 * 2 * g * h * (e + h) + (objective == .lastStep ? head / Double(seqLen) : head)
     }
 
-    static let flopFormula = "FLOPs per sample per time step = 3·2·G·H·(E+H) + 3·2·H·V/L (last-step) or + 3·2·H·V (every-step); G = 4 LSTM, 3 GRU; E = H; V = 65"
+    static let flopFormula = "FLOPs per sample per time step = 3·2·G·H·(E+H) + 3·2·H·(V + (f−1)·H)/L (last-step) or without /L (every-step); f = FC layers; G = 4 LSTM, 3 GRU; E = H; V = 65"
 }

@@ -14,7 +14,9 @@ struct TrainRun {
     func measure(seconds: Double, warmup: Double) throws -> TrainResult {
         let b = BenchConfig.batch, l = config.seqLen, v = BenchConfig.vocab
         let model = try CharRNNModel(
-            config: ModelConfig(vocabSize: v, cell: config.cell, hiddenSize: config.hidden), maxBatch: b, maxSteps: l)
+            config: ModelConfig(vocabSize: v, cell: config.cell, hiddenSize: config.hidden, fcLayers: config.fcLayers),
+            maxBatch: b, maxSteps: l,
+            objective: config.objective)
         var rng = SeededGenerator(seed: 42)
         model.initializeParameters(rng: &rng)
         let optimizer = Adam(learningRate: 1e-3, count: model.store.count)
