@@ -83,6 +83,7 @@ public final class CoordinatorService {
 
     /// Runs until every trial is finished or shutdown is requested. Returns true when complete.
     public func run() throws -> Bool {
+        let cpuAtStart = ProcessCPU.now(wall: clock.now())
         let poller = Poller()
         let socketIndex = poller.register(socket, for: .readable)
         let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
@@ -112,6 +113,7 @@ public final class CoordinatorService {
         }
         let complete = scheduler.isComplete
         finish(complete: complete)
+        recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart))
         return complete
     }
 
