@@ -10,7 +10,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Argument(help: "The sweep file (JSON).") var file: String
     @Option(help: "Training speed in GFLOP/s per worker (default: measured with --measure, else 5).") var gflops: Double?
     @Option(help: "Also write each trial as DIR/<number>-<id>.json (input for `worker train`).") var writeTrials: String?
-    @Flag(help: "Measure the speed first: train each distinct model shape of the sweep for a few batches.") var measure = false
+    @Flag(help: "Measure the speed first: train the first trial for a few batches (optimistic: no validation, generation or checkpoints).") var measure = false
     @Option(help: "Workers the time estimate assumes.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() async throws {
