@@ -174,8 +174,10 @@ extension SweepRunTests {
     @Test func aRestartedCoordinatorReadoptsTrialsThatWorkersKeptTraining() throws {
         let folder = try temporaryFolder("readopt")
         defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
+        // Long enough (30 epochs) that neither trial can finish before the restarted coordinator is
+        // up; a trial finished in between would arrive as an outbox result, not be re-adopted.
         let sweep = try SweepFiles.write(name: "readopt", in: folder, grid: #"{"hidden_size": [192, 256]}"#,
-                                         epochs: 6, batches: 15, hidden: nil, sequence: 32, batchSize: 32)
+                                         epochs: 30, batches: 15, hidden: nil, sequence: 32, batchSize: 32)
         let endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...60_000))"
         let arguments = ["run", sweep.path, "--workers", "0", "--listen", endpoint, "--runs", folder.path, "--lost-after", "20"]
         let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
