@@ -33,6 +33,29 @@ extension Socket {
         }
     }
 
+    /// Receives a whole multipart message into `buffer`, replacing its previous content (no
+    /// allocation once the buffer is large enough, no copy, no reference counting: the hot path,
+    /// inlinable so a caller's loop pays no more than the libzmq calls).
+    /// Returns false (and `buffer.count == 0`) if nothing arrived.
+    @inlinable @inline(__always)
+    public func receive(into buffer: inout MultipartBuffer, dontWait: Bool = false) throws(ZMQError) -> Bool {
+        buffer._count = 0
+        var part = buffer.message(at: 0)
+        let flags = dontWait ? ZMQ_DONTWAIT : 0
+        guard let rc = try retrying("zmq_msg_recv", { zmq_msg_recv(part, handle, flags) }) else { return false }
+        buffer.received(part: 0, rc: rc)
+        while zmq_msg_more(part) != 0 {
+            let index = buffer.count
+            part = buffer.message(at: index)
+            // Later parts arrive together with the first: never wait for them.
+            guard let rc = try retrying("zmq_msg_recv", { zmq_msg_recv(part, handle, ZMQ_DONTWAIT) }) else {
+                throw ZMQError(operation: "zmq_msg_recv(part \(index))", code: ZMQErrorCode.again)
+            }
+            buffer.received(part: index, rc: rc)
+        }
+        return true
+    }
+
     /// Receives a whole multipart message, copying each part into a byte array.
     /// Returns nil if nothing arrived (`dontWait`, or the receive timeout passed).
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {

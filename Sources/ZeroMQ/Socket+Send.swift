@@ -2,7 +2,8 @@ import CZeroMQ
 
 extension Socket {
     /// Sends one part. Returns false if it would block (`dontWait`, full queue, or send timeout).
-    @discardableResult
+    /// Inlinable: the small-message hot path costs no more than `zmq_send` itself.
+    @inlinable @discardableResult
     public func send(_ bytes: UnsafeRawBufferPointer, more: Bool = false, dontWait: Bool = false) throws(ZMQError) -> Bool {
         let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
         return try retrying("zmq_send") { zmq_send(handle, bytes.baseAddress, bytes.count, flags) } != nil

@@ -11,7 +11,7 @@ public final class Socket {
 
     public let context: Context
     public let kind: SocketKind
-    let handle: UnsafeMutableRawPointer
+    @usableFromInline let handle: UnsafeMutableRawPointer
     /// Reused heap messages for copying receives and shared sends (stable addresses).
     let scratchReceive: UnsafeMutablePointer<zmq_msg_t>
     let scratchSend: UnsafeMutablePointer<zmq_msg_t>
@@ -80,7 +80,7 @@ public final class Socket {
     }
 
     /// Retries `call` on EINTR. Returns nil on EAGAIN (would block / timed out), throws otherwise.
-    @inline(__always)
+    @inlinable @inline(__always)
     func retrying(_ operation: @autoclosure () -> String, _ call: () -> Int32) throws(ZMQError) -> Int32? {
         while true {
             let rc = call()

@@ -10,13 +10,14 @@ enum Path: String, CaseIterable {
     case wrapperFrames = "wrapper: send([UInt8]) / receiveFrames()"
     case wrapperCopy = "wrapper: send([UInt8]) / receive() copying"
     case wrapperBuffer = "wrapper: send([UInt8]) / receive(into:) buffer"
+    case wrapperMultipart = "wrapper: send(bytes) / receive(into: &MultipartBuffer)"
 }
 
 struct Options {
     var smallCount = 1_000_000
     var largeCount = 1_000
     var repeats = 3
-    /// Restricts the run to one path (1 raw, 2 frames, 3 copying, 4 buffer), for profiling.
+    /// Restricts the run to one path (1 raw, 2 frames, 3 copying, 4 buffer, 5 multipart), for profiling.
     var only: Int?
 
     init(_ arguments: [String]) {
@@ -57,8 +58,9 @@ func receiveAll(_ pull: Socket, path: Path, count: Int) throws -> Int {
     case .raw:
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         zmq_msg_init(message)
+        let handle = pull.rawHandle
         while n < count {
-            if zmq_msg_recv(message, pull.rawHandle, 0) < 0 { continue }
+            if zmq_msg_recv(message, handle, 0) < 0 { continue }
             let first: UInt8 = zmq_msg_data(message)!.load(as: UInt8.self)
             checksum &+= Int(first)
             n += 1
@@ -83,8 +85,32 @@ func receiveAll(_ pull: Socket, path: Path, count: Int) throws -> Int {
             checksum &+= Int(buffer[0])
             n += 1
         }
+    case .wrapperMultipart:
+        var message = MultipartBuffer()
+        while n < count, try pull.receive(into: &message) {
+            let first: UInt8 = message.withUnsafeBytes(ofPart: 0) { $0[0] }
+            checksum &+= Int(first)
+            n += 1
+        }
     }
     return checksum == Int.min ? 0 : n
+}
+
+/// Sends `count` copies of `payload` by `path`'s send style.
+func sendAll(_ socket: Socket, path: Path, payload: [UInt8], count: Int) throws {
+    switch path {
+    case .raw:
+        let handle = socket.rawHandle
+        payload.withUnsafeBytes { bytes in
+            for _ in 0..<count { _ = zmq_send(handle, bytes.baseAddress, bytes.count, 0) }
+        }
+    case .wrapperMultipart:
+        try payload.withUnsafeBytes { bytes in
+            for _ in 0..<count { try socket.send(bytes) }
+        }
+    default:
+        for _ in 0..<count { try socket.send(payload) }
+    }
 }
 
 /// CPU seconds (user + system) used so far by every thread of this process, libzmq's included.
@@ -132,13 +158,7 @@ func transfer(path: Path, endpoint: String, size: Int, count: Int) throws -> Mea
     let payload = [UInt8](repeating: 0x5A, count: size)
     let start = Date()
     let startCPU = processCPUSeconds()
-    if path == .raw {
-        payload.withUnsafeBytes { bytes in
-            for _ in 0..<count { _ = zmq_send(push.rawHandle, bytes.baseAddress, size, 0) }
-        }
-    } else {
-        for _ in 0..<count { try push.send(payload) }
-    }
+    try sendAll(push, path: path, payload: payload, count: count)
     done.wait()
     let seconds = Date().timeIntervalSince(start)
     let cpu = processCPUSeconds() - startCPU
@@ -166,13 +186,7 @@ func perCallCost(path: Path, count: Int) throws -> (send: Double, receive: Doubl
     try a.connect("inproc://per-call")
     let payload = [UInt8](repeating: 0x5A, count: 64)
     var start = DispatchTime.now().uptimeNanoseconds
-    if path == .raw {
-        payload.withUnsafeBytes { bytes in
-            for _ in 0..<count { _ = zmq_send(a.rawHandle, bytes.baseAddress, 64, 0) }
-        }
-    } else {
-        for _ in 0..<count { try a.send(payload) }
-    }
+    try sendAll(a, path: path, payload: payload, count: count)
     let send = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(count)
     start = DispatchTime.now().uptimeNanoseconds
     let received = try receiveAll(b, path: path, count: count)
