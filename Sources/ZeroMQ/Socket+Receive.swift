@@ -5,6 +5,7 @@ extension Socket {
 
     /// Receives a whole multipart message as frames whose bytes stay in libzmq's buffers
     /// (no copy). Returns nil if nothing arrived (`dontWait`, or the receive timeout passed).
+    /// Hot loops that do not keep the frames should use `receive(into: &MultipartBuffer)`.
     public func receiveFrames(dontWait: Bool = false) throws(ZMQError) -> [Frame]? {
         // Fast path: most messages are a single part. Reuse the previous small message's array
         // and frame if the caller no longer holds them (steady state: no allocation at all).
