@@ -39,6 +39,25 @@ import Testing
         #expect(!cached.isEmpty)
     }
 
+    @Test func theReportIsRewrittenWhileTheSweepRuns() async throws {
+        let harness = try ServiceHarness(epochSeconds: 0.3)
+        harness.options.reportInterval = 0.2
+        let (_, endpoint, finished, _) = try await harness.startCoordinator()
+        _ = try harness.startWorker(endpoint, name: "w1")
+        // Snapshots of report.html taken before the run ends: one must already show a finished
+        // trial next to unfinished ones (statuses are table cells).
+        var sawPartialReport = false
+        while finished.wait(seconds: 0.05) == nil {
+            guard let html = try? String(contentsOf: harness.folder.reportHTML, encoding: .utf8) else { continue }
+            let done = html.components(separatedBy: ">done</td>").count - 1
+            let unfinished = html.components(separatedBy: ">queued</td>").count + html.components(separatedBy: ">running</td>").count - 2
+            if done >= 1 && unfinished >= 1 { sawPartialReport = true }
+        }
+        #expect(sawPartialReport, "report.html was only written at the end")
+        let final = try String(contentsOf: harness.folder.reportHTML, encoding: .utf8)
+        #expect(final.components(separatedBy: ">done</td>").count - 1 == 3)
+    }
+
     @Test func aDivergingTrialIsRecordedAndTheSweepGoesOn() async throws {
         let harness = try ServiceHarness(grid: #"{"learning_rate": [0.01, 5.0]}"#)
         let (_, endpoint, finished, _) = try await harness.startCoordinator()

@@ -20,6 +20,9 @@ public struct CoordinatorOptions: Sendable {
     public var extraWorkerArguments: [String] = []
     /// Largest message accepted from a worker (checkpoints travel in messages).
     public var maxMessageBytes: Int64 = 1 << 30
+    /// report.html is rewritten at most this often while a sweep runs (it reads every curve, so
+    /// not after every epoch), and always at the end.
+    public var reportInterval: Double = 30
 
     public init(sweepFile: URL, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, listen: String? = nil) {

@@ -34,6 +34,9 @@ public final class CoordinatorService {
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
     var resultsDirty = false
+    /// Epochs or results arrived since report.html was last written.
+    var reportDirty = false
+    var lastReport = -Double.infinity
 
     public init(setup: RunSetup, options: CoordinatorOptions, logger: Logger, progress: ProgressView,
                 shutdown: ShutdownSignal) throws {
@@ -108,6 +111,7 @@ public final class CoordinatorService {
                 heartbeat(now: now)
                 apply(scheduler.tick(now: now), now: now)
                 if resultsDirty { exportResults() }
+                if reportDirty && now - lastReport >= options.reportInterval { writeReport() }
                 drawProgress()
             }
         }
@@ -183,6 +187,7 @@ public final class CoordinatorService {
         do {
             try setup.store.exportAll(to: setup.folder.root.path)
             resultsDirty = false
+            reportDirty = true
         } catch {
             logger.error("writing results.csv failed: \(error)")
         }
@@ -201,6 +206,8 @@ public final class CoordinatorService {
             let html = ReportWriter.html(ReportInput(sweepName: setup.sweep.name, split: setup.splitDescription,
                                                      columns: table.header, rows: table.rows, curves: curves))
             try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
+            reportDirty = false
+            lastReport = clock.now()
         } catch {
             logger.error("writing report.html failed: \(error)")
         }
