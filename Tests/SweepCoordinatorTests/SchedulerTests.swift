@@ -140,6 +140,32 @@ private let w2 = WorkerID("w2")
         #expect(healthy.first == Assignment(worker: w2, trialID: "t1", attempt: 4, resumeFrom: nil))
     }
 
+    @Test func aQuarantineRunsOutAndTheWorkerIsOnProbation() {
+        var s = makeScheduler(4, maxAttempts: 9)  // default quarantineSeconds: 600
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        var events: [SchedulerEvent] = s.ready(w1, now: 0)
+        for i in 1...3 {
+            let a = assignments(events).first!
+            events = s.infraFailure(from: w1, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: Double(i))
+            events += s.ready(w1, now: Double(i))
+        }
+        #expect(s.worker(w1)?.quarantined == true)
+        // Still quarantined just before the end (the worker keeps heartbeating).
+        _ = s.heard(from: w1, now: 602)
+        #expect(assignments(s.tick(now: 602.5)).isEmpty)
+        _ = s.heard(from: w1, now: 603)
+        events = s.tick(now: 603.5)
+        #expect(events.contains(.workerReleased(w1)))
+        #expect(s.worker(w1)?.quarantined == false)
+        let again = assignments(events)
+        #expect(again.map(\.worker) == [w1])
+        // On probation: a single further infra failure quarantines it again.
+        let a = again.first!
+        events = s.infraFailure(from: w1, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: 604)
+        #expect(events.contains(.workerQuarantined(w1)))
+        #expect(s.worker(w1)?.quarantined == true)
+    }
+
     @Test func successResetsTheConsecutiveInfraFailureCount() {
         var s = makeScheduler(3, maxAttempts: 5)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)

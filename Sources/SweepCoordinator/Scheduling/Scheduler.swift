@@ -108,7 +108,7 @@ public struct Scheduler: Sendable {
         var events: [SchedulerEvent] = []
         if let old = workers[id], let trialID = old.trialID, running?.trialID != trialID {
             // Same identity re-greeting without its trial: the attempt is gone.
-            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) restarted its trial", countsAsFailure: true)
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) restarted its trial", countsAsFailure: true)
         }
         var entry = workers[id] ?? WorkerEntry(id: id, host: host, cores: cores, now: now)
         entry.host = host
@@ -154,7 +154,7 @@ public struct Scheduler: Sendable {
         if let trialID = entry.trialID {
             // READY while we think it trains: that attempt ended without a word.
             workers[id] = entry
-            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) became ready mid-trial", countsAsFailure: true)
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) became ready mid-trial", countsAsFailure: true)
             entry = workers[id] ?? entry
         }
         entry.ready = true
@@ -184,7 +184,7 @@ public struct Scheduler: Sendable {
         guard let entry = workers[id] else { return [] }
         var events: [SchedulerEvent] = []
         if let trialID = entry.trialID {
-            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) left", countsAsFailure: false)
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) left", countsAsFailure: false)
         }
         workers[id] = nil
         return events + dispatch(now: now)
@@ -196,7 +196,7 @@ public struct Scheduler: Sendable {
         guard let entry = workers[id] else { return [] }
         var events: [SchedulerEvent] = []
         if let trialID = entry.trialID {
-            events += endAttempt(trialID: trialID, worker: id, reason: "worker \(id) reconnected", countsAsFailure: false)
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) reconnected", countsAsFailure: false)
         }
         workers[id] = nil
         _ = now
@@ -211,13 +211,19 @@ public struct Scheduler: Sendable {
             if silence >= policy.lostAfter {
                 events.append(.workerLost(entry.id))
                 if let trialID = entry.trialID {
-                    events += endAttempt(trialID: trialID, worker: entry.id,
+                    events += endAttempt(trialID: trialID, worker: entry.id, now: now,
                                          reason: "worker \(entry.id) silent for \(Int(silence)) s", countsAsFailure: true)
                 }
                 workers[entry.id] = nil
             } else if silence >= policy.suspectAfter, !entry.suspect {
                 workers[entry.id]?.suspect = true
                 events.append(.workerSuspect(entry.id))
+            }
+            if entry.quarantined, now >= entry.quarantineEnds, workers[entry.id] != nil {
+                // Probation: back to work, one failure away from another quarantine.
+                workers[entry.id]?.quarantined = false
+                workers[entry.id]?.consecutiveInfraFailures = max(0, policy.quarantineAfterInfraFailures - 1)
+                events.append(.workerReleased(entry.id))
             }
         }
         // Orphans whose worker never came back, and leases nobody renewed.
@@ -229,7 +235,7 @@ public struct Scheduler: Sendable {
                 trials[id]?.phase = .queued
                 events.append(.requeued(trialID: id, attempt: attempt, reason: "no worker re-adopted it after a restart"))
             case .running(let holder, _):
-                events += endAttempt(trialID: id, worker: holder, reason: "lease expired", countsAsFailure: true)
+                events += endAttempt(trialID: id, worker: holder, now: now, reason: "lease expired", countsAsFailure: true)
             default:
                 trials[id]?.leaseExpiry = nil
             }
@@ -335,12 +341,12 @@ public struct Scheduler: Sendable {
         var events = heard(from: id, now: now)
         guard let state = trials[trialID], case .running(let holder, let current) = state.phase,
               holder == id, current == attempt else { return events }
-        events += endAttempt(trialID: trialID, worker: id, reason: reason, countsAsFailure: true)
+        events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true)
         return events + dispatch(now: now)
     }
 
     /// Ends the current attempt of a trial held by `worker` without a result.
-    private mutating func endAttempt(trialID: String, worker id: WorkerID, reason: String,
+    private mutating func endAttempt(trialID: String, worker id: WorkerID, now: Double, reason: String,
                                      countsAsFailure: Bool) -> [SchedulerEvent] {
         guard var state = trials[trialID], case .running(let holder, let attempt) = state.phase, holder == id else {
             return []
@@ -354,6 +360,7 @@ public struct Scheduler: Sendable {
                 entry.consecutiveInfraFailures += 1
                 if entry.consecutiveInfraFailures >= policy.quarantineAfterInfraFailures, !entry.quarantined {
                     entry.quarantined = true
+                    entry.quarantineEnds = now + policy.quarantineSeconds
                     events.append(.workerQuarantined(id))
                 }
                 workers[id] = entry

@@ -10,18 +10,22 @@ public struct SchedulerPolicy: Sendable, Equatable {
     public var lostAfter: Double
     /// Consecutive infra failures after which a worker gets no more work.
     public var quarantineAfterInfraFailures: Int
+    /// A quarantined worker gets work again after this long, on probation: one more infra failure
+    /// quarantines it again. Without it, a sweep whose every worker is quarantined would stall.
+    public var quarantineSeconds: Double
     /// Trials that were running when a coordinator restarted wait this long for their worker's
     /// HELLO before another worker may take them. 0 when only local workers (which died with the
     /// old coordinator) can connect.
     public var adoptionWindow: Double
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
-                quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30) {
+                quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30, quarantineSeconds: Double = 600) {
         self.heartbeatInterval = heartbeatInterval
         self.suspectAfterMissedBeats = suspectAfterMissedBeats
         self.lostAfter = lostAfter
         self.quarantineAfterInfraFailures = quarantineAfterInfraFailures
         self.adoptionWindow = adoptionWindow
+        self.quarantineSeconds = quarantineSeconds
     }
 
     var suspectAfter: Double { heartbeatInterval * Double(suspectAfterMissedBeats) }

@@ -69,6 +69,8 @@ public enum SchedulerEvent: Sendable, Equatable {
     case workerRecovered(WorkerID)
     case workerLost(WorkerID)
     case workerQuarantined(WorkerID)
+    /// A quarantine ran out (`SchedulerPolicy.quarantineSeconds`): the worker gets work again.
+    case workerReleased(WorkerID)
     /// A worker reported a running trial after a coordinator restart and keeps it.
     case adopted(worker: WorkerID, trialID: String, attempt: Int)
 }

@@ -10,6 +10,8 @@ public struct WorkerEntry: Sendable, Equatable {
     public var suspect: Bool
     public var consecutiveInfraFailures: Int
     public var quarantined: Bool
+    /// When a quarantine ends (scheduler clock); meaningful only while `quarantined`.
+    public var quarantineEnds: Double
 
     public init(id: WorkerID, host: String, cores: Int, now: Double) {
         self.id = id
@@ -21,6 +23,7 @@ public struct WorkerEntry: Sendable, Equatable {
         self.suspect = false
         self.consecutiveInfraFailures = 0
         self.quarantined = false
+        self.quarantineEnds = 0
     }
 
     /// May receive a new trial now.

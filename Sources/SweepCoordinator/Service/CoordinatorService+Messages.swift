@@ -188,6 +188,9 @@ extension CoordinatorService {
             case .workerQuarantined(let worker):
                 _ = try? setup.store.setQuarantined(workerID: worker.rawValue, true)
                 recordEvent("worker", "worker \(worker) quarantined after \(options.policy.quarantineAfterInfraFailures) infra failures in a row", worker: worker)
+            case .workerReleased(let worker):
+                _ = try? setup.store.setQuarantined(workerID: worker.rawValue, false)
+                recordEvent("worker", "worker \(worker) released from quarantine after \(Int(options.policy.quarantineSeconds)) s (on probation)", worker: worker)
             case .adopted(let worker, let trialID, let attempt):
                 _ = try? setup.store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue,
                                                   host: scheduler.worker(worker)?.host,
