@@ -33,7 +33,9 @@ struct StatusCommand: ParsableCommand {
         print("\(summary.total) trials: \(counts)")
         for trial in summary.running {
             let epoch = trial.lastEpoch.map { "epoch \($0)" + (trial.plannedEpochs.map { "/\($0)" } ?? "") } ?? "starting"
-            print("  running #\(trial.number) \(trial.trialID) attempt \(trial.attempt) on \(trial.host ?? trial.workerID ?? "?"): \(epoch)")
+            // Big trials spend minutes in their first epoch: say for how long this attempt has run.
+            let elapsed = trial.startedAt.map { ", for " + ProgressView.format(seconds: max(0, Date().timeIntervalSince($0))) } ?? ""
+            print("  running #\(trial.number) \(trial.trialID) attempt \(trial.attempt) on \(trial.host ?? trial.workerID ?? "?"): \(epoch)\(elapsed)")
         }
         let finishedSeconds = summary.finished.compactMap(\.wallSeconds)
         if !finishedSeconds.isEmpty, (summary.counts[.queued] ?? 0) + summary.running.count > 0, let workers = Optional(max(1, summary.running.count)) {
