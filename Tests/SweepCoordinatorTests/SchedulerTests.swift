@@ -14,6 +14,19 @@ private func assignments(_ events: [SchedulerEvent]) -> [Assignment] {
     events.compactMap { if case .assign(let a) = $0 { a } else { nil } }
 }
 
+/// Connects `worker` at time 0 and fails each trial it is given, three times in a row (t = 1, 2, 3),
+/// readying it again after each failure. Returns the events of the last step.
+private func failThreeTimesInARow(_ worker: WorkerID, _ s: inout Scheduler) -> [SchedulerEvent] {
+    _ = s.hello(worker, host: "a", cores: 1, running: nil, now: 0)
+    var events = s.ready(worker, now: 0)
+    for i in 1...3 {
+        let a = assignments(events).first!
+        events = s.infraFailure(from: worker, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: Double(i))
+        events += s.ready(worker, now: Double(i))
+    }
+    return events
+}
+
 private let w1 = WorkerID("w1")
 private let w2 = WorkerID("w2")
 
@@ -125,13 +138,7 @@ private let w2 = WorkerID("w2")
 
     @Test func workerWithThreeInfraFailuresInARowIsQuarantined() {
         var s = makeScheduler(4, maxAttempts: 5)
-        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
-        var events: [SchedulerEvent] = s.ready(w1, now: 0)
-        for i in 1...3 {
-            let a = assignments(events).first!
-            events = s.infraFailure(from: w1, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: Double(i))
-            events += s.ready(w1, now: Double(i))
-        }
+        let events = failThreeTimesInARow(w1, &s)
         #expect(s.worker(w1)?.quarantined == true)
         #expect(assignments(events).isEmpty)
         // A healthy worker still gets the requeued trial, resuming at attempt 4.
@@ -142,13 +149,7 @@ private let w2 = WorkerID("w2")
 
     @Test func aQuarantineRunsOutAndTheWorkerIsOnProbation() {
         var s = makeScheduler(4, maxAttempts: 9)  // default quarantineSeconds: 600
-        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
-        var events: [SchedulerEvent] = s.ready(w1, now: 0)
-        for i in 1...3 {
-            let a = assignments(events).first!
-            events = s.infraFailure(from: w1, trialID: a.trialID, attempt: a.attempt, reason: "boom", now: Double(i))
-            events += s.ready(w1, now: Double(i))
-        }
+        var events = failThreeTimesInARow(w1, &s)
         #expect(s.worker(w1)?.quarantined == true)
         // Still quarantined just before the end (the worker keeps heartbeating).
         _ = s.heard(from: w1, now: 602)

@@ -219,9 +219,9 @@ public struct Scheduler: Sendable {
                 workers[entry.id]?.suspect = true
                 events.append(.workerSuspect(entry.id))
             }
-            if entry.quarantined, now >= entry.quarantineEnds, workers[entry.id] != nil {
+            if let until = entry.quarantinedUntil, now >= until, workers[entry.id] != nil {
                 // Probation: back to work, one failure away from another quarantine.
-                workers[entry.id]?.quarantined = false
+                workers[entry.id]?.quarantinedUntil = nil
                 workers[entry.id]?.consecutiveInfraFailures = max(0, policy.quarantineAfterInfraFailures - 1)
                 events.append(.workerReleased(entry.id))
             }
@@ -359,8 +359,7 @@ public struct Scheduler: Sendable {
             if var entry = workers[id] {
                 entry.consecutiveInfraFailures += 1
                 if entry.consecutiveInfraFailures >= policy.quarantineAfterInfraFailures, !entry.quarantined {
-                    entry.quarantined = true
-                    entry.quarantineEnds = now + policy.quarantineSeconds
+                    entry.quarantinedUntil = now + policy.quarantineSeconds
                     events.append(.workerQuarantined(id))
                 }
                 workers[id] = entry

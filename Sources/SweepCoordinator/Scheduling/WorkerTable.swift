@@ -9,9 +9,9 @@ public struct WorkerEntry: Sendable, Equatable {
     public var trialID: String?
     public var suspect: Bool
     public var consecutiveInfraFailures: Int
-    public var quarantined: Bool
-    /// When a quarantine ends (scheduler clock); meaningful only while `quarantined`.
-    public var quarantineEnds: Double
+    /// When the worker's quarantine ends (scheduler clock); nil when it is not quarantined.
+    public var quarantinedUntil: Double?
+    public var quarantined: Bool { quarantinedUntil != nil }
 
     public init(id: WorkerID, host: String, cores: Int, now: Double) {
         self.id = id
@@ -22,8 +22,7 @@ public struct WorkerEntry: Sendable, Equatable {
         self.trialID = nil
         self.suspect = false
         self.consecutiveInfraFailures = 0
-        self.quarantined = false
-        self.quarantineEnds = 0
+        self.quarantinedUntil = nil
     }
 
     /// May receive a new trial now.
