@@ -27,8 +27,9 @@ let package = Package(
         // Trainer: imports nothing of ours.
         .target(name: "CharRNN", swiftSettings: kernelFlags),
 
-        // libzmq and its Swift face.
-        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        // libzmq and its Swift face. Debian's libzmq3-dev puts zmq.h and libzmq.so on the default
+        // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
+        .systemLibrary(name: "CZeroMQ"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
 
         // Sweep values, wire protocol, store.

@@ -122,7 +122,7 @@ extension CoordinatorService {
             logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
             return
         }
-        let digest = SHA256Hex.digest(Data(bytes))
+        let digest = SHA256Hex.digest(bytes)
         guard digest == upload.sha256 else {
             logger.warning("checkpoint of trial \(upload.trialId) epoch \(upload.epoch) has sha256 \(digest), header says \(upload.sha256); dropped")
             return
@@ -130,7 +130,7 @@ extension CoordinatorService {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let file = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors")
-            try Data(bytes).write(to: file, options: .atomic)
+            try DurableFile.replace(file, with: bytes)
             let relative = setup.folder.relative(file)
             let update = try setup.store.recordCheckpoint(trialID: upload.trialId, epoch: upload.epoch, path: relative,
                                                           sha256: digest, bytes: bytes.count, isBest: upload.isBest)

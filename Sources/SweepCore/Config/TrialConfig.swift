@@ -60,8 +60,9 @@ public struct TrialConfig: Codable, Sendable, Hashable {
 
 /// Lowercase hex SHA-256.
 public enum SHA256Hex {
-    public static func digest(_ data: Data) -> String {
-        SHA256.hash(data: data).map { byte in
+    /// Hashes bytes where they are (Data, [UInt8], slices): no copy is made.
+    public static func digest(_ bytes: some DataProtocol) -> String {
+        SHA256.hash(data: bytes).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -55,22 +55,17 @@ public struct DatasetCache: Sendable {
         return nil
     }
 
-    /// Writes to a temporary file beside `url`, then renames it over `url`, so readers never see
-    /// a partial file.
+    /// Writes durably beside `url`, then renames over it, so readers never see a partial file.
     static func writeAtomically(_ bytes: Data, to url: URL) throws(DatasetError) {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try bytes.write(to: temporary)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw .cacheWriteFailed(path: url.path, reason: SweepFile.reason(error))
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .cacheWriteFailed(path: url.path, reason: reason)
+        do {
+            try DurableFile.replace(url, with: bytes)
+        } catch {
+            throw .cacheWriteFailed(path: url.path, reason: error.description)
         }
     }
 }

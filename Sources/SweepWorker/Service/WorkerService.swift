@@ -331,7 +331,7 @@ public final class WorkerService {
                                               valLoss: r.valLoss, valAccuracy: r.valAccuracy, valPerplexity: r.valPerplexity,
                                               seconds: r.seconds, tokensPerSecond: r.tokensPerSecond)))
             case .checkpoint(let trialID, let attempt, let epoch, let bytes, let isBest):
-                let digest = SHA256Hex.digest(Data(bytes))
+                let digest = SHA256Hex.digest(bytes)
                 send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, epoch: epoch, sha256: digest,
                                                   isBest: isBest, bytes: bytes.count), bytes: bytes))
             case .ended(let trialID, let attempt, let end):
