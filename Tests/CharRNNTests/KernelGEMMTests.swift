@@ -13,6 +13,8 @@ import Testing
         Case(m: 1, n: 1, k: 1), Case(m: 1, n: 17, k: 7), Case(m: 7, n: 1, k: 17), Case(m: 7, n: 17, k: 1),
         Case(m: 6, n: 16, k: 5), Case(m: 17, n: 33, k: 129), Case(m: 129, n: 131, k: 17),
         Case(m: 131, n: 129, k: 131), Case(m: 121, n: 2049, k: 3), Case(m: 13, n: 40, k: 513),
+        // Last row panels that exactly fill the 4- and 8-row tile variants (batch 64 = 5 × 12 + 4).
+        Case(m: 64, n: 24, k: 9), Case(m: 20, n: 16, k: 33), Case(m: 8, n: 8, k: 2),
     ]
 
     static let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]

@@ -3,7 +3,7 @@
 /// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
 /// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
 extension GEMM {
-    /// Register tile: 12 rows × 8 columns = 12 SIMD8 accumulators (see `microKernel12x8`).
+    /// Register tile: 12 rows × 8 columns = 12 SIMD8 accumulators (see `microKernel`).
     static let mr = 12
     static let nr = 8
     /// KC×NR B micro-panel (8 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
@@ -74,8 +74,17 @@ extension GEMM {
             var i = 0
             while i < m {
                 let rows = min(mr, m - i)
-                microKernel12x8(k: k, a: packedA + i * k, b: bPanel, alpha: alpha, beta: beta,
-                                c: c + i * ldc + j, ldc: ldc, rows: rows, columns: cols)
+                let a = packedA + i * k, tile = c + i * ldc + j
+                switch rows {
+                case mr:
+                    microKernel(TwelveRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                case ...4:
+                    microKernel(FourRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                case ...8:
+                    microKernel(EightRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                default:
+                    microKernel(TwelveRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                }
                 i += mr
             }
             j += nr
