@@ -35,7 +35,7 @@ let package = Package(
         // Sweep values, wire protocol, store.
         .target(name: "SweepCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SweepProtocol", exclude: ["SPEC.md"]),
-        .target(name: "SweepStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepStore", dependencies: ["SweepCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Services.
         .target(name: "SweepCoordinator", dependencies: [
