@@ -23,6 +23,8 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: path))
             checkpoints.append((path, epoch))
         }
+        var encoded: [([UInt8], Int)] = []
+        func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { encoded.append((bytes, epoch)) }
         var isCancelled: Bool {
             polls += 1
             return cancelAfterPolls.map { polls > $0 } ?? false
@@ -138,6 +140,29 @@ import Testing
         #expect(bufA.map(\.bitPattern) == bufB.map(\.bitPattern))
         #expect(straightReport.history.map(\.valLoss) == resumedReport.history.map(\.valLoss))
         #expect(straightReport.samples == resumedReport.samples)
+    }
+
+    /// `.observer` hands over the bytes `.directory` would write (same tensors, bit for bit, on the
+    /// same seed), at the same epochs, and writes nothing.
+    @Test func inMemoryCheckpointsAreTheFilesBytes() throws {
+        let text = try Self.nextcharText()
+        let (model, training) = Self.resumeConfig(.everyStep)
+        func session() throws -> TrainingSession {
+            try TrainingSession(text: text, model: model, training: training, seed: 5)
+        }
+        let inMemory = Recorder()
+        _ = try session().run(observer: inMemory, checkpoints: .observer)
+        let dir = Self.temporaryDirectory("in-memory")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let onDisk = Recorder()
+        _ = try session().run(observer: onDisk, checkpoints: .directory(dir))
+
+        #expect(inMemory.checkpoints.isEmpty && onDisk.encoded.isEmpty)
+        #expect(inMemory.encoded.map(\.1) == [1, 2] && onDisk.checkpoints.map(\.1) == [1, 2])
+        let memory = try SafeTensorsFile(bytes: try #require(inMemory.encoded.last?.0))
+        let file = try SafeTensorsFile.read(path: try #require(onDisk.checkpoints.last?.0))
+        #expect(!memory.tensors.isEmpty && memory.tensors == file.tensors)
+        #expect(memory.metadata["format"] == file.metadata["format"])
     }
 
     @Test func checkpointHoldsPyTorchNamesAndMetadata() throws {

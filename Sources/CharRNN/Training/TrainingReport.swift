@@ -87,8 +87,17 @@ public struct TrainingReport: Codable, Sendable, Equatable {
 /// trainer waits for them to return.
 public protocol TrainingObserver: AnyObject {
     func epochEnded(_ metrics: EpochMetrics)
-    /// `path` holds the complete checkpoint during the call; it is replaced by the next checkpoint.
+    /// With `CheckpointDestination.directory`: `path` holds the complete checkpoint during the call;
+    /// it is replaced by the next checkpoint.
     func checkpointWritten(path: String, epoch: Int)
+    /// With `CheckpointDestination.observer`: the complete checkpoint file's bytes (safetensors).
+    func checkpointEncoded(_ bytes: [UInt8], epoch: Int)
     /// Polled between batches; true stops the run with status `cancelled`.
     var isCancelled: Bool { get }
+}
+
+/// Observers implement the checkpoint callback of the destination they run with.
+extension TrainingObserver {
+    public func checkpointWritten(path: String, epoch: Int) {}
+    public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
 }

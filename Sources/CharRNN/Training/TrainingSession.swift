@@ -81,7 +81,15 @@ public final class TrainingSession {
     /// unless cancelled or diverged, generates one sample per prompt and times it.
     /// Divergence and cancellation are statuses, not errors; errors are I/O (checkpoint writing).
     public func run(observer: TrainingObserver? = nil, checkpointDirectory: String? = nil) throws -> TrainingReport {
-        if let dir = checkpointDirectory {
+        try run(observer: observer, checkpoints: checkpointDirectory.map { .directory($0) })
+    }
+
+    /// `run`, with checkpoints going to `checkpoints` (none when nil): durable files, or bytes handed
+    /// to the observer when the caller stores them elsewhere (a sweep worker sends them to the
+    /// coordinator, whose copy is the durable one, so writing, fsyncing and re-reading a local file
+    /// would only cost time).
+    public func run(observer: TrainingObserver? = nil, checkpoints: CheckpointDestination?) throws -> TrainingReport {
+        if case .directory(let dir)? = checkpoints {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         var status = TrainingStatus.completed
@@ -92,12 +100,17 @@ public final class TrainingSession {
             case let .completed(metrics):
                 observer?.epochEnded(metrics)
                 let last = trainer.epoch == training.epochs
-                if let dir = checkpointDirectory, last || trainer.epoch % training.checkpointEvery == 0 {
+                let due = last || trainer.epoch % training.checkpointEvery == 0
+                if due, case .directory(let dir)? = checkpoints {
                     let path = (dir as NSString).appendingPathComponent(String(format: "epoch-%04d.safetensors", trainer.epoch))
                     try checkpoint().file.write(to: path)
                     observer?.checkpointWritten(path: path, epoch: trainer.epoch)
                     if let old = previousCheckpoint, old != path { try? FileManager.default.removeItem(atPath: old) }
                     previousCheckpoint = path
+                } else if due, checkpoints == .observer {
+                    let file = try checkpoint().file
+                    try file.validate()
+                    observer?.checkpointEncoded(file.encoded(), epoch: trainer.epoch)
                 }
             case let .diverged(why):
                 status = .diverged
@@ -165,4 +178,14 @@ public final class TrainingSession {
             trainingFLOPs: trainer.trainingFLOPs, tokensPerSecond: finite(tokensPerSecond), samples: samples,
             history: trainer.history)
     }
+}
+
+/// Where `TrainingSession.run` puts the checkpoints it takes every `checkpoint_every` epochs and
+/// after the last.
+public enum CheckpointDestination: Sendable, Equatable {
+    /// `epoch-NNNN.safetensors` files in this folder, written atomically and fsynced; only the
+    /// newest is kept. The observer hears `checkpointWritten(path:epoch:)`.
+    case directory(String)
+    /// Nothing is written; the observer gets the encoded file in `checkpointEncoded(_:epoch:)`.
+    case observer
 }

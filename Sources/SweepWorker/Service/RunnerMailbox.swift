@@ -73,13 +73,12 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
         post(.epoch(trialID: trialID, attempt: attempt, record))
     }
 
-    func checkpointWritten(path: String, epoch: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+    func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {
         lock.lock()
         let isBest = lastEpochValLoss.isFinite && lastEpochValLoss < bestValLoss
         if isBest { bestValLoss = lastEpochValLoss }
         lock.unlock()
-        post(.checkpoint(trialID: trialID, attempt: attempt, epoch: epoch, bytes: [UInt8](data), isBest: isBest))
+        post(.checkpoint(trialID: trialID, attempt: attempt, epoch: epoch, bytes: bytes, isBest: isBest))
     }
 
     var isCancelled: Bool {

@@ -51,8 +51,8 @@ public struct EpochRecord: Sendable, Equatable, Codable {
 /// What a trainer reports while it runs; called on the trainer's thread.
 public protocol TrialEvents: AnyObject, Sendable {
     func epochEnded(_ record: EpochRecord)
-    /// `path` holds a complete checkpoint during the call.
-    func checkpointWritten(path: String, epoch: Int)
+    /// A complete checkpoint (the safetensors file's bytes) taken after `epoch`.
+    func checkpointEncoded(_ bytes: [UInt8], epoch: Int)
     /// Polled between batches: true asks the trainer to stop.
     var isCancelled: Bool { get }
 }
