@@ -76,8 +76,6 @@ extension GEMM {
                 let rows = min(mr, m - i)
                 let a = packedA + i * k, tile = c + i * ldc + j
                 switch rows {
-                case mr:
-                    microKernel(TwelveRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
                 case ...4:
                     microKernel(FourRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
                 case ...8:
