@@ -43,8 +43,9 @@ struct TrainCommand: ParsableCommand {
         }
         let folder = URL(fileURLWithPath: output ?? "trial-\(config.trialID)")
         let job = TrialJob(trialID: config.trialID, trialNumber: 1, attempt: 1, seed: trialSeed, config: config,
-                           datasetFile: dataset.path, resumeFrom: resume.map { URL(fileURLWithPath: $0) }, scratch: folder)
-        let printer = PrintingEvents(folder: folder)
+                           datasetFile: dataset.path, resumeFrom: resume.map { URL(fileURLWithPath: $0) }, scratch: folder,
+                           keepsCheckpointFiles: true)
+        let printer = PrintingEvents()
         switch CharRNNTrialTrainer().run(job, events: printer) {
         case .completed(let result):
             print(String(decoding: result, as: UTF8.self))
@@ -76,31 +77,12 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Prints one line per epoch and checkpoint, and keeps the newest checkpoint in
-/// `<output>/checkpoints/epoch-NNNN.safetensors` (resume with `--resume`).
+/// Prints one line per epoch and checkpoint (kept in `<output>/checkpoints`; resume with `--resume`).
 final class PrintingEvents: TrialEvents, @unchecked Sendable {
-    let folder: URL
-    private var previous: URL?
-    init(folder: URL) { self.folder = folder.appendingPathComponent("checkpoints") }
-
     func epochEnded(_ r: EpochRecord) {
         print(String(format: "epoch %d: train_loss %.4f val_loss %.4f val_accuracy %.4f val_perplexity %.3f %.1f s %.0f tokens/s",
                      r.epoch, r.trainLoss, r.valLoss, r.valAccuracy, r.valPerplexity, r.seconds, r.tokensPerSecond))
     }
-
-    func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {
-        let file = folder.appendingPathComponent(String(format: "epoch-%04d.safetensors", epoch))
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try DurableFile.replace(file, with: bytes)
-        } catch {
-            FileHandle.standardError.write(Data("worker: cannot write checkpoint \(file.path): \(error)\n".utf8))
-            return
-        }
-        if let previous, previous != file { try? FileManager.default.removeItem(at: previous) }
-        previous = file
-        print("checkpoint: \(file.path)")
-    }
-
+    func checkpointWritten(path: String, epoch: Int) { print("checkpoint: \(path)") }
     var isCancelled: Bool { false }
 }

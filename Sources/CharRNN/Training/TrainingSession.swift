@@ -107,10 +107,10 @@ public final class TrainingSession {
                     observer?.checkpointWritten(path: path, epoch: trainer.epoch)
                     if let old = previousCheckpoint, old != path { try? FileManager.default.removeItem(atPath: old) }
                     previousCheckpoint = path
-                } else if due, checkpoints == .observer {
+                } else if due, checkpoints == .observer, let observer {
                     let file = try checkpoint().file
                     try file.validate()
-                    observer?.checkpointEncoded(file.encoded(), epoch: trainer.epoch)
+                    observer.checkpointEncoded(file.encoded(), epoch: trainer.epoch)
                 }
             case let .diverged(why):
                 status = .diverged

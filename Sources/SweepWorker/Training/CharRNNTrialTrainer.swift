@@ -31,8 +31,9 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         let observer = Observer(events: events)
         let report: TrainingReport
         do {
-            // In memory: the coordinator's stored copy is the durable one.
-            report = try session.run(observer: observer, checkpoints: .observer)
+            let checkpoints: CheckpointDestination = job.keepsCheckpointFiles
+                ? .directory(job.scratch.appendingPathComponent("checkpoints").path) : .observer
+            report = try session.run(observer: observer, checkpoints: checkpoints)
         } catch {
             return .infra(message: "training failed: \(error)")
         }
@@ -70,6 +71,7 @@ public struct CharRNNTrialTrainer: TrialTrainer {
             events.epochEnded(EpochRecord(epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, valAccuracy: m.valAccuracy,
                                           valPerplexity: m.valPerplexity, seconds: m.seconds, tokensPerSecond: m.tokensPerSecond))
         }
+        func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { events.checkpointEncoded(bytes, epoch: epoch) }
         var isCancelled: Bool { events.isCancelled }
     }

@@ -12,10 +12,14 @@ public struct TrialJob: Sendable {
     public var datasetFile: URL
     /// A checkpoint to resume from, if any.
     public var resumeFrom: URL?
-    /// Where the trainer writes checkpoints.
+    /// The trial's own folder.
     public var scratch: URL
+    /// True: checkpoints are kept as files in `scratch/checkpoints` (`checkpointWritten`), as
+    /// `worker train` does. False: they are handed over in memory (`checkpointEncoded`), as a sweep
+    /// worker does, whose coordinator keeps the durable copy.
+    public var keepsCheckpointFiles: Bool
     public init(trialID: String, trialNumber: Int, attempt: Int, seed: UInt64, config: TrialConfig,
-                datasetFile: URL, resumeFrom: URL?, scratch: URL) {
+                datasetFile: URL, resumeFrom: URL?, scratch: URL, keepsCheckpointFiles: Bool = false) {
         self.trialID = trialID
         self.trialNumber = trialNumber
         self.attempt = attempt
@@ -24,6 +28,7 @@ public struct TrialJob: Sendable {
         self.datasetFile = datasetFile
         self.resumeFrom = resumeFrom
         self.scratch = scratch
+        self.keepsCheckpointFiles = keepsCheckpointFiles
     }
 }
 
@@ -51,10 +56,18 @@ public struct EpochRecord: Sendable, Equatable, Codable {
 /// What a trainer reports while it runs; called on the trainer's thread.
 public protocol TrialEvents: AnyObject, Sendable {
     func epochEnded(_ record: EpochRecord)
-    /// A complete checkpoint (the safetensors file's bytes) taken after `epoch`.
+    /// `TrialJob.keepsCheckpointFiles`: `path` holds the complete checkpoint taken after `epoch`.
+    func checkpointWritten(path: String, epoch: Int)
+    /// Otherwise: the complete checkpoint (the safetensors file's bytes) taken after `epoch`.
     func checkpointEncoded(_ bytes: [UInt8], epoch: Int)
     /// Polled between batches: true asks the trainer to stop.
     var isCancelled: Bool { get }
+}
+
+/// Events implement the checkpoint callback their jobs ask for.
+extension TrialEvents {
+    public func checkpointWritten(path: String, epoch: Int) {}
+    public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
 }
 
 /// How a trial ended. `result` is the RESULT object (docs/run-folder.md lists its keys).
