@@ -308,11 +308,13 @@ public final class WorkerService {
         let thread = Thread {
             // Linux nice values are per thread: the trainer yields to the I/O thread, so heartbeats
             // keep flowing when the host is overloaded.
-            ThreadPriority.lowerCurrentThread(by: 5)
+            CurrentThread.lowerPriority(by: 5)
+            // Foundation does not pass `name` to the kernel on Linux; `top -H` and tools/cpu-account
+            // find the trainer by this name.
+            CurrentThread.setName("trial-runner")
             let end = trainer.run(job, events: mailbox)
             mailbox.post(.ended(trialID: job.trialID, attempt: job.attempt, end))
         }
-        thread.name = "trial-runner"
         thread.stackSize = 16 << 20
         running = (job, mailbox, thread)
         runningEpoch = assign.resumeCheckpoint?.epoch ?? 0
