@@ -15,6 +15,9 @@ import Testing
         Case(m: 131, n: 129, k: 131), Case(m: 121, n: 2049, k: 3), Case(m: 13, n: 40, k: 513),
         // Last row panels that exactly fill the 4- and 8-row tile variants (batch 64 = 5 × 12 + 4).
         Case(m: 64, n: 24, k: 9), Case(m: 20, n: 16, k: 33), Case(m: 8, n: 8, k: 2),
+        // One row (batch-1 generation) takes the row-vector path: W_hh of LSTM-512, and odd sizes
+        // that leave rows after the 4-row loop and lanes after the 8-lane loop.
+        Case(m: 1, n: 2048, k: 512), Case(m: 1, n: 771, k: 259), Case(m: 1, n: 3, k: 9),
     ]
 
     static let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
@@ -31,6 +34,14 @@ import Testing
     @Test func tightLeadingDimensions() {
         for (transA, transB) in Self.flags {
             check(Case(m: 19, n: 23, k: 29), transA: transA, transB: transB, alpha: 1, beta: 1, pad: 0)
+        }
+    }
+
+    /// A one-row A stored transposed with lda 1 is contiguous, so it takes the row-vector path too.
+    @Test func oneRowWithTightTransposedA() {
+        for transB in [false, true] {
+            check(Case(m: 1, n: 37, k: 45), transA: true, transB: transB, alpha: 1, beta: 1, pad: 0)
+            check(Case(m: 1, n: 37, k: 45), transA: false, transB: transB, alpha: 0.5, beta: 0, pad: 0)
         }
     }
 

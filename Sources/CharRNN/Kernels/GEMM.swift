@@ -16,6 +16,10 @@ public enum GEMM {
             scale(c, rows: m, columns: n, ldc: ldc, by: beta)
             return
         }
+        if m == 1 && (!transA || lda == 1) {
+            rowVector(transB: transB, n: n, k: k, alpha: alpha, a: a, b: b, ldb: ldb, beta: beta, c: c)
+            return
+        }
         blocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                 b: .raw(transB: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc)
     }

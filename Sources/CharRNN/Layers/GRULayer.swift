@@ -23,7 +23,7 @@ final class GRULayer: RecurrentLayer {
     override func forwardSteps(batch: Int, steps: Int) {
         let h = hiddenSize, g3 = 3 * h
         projectInput(bias: bIH, into: gates, batch: batch, steps: steps)
-        packRecurrentWeightsForForward()
+        packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let gt = gates + t * batch * g3, pt = hiddenProjection + t * batch * g3

@@ -37,7 +37,7 @@ final class LSTMLayer: RecurrentLayer {
         let h = hiddenSize, g4 = 4 * h, n = batch * h
         sum(bIH, bHH, into: biasSum, g4)
         projectInput(bias: biasSum, into: gates, batch: batch, steps: steps)
-        packRecurrentWeightsForForward()
+        packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let gt = gates + t * batch * g4

@@ -20,7 +20,7 @@ final class RNNLayer: RecurrentLayer {
         // All input projections at once, straight into the output slots 1...L.
         let out = slot(1, batch: batch)
         projectInput(bias: biasSum, into: out, batch: batch, steps: steps)
-        packRecurrentWeightsForForward()
+        packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
         for t in 0..<steps {
             let ht = slot(t + 1, batch: batch)

@@ -84,15 +84,23 @@ class RecurrentLayer {
         zeroInitialStateBatch = 0
     }
 
-    /// Packs W_hh for `recurrentProduct`; call at the start of each forward.
-    func packRecurrentWeightsForForward() {
+    /// Packs W_hh for `recurrentProduct`; call at the start of each forward. Batch 1 (text
+    /// generation, one character per forward) reads W_hh in place instead: packing it would cost
+    /// more than the product.
+    func packRecurrentWeightsForForward(batch: Int) {
+        guard batch > 1 else { return }
         GEMM.packB(transB: true, k: hiddenSize, n: gateWidth, b: wHH, ldb: hiddenSize, into: packedHH)
     }
 
     /// out[batch, G*H] += h·W_hhᵀ (after `packRecurrentWeightsForForward`).
     @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
-        GEMM.run(transA: false, m: batch, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
-                 packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
+        if batch == 1 {
+            GEMM.run(transA: false, transB: true, m: 1, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+                     b: wHH, ldb: hiddenSize, beta: 1, c: out, ldc: gateWidth)
+        } else {
+            GEMM.run(transA: false, m: batch, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+                     packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
+        }
     }
 
     /// Packs W_hh for `recurrentGradient`; call at the start of each backward.
