@@ -33,6 +33,24 @@ import Testing
         #expect(lines[2] == "  h w-2: idle (suspect)")
     }
 
+    /// A log that is not a terminal gets the time of each event; a terminal gets the bare line.
+    @Test func logLinesCarryUTCTimeOnlyWhenNotATerminal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("progress-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func logged(terminal: Bool) throws -> String {
+            let file = folder.appendingPathComponent("\(terminal).log")
+            #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
+            let handle = try FileHandle(forWritingTo: file)
+            ProgressView(output: handle, isTerminal: terminal).log("trial abc done")
+            try handle.close()
+            return try String(contentsOf: file, encoding: .utf8)
+        }
+        let plain = try logged(terminal: false)
+        #expect(plain.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z trial abc done\n/) != nil, "got \(plain)")
+        #expect(try logged(terminal: true) == "trial abc done\n")
+    }
+
     @Test func etaUsesMeanTrialTimeOverWorkers() {
         var eta = ETAEstimator()
         #expect(eta.eta(remaining: 4, runningElapsed: [], workers: 2) == nil)

@@ -108,12 +108,17 @@ public final class ProgressView: @unchecked Sendable {
         output.write(Data(text.utf8))
     }
 
-    /// Prints a log line above the live block (or plainly when not a terminal).
+    /// Prints a log line above the live block; when not a terminal (a log file, a pipe, CI), with
+    /// the UTC time in front (ISO 8601), since such a log is read later and must say when.
     public func log(_ line: String) {
         var text = ""
-        if isTerminal, linesDrawn > 0 {
-            text += "\u{1B}[\(linesDrawn)A\u{1B}[J"
-            linesDrawn = 0
+        if isTerminal {
+            if linesDrawn > 0 {
+                text += "\u{1B}[\(linesDrawn)A\u{1B}[J"
+                linesDrawn = 0
+            }
+        } else {
+            text += Date.now.formatted(.iso8601) + " "
         }
         text += line + "\n"
         output.write(Data(text.utf8))
