@@ -309,8 +309,8 @@ public final class WorkerService {
             // Linux nice values are per thread: the trainer yields to the I/O thread, so heartbeats
             // keep flowing when the host is overloaded.
             CurrentThread.lowerPriority(by: 5)
-            // Foundation does not pass `name` to the kernel on Linux; `top -H` and tools/cpu-account
-            // find the trainer by this name.
+            // Set from inside the thread: Foundation's `Thread.name` set before `start()` left the
+            // kernel name `worker` here. `top -H` and tools/cpu-account find the trainer by it.
             CurrentThread.setName("trial-runner")
             let end = trainer.run(job, events: mailbox)
             mailbox.post(.ended(trialID: job.trialID, attempt: job.attempt, end))
