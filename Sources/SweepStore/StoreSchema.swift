@@ -6,7 +6,16 @@ enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial", migrate: createInitialTables)
+        migrator.registerMigration("v2-retry-budget", migrate: addRetryBudget)
         return migrator
+    }
+
+    /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a
+    /// fresh budget; only later infra failures count against `max_attempts`.
+    private static func addRetryBudget(_ db: Database) throws {
+        try db.alter(table: "trials") { t in
+            t.add(column: "retry_from_attempt", .integer).notNull().defaults(to: 0)
+        }
     }
 
     private static func createInitialTables(_ db: Database) throws {

@@ -137,3 +137,29 @@ extension SweepStore {
             arguments: [trialID, attempt, workerID, host, now])
     }
 }
+
+extension SweepStore {
+    /// `run --retry-failed`: `failed` trials (and `config_error` ones if `configErrors`) are queued
+    /// again with a fresh attempt budget; a config error's result row goes, since the trial is
+    /// trained anew. Other trials are untouched. Returns the requeued trial ids, by number.
+    @discardableResult
+    public func retryFinished(configErrors: Bool, at now: Date = Date()) throws -> [String] {
+        let names = [TrialStatus.failed.rawValue] + (configErrors ? [TrialStatus.configError.rawValue] : [])
+        return try pool.write { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
+            let ids = try String.fetchAll(
+                db, sql: "SELECT trial_id FROM trials WHERE status IN (\(marks)) ORDER BY number",
+                arguments: StatementArguments(names))
+            for id in ids {
+                try db.execute(sql: "DELETE FROM results WHERE trial_id = ?", arguments: [id])
+                try db.execute(
+                    sql: """
+                        UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL,
+                            retry_from_attempt = attempts, updated_at = ? WHERE trial_id = ?
+                        """,
+                    arguments: [now, id])
+            }
+            return ids
+        }
+    }
+}

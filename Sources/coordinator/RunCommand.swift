@@ -16,9 +16,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-workers"), help: "File of allowed worker public keys, one per line.") var allowWorkers: String?
     @Flag(help: "Keep finished trials of a changed sweep file and add its new trials.") var extend = false
     @Flag(help: "Delete the run folder and start over.") var fresh = false
+    @Flag(help: "Queue the trials that ran out of attempts (status failed) again, keeping finished ones.") var retryFailed = false
+    @Flag(help: "With --retry-failed: also retrain trials that ended as config_error.") var retryConfigErrors = false
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
     @Option(help: .hidden) var workerArg: [String] = []
+
+    func validate() throws {
+        if retryConfigErrors && !retryFailed { throw ValidationError("--retry-config-errors needs --retry-failed") }
+        if retryFailed && fresh { throw ValidationError("--retry-failed and --fresh exclude each other (--fresh starts over)") }
+    }
 
     func run() async throws {
         let logger = Logger(label: "coordinator")
@@ -29,6 +36,8 @@ struct RunCommand: AsyncParsableCommand {
         options.allowedWorkerKeysFile = allowWorkers.map { URL(fileURLWithPath: $0) }
         options.extend = extend
         options.fresh = fresh
+        options.retryFailed = retryFailed
+        options.retryConfigErrors = retryConfigErrors
         // Hidden test knobs (also RNNSWEEP_LOST_AFTER): DESIGN wants >= 30 s in real runs.
         if let lost = lostAfter ?? ProcessInfo.processInfo.environment["RNNSWEEP_LOST_AFTER"].flatMap(Double.init) {
             options.policy.lostAfter = lost
@@ -74,11 +83,12 @@ struct RunCommand: AsyncParsableCommand {
             let pin = options.workers <= cores
             let child = LocalWorkerSupervisor(.init(
                 executable: executable,
-                arguments: { ["--connect", endpoint, "--parent-pid", "\(pid)",
-                              "--state-dir", stateRoot.appendingPathComponent("\($0)").path]
-                    + (pin ? ["--pin", "\($0)"] : []) + extra },
+                arguments: { index, workerID in
+                    ["--connect", endpoint, "--parent-pid", "\(pid)", "--worker-id", workerID,
+                     "--state-dir", stateRoot.appendingPathComponent("\(index)").path]
+                    + (pin ? ["--pin", "\(index)"] : []) + extra },
                 count: options.workers, logDirectory: setup.folder.logs),
-                onEvent: { progress.log($0) })
+                onEvent: { progress.log($0) }, onExit: { [exits = service.localWorkerExits] in exits.post($0) })
             try child.start()
             supervisor = child
         }

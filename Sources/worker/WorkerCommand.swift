@@ -22,6 +22,8 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Pin this worker to this core.") var pin: Int?
     @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
     @Option(help: .hidden) var parentPid: Int32?
+    /// Set by a local coordinator, which learns of this process's exit under this id.
+    @Option(help: .hidden) var workerId: String?
     @Option(help: .hidden) var protocolVersion: Int?
     @Option(help: .hidden) var silenceLimit: Double?
     @Option(help: .hidden) var watchdog: Double?
@@ -35,7 +37,11 @@ struct ConnectCommand: ParsableCommand {
         let state = stateDir.map { URL(fileURLWithPath: $0) }
             ?? home.appendingPathComponent(".cache/rnnsweep/worker-\(pid)")
         let started = UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
-        var options = WorkerOptions(endpoint: connect, workerID: "\(host)-\(pid)-\(started)", host: host, cores: cores,
+        if let workerId, workerId.isEmpty || workerId.count > 128
+            || !workerId.utf8.allSatisfy({ WorkerIDCharacters.allowed.contains($0) }) {
+            throw ValidationError("--worker-id must be 1-128 characters of A-Z a-z 0-9 - . _, got \(workerId.debugDescription)")
+        }
+        var options = WorkerOptions(endpoint: connect, workerID: workerId ?? "\(host)-\(pid)-\(started)", host: host, cores: cores,
                                     build: WorkerBuild.version, stateDirectory: state,
                                     datasetCache: DatasetCache.defaultDirectory())
         options.parentPID = parentPid
@@ -78,6 +84,10 @@ enum KeyFile {
         guard let pub, let sec, pub.count == 40, sec.count == 40 else { throw ValidationError("\(url.path): not a key pair file") }
         return (pub, sec)
     }
+}
+
+enum WorkerIDCharacters {
+    static let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._".utf8)
 }
 
 enum WorkerBuild {

@@ -5,17 +5,20 @@ import Testing
 @Suite struct LocalWorkerSupervisorTests {
     private func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
+    private func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while !condition(), Date() < end { usleep(20_000) }
+        return condition()
+    }
+
     @Test func restartsAChildThatDiesAndEndsAllOnStop() throws {
         let supervisor = LocalWorkerSupervisor(.init(executable: URL(fileURLWithPath: "/bin/sleep"),
-                                                     arguments: { _ in ["30"] }, count: 2))
+                                                     arguments: { _, _ in ["30"] }, count: 2))
         try supervisor.start()
         let first = supervisor.pids
         #expect(first.count == 2)
         kill(first[0], SIGKILL)
-        var waited = 0.0
-        while supervisor.restartCount == 0 || supervisor.pids.count < 2, waited < 5 {
-            usleep(50_000); waited += 0.05
-        }
+        #expect(waitFor(seconds: 5) { supervisor.restartCount == 1 && supervisor.pids.count == 2 })
         let second = supervisor.pids
         #expect(supervisor.restartCount == 1)
         #expect(second.count == 2)
@@ -26,11 +29,57 @@ import Testing
         for pid in second { #expect(!isAlive(pid)) }
     }
 
+    /// A worker arms PR_SET_PDEATHSIG, which the kernel fires when the *thread* that spawned it
+    /// exits. Replacements spawned from a thread pool died seconds later, when the pool retired
+    /// the thread; `setpriv --pdeathsig` arms the same signal here.
+    @Test func aReplacementWithAParentDeathSignalOutlivesThreadPoolThreads() throws {
+        let supervisor = LocalWorkerSupervisor(.init(executable: URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                                     arguments: { _, _ in ["--pdeathsig", "KILL", "--", "/bin/sleep", "60"] },
+                                                     count: 1))
+        defer { supervisor.stop(timeout: 1) }
+        try supervisor.start()
+        let first = try #require(supervisor.pids.first)
+        kill(first, SIGKILL)
+        #expect(waitFor(seconds: 5) { supervisor.restartCount == 1 && supervisor.pids.count == 1 })
+        let replacement = try #require(supervisor.pids.first)
+        // Idle pool threads are retired after a few seconds; give the pools time to do it.
+        _ = waitFor(seconds: 12) { !isAlive(replacement) }
+        #expect(isAlive(replacement), "the replacement was killed by its parent-death signal")
+        #expect(supervisor.restartCount == 1)
+    }
+
+    @Test func reportsAnExitWithTheWorkerIDTheChildWasStartedWith() throws {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("sup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let exits = LocalWorkerExits()
+        let supervisor = LocalWorkerSupervisor(.init(executable: URL(fileURLWithPath: "/bin/sh"),
+                                                     arguments: { _, id in ["-c", "echo \"$0\"; exec sleep 30", id] },
+                                                     count: 1, logDirectory: logs),
+                                               onExit: { exits.post($0) })
+        defer { supervisor.stop(timeout: 1) }
+        try supervisor.start()
+        let log = logs.appendingPathComponent("worker-0.log")
+        var started = ""
+        #expect(waitFor(seconds: 5) {
+            started = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            return started.hasSuffix("\n")
+        })
+        let pid = try #require(supervisor.pids.first)
+        kill(pid, SIGKILL)
+        var seen: [LocalWorkerExit] = []
+        #expect(waitFor(seconds: 5) { seen += exits.take(); return !seen.isEmpty })
+        #expect(seen.count == 1)
+        #expect(seen.first?.pid == pid)
+        #expect(seen.first?.how == "signal 9")
+        #expect(seen.first.map { $0.workerID + "\n" } == started)
+        #expect(seen.first?.workerID.contains("-local0-") == true)
+    }
+
     @Test func writesEachChildsOutputToItsLogFile() throws {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("sup-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: logs) }
         let supervisor = LocalWorkerSupervisor(.init(executable: URL(fileURLWithPath: "/bin/sh"),
-                                                     arguments: { ["-c", "echo child \($0); exec sleep 30"] }, count: 2,
+                                                     arguments: { index, _ in ["-c", "echo child \(index); exec sleep 30"] }, count: 2,
                                                      logDirectory: logs))
         try supervisor.start()
         var text = ""
@@ -42,4 +91,12 @@ import Testing
         supervisor.stop(timeout: 2)
         #expect(text == "child 1\n")
     }
+
+    @Test func aMissingExecutableFailsStart() {
+        let supervisor = LocalWorkerSupervisor(.init(executable: URL(fileURLWithPath: "/nonexistent/worker"),
+                                                     arguments: { _, _ in [] }, count: 1))
+        #expect(throws: (any Error).self) { try supervisor.start() }
+        #expect(supervisor.pids.isEmpty)
+    }
 }
+

@@ -203,6 +203,18 @@ public struct Scheduler: Sendable {
         return events
     }
 
+    /// The worker's process is known to have died (a local child's exit): its attempt ends now as
+    /// an infra failure, without waiting for the lease, and the trial goes to another worker.
+    public mutating func exited(_ id: WorkerID, reason: String, now: Double) -> [SchedulerEvent] {
+        guard let entry = workers[id] else { return [] }
+        var events: [SchedulerEvent] = []
+        if let trialID = entry.trialID {
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true)
+        }
+        workers[id] = nil
+        return events + dispatch(now: now)
+    }
+
     /// Liveness and lease checks; call about once per heartbeat.
     public mutating func tick(now: Double) -> [SchedulerEvent] {
         var events: [SchedulerEvent] = []

@@ -15,6 +15,10 @@ public struct CoordinatorOptions: Sendable {
     /// Resume semantics for a changed sweep file.
     public var extend = false
     public var fresh = false
+    /// Queue `failed` trials again (and `config_error` ones with `retryConfigErrors`), keeping
+    /// everything else that is finished.
+    public var retryFailed = false
+    public var retryConfigErrors = false
     public var policy = SchedulerPolicy()
     /// Arguments added to every spawned worker (e.g. test timings).
     public var extraWorkerArguments: [String] = []

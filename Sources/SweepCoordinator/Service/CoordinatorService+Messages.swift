@@ -63,6 +63,10 @@ extension CoordinatorService {
     }
 
     func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, now: Double) {
+        guard !exitedLocalWorkers.contains(hello.workerId) else {
+            logger.debug("HELLO from local worker \(hello.workerId), which has exited; ignored")
+            return
+        }
         guard hello.protocolVersion == protocolVersion else {
             let refusal = Refused.versionMismatch(received: hello.protocolVersion)
             recordEvent("refused", "refused worker \(hello.workerId) on \(hello.host): \(refusal.reason)")
@@ -84,6 +88,23 @@ extension CoordinatorService {
         let running = hello.running.map { (trialID: $0.trialId, attempt: $0.attempt) }
         apply(scheduler.hello(worker, host: hello.host, cores: hello.cores, running: running, now: now), now: now)
         if let running = hello.running { currentEpoch[worker] = running.epoch }
+    }
+
+    /// Local worker processes that died: their trials are requeued now (a charged attempt), not
+    /// after the lease runs out, and nothing more is assigned to them.
+    func handleLocalWorkerExits(now: Double) {
+        for exit in localWorkerExits.take() {
+            exitedLocalWorkers.insert(exit.workerID)
+            guard let worker = workerProcessIDs[exit.workerID] else { continue }
+            let reason = "worker \(worker) (pid \(exit.pid)) exited with \(exit.how)"
+            recordEvent("worker", reason, worker: worker)
+            let events = scheduler.exited(worker, reason: reason, now: now)
+            identities[worker] = nil
+            liveness[worker] = nil
+            currentEpoch[worker] = nil
+            workerProcessIDs[exit.workerID] = nil
+            apply(events, now: now)
+        }
     }
 
     /// Drops a worker from every table; its trial is requeued (and, if `dispatch`, reassigned).

@@ -33,6 +33,10 @@ public final class CoordinatorService {
     let trialsByID: [String: Trial]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
+    /// Exits of this coordinator's own worker processes, posted by the supervisor.
+    public let localWorkerExits = LocalWorkerExits()
+    /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
+    var exitedLocalWorkers: Set<String> = []
     var resultsDirty = false
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
@@ -106,6 +110,7 @@ public final class CoordinatorService {
                 }
             }
             let now = clock.now()
+            handleLocalWorkerExits(now: now)
             if now - lastTick >= options.policy.heartbeatInterval {
                 lastTick = now
                 heartbeat(now: now)

@@ -51,6 +51,12 @@ public struct RunSetup: Sendable {
                      parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
+        if options.retryFailed {
+            let retried = try store.retryFinished(configErrors: options.retryConfigErrors)
+            if !retried.isEmpty {
+                try store.appendEvent(kind: "retry", message: "retrying \(retried.count) trial(s): \(retried.joined(separator: ", "))")
+            }
+        }
 
         // What a previous run left: finished trials stay finished; running ones become orphans
         // that resume from their latest checkpoint (or are re-adopted by their worker).
@@ -64,7 +70,10 @@ public struct RunSetup: Sendable {
                 state.wasRunning = true
                 _ = try store.requeue(trialID: record.trialID)
             }
-            let infra = try store.attempts(trialID: record.trialID).filter { $0.outcome == "infra" || $0.outcome == "lost" }
+            // Infra failures since the last --retry-failed count against the attempt budget.
+            let infra = try store.attempts(trialID: record.trialID).filter {
+                $0.attempt > record.retryFromAttempt && ($0.outcome == "infra" || $0.outcome == "lost")
+            }
             state.infraFailures = infra.count
             if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
                 state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)

@@ -46,6 +46,8 @@ public struct TrialRecord: Sendable, Equatable {
     public var status: TrialStatus
     /// Attempts started so far (a requeue keeps the count).
     public var attempts: Int
+    /// Attempts before the last `--retry-failed`; infra failures up to it no longer count.
+    public var retryFromAttempt: Int
     /// Worker holding the trial while running.
     public var workerID: String?
     public var leaseExpiresAt: Date?
@@ -66,6 +68,7 @@ public struct TrialRecord: Sendable, Equatable {
         }
         self.status = status
         attempts = row["attempts"]
+        retryFromAttempt = row["retry_from_attempt"]
         workerID = row["worker_id"]
         leaseExpiresAt = row["lease_expires_at"]
         estimatedCost = row["estimated_cost"]
