@@ -5,7 +5,7 @@ enum SweepFiles {
     /// `epochs` epochs of at most `batches` batches each on the Time Machine text.
     static func write(name: String, in folder: URL, grid: String, epochs: Int = 4, batches: Int = 20,
                       learningRate: Double? = 0.01, hidden: Int? = 32, sequence: Int = 16,
-                      batchSize: Int = 8) throws -> URL {
+                      batchSize: Int = 8, maxAttempts: Int = 3) throws -> URL {
         let lr = learningRate.map { #""learning_rate": \#($0),"# } ?? ""
         let model = hidden.map { #""hidden_size": \#($0),"# } ?? ""
         let text = """
@@ -15,7 +15,7 @@ enum SweepFiles {
           "split": { "kind": "tail", "fraction": 0.1 },
           "training": { "objective": "every-step", "sequence_length": \(sequence), "batch_size": \(batchSize), "epochs": \(epochs),
                         \(lr) "optimizer": "adam", "clip_norm": 5, "seed": 3, "checkpoint_every": 1,
-                        "max_batches_per_epoch": \(batches) },
+                        "max_attempts": \(maxAttempts), "max_batches_per_epoch": \(batches) },
           "model": { \(model) "cell": "gru", "layers": 1, "fc_layers": 1 },
           "generate": { "length": 20, "prompts": ["The "], "mode": "stateful" },
           "grid": \(grid),

@@ -53,7 +53,7 @@ struct SweepRunTests {
         _ = try eventually(seconds: 60) {
             for trial in try store.allTrials() where trial.status == .running {
                 guard let epoch = try store.latestCheckpoint(trialID: trial.trialID)?.epoch, epoch >= 2, epoch < 6,
-                      let worker = trial.workerID, let pid = WorkerIDs.pid(worker) else { continue }
+                      let worker = trial.workerID, let pid = WorkerIDs.pid(worker, coordinator: run.pid) else { continue }
                 victim = (trial.trialID, pid)
                 return true
             }
@@ -159,11 +159,16 @@ struct SweepRunTests {
     }
 }
 
-/// Worker ids are `<host>-<pid>-<start>-<connection>`; the pid is third from the end.
 enum WorkerIDs {
-    static func pid(_ id: String) -> Int32? {
-        let parts = id.split(separator: "-")
-        return parts.count >= 4 ? Int32(parts[parts.count - 3]) : nil
+    /// The process of `coordinator`'s local worker whose socket identity is `id`
+    /// (`<--worker-id>-<connection number>`), found by its command line.
+    static func pid(_ id: String, coordinator: Int32) -> Int32? {
+        children(of: coordinator).first { pid in
+            let arguments = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")))
+                .map { $0.split(separator: 0).map { String(decoding: $0, as: UTF8.self) } } ?? []
+            guard let flag = arguments.firstIndex(of: "--worker-id"), flag + 1 < arguments.count else { return false }
+            return id.hasPrefix(arguments[flag + 1] + "-")
+        }
     }
 }
 
