@@ -20,12 +20,32 @@ public struct RunFolder: Sendable {
     public var checkpoints: URL { root.appendingPathComponent("checkpoints") }
     /// The sweep file as this run started it (to detect a changed file on resume).
     public var sweepCopy: URL { root.appendingPathComponent("sweep.json") }
-    public var ipcEndpoint: String { "ipc://" + root.appendingPathComponent("coordinator.sock").path }
 
-    /// Creates the folder and its subfolders.
+    /// The endpoint local workers use: an ipc socket inside the run folder, which only its owner
+    /// can enter (a loopback TCP port would admit every local user). A folder path too long for a
+    /// socket address (107 bytes) gets a fresh private folder under the temporary directory.
+    public func privateEndpoint() throws -> String {
+        var socket = root.appendingPathComponent("coordinator.sock").path
+        if socket.utf8.count > 107 {
+            var template = Array((NSTemporaryDirectory() + "/rnnsweep-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw RunSetupError("cannot create a private folder for the workers' socket: \(String(cString: strerror(errno)))")
+            }
+            socket = String(cString: made) + "/coordinator.sock"
+        }
+        // Only this process binds here while it holds the run folder's lock: a leftover is stale.
+        unlink(socket)
+        return "ipc://" + socket
+    }
+
+    /// Creates the folder (mode 0700: checkpoints, results and the workers' socket are private)
+    /// and its subfolders.
     public func create() throws {
         for url in [root, logs, checkpoints] {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+        guard chmod(root.path, 0o700) == 0 else {
+            throw RunSetupError("cannot make \(root.path) private (chmod 700): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -60,7 +60,7 @@ public final class CoordinatorService {
 
     /// Binds the ROUTER (with CURVE unless the endpoint is local-only) and returns the endpoint.
     public func bind() throws -> String {
-        let requested = options.listen ?? "tcp://127.0.0.1:*"
+        let requested = try options.listen ?? setup.folder.privateEndpoint()
         var socketOptions: [SocketOption] = [
             .routerMandatory(true), .linger(milliseconds: 1000), .maxMessageSize(options.maxMessageBytes),
             .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000),

@@ -9,6 +9,8 @@ public struct RunSetup: Sendable {
     public let dataset: ResolvedDataset
     public let folder: RunFolder
     public let store: SweepStore
+    /// Held while this value lives: no second coordinator runs in the same folder.
+    public let lock: RunFolderLock
     /// Trials in schedule order.
     public let trials: [Trial]
     public let restored: [String: Scheduler.RestoredTrial]
@@ -19,6 +21,7 @@ public struct RunSetup: Sendable {
         let sweep = try SweepFile(contentsOf: options.sweepFile, file: options.sweepFile.relativePath)
         let dataset = try await DatasetResolver().resolve(for: sweep)
         let folder = RunFolder(sweepName: sweep.name, base: options.base)
+        let lock = try RunFolderLock(for: folder)
         if options.fresh, FileManager.default.fileExists(atPath: folder.root.path) {
             try FileManager.default.removeItem(at: folder.root)
         }
@@ -80,7 +83,7 @@ public struct RunSetup: Sendable {
             }
             restored[record.trialID] = state
         }
-        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, trials: ordered, restored: restored)
+        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, lock: lock, trials: ordered, restored: restored)
     }
 
     /// "tail, last 10% of the text" — for the report.
