@@ -1,14 +1,16 @@
 import Foundation
 import SweepWorker
 
-/// A stand-in trainer with real files and timing but no math: each epoch takes `epochSeconds`,
-/// reports made-up losses, and writes a "checkpoint" holding the epoch number, from which a later
-/// attempt resumes. A learning rate above 1 diverges at epoch 2; a learning rate of exactly 0.5
-/// hangs its first attempt (stops polling `isCancelled`) for `hangSeconds`.
+/// A stand-in trainer with scripted timing and losses: each epoch takes `epochSeconds` and reports
+/// made-up losses, and hands over the real checkpoint of that epoch (the coordinator inspects
+/// them), taken from one real run of the trial cached per trial; a later attempt resumes from the
+/// epoch its checkpoint holds. A learning rate above 1 diverges at epoch 2; a learning rate of
+/// exactly 0.5 hangs its first attempt (stops polling `isCancelled`) for `hangSeconds`.
 final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
     let epochSeconds: Double
     private let lock = NSLock()
     private var startedEpochs: [String: [Int]] = [:]
+    private var realCheckpoints: [String: [Int: [UInt8]]] = [:]
 
     var hangSeconds = 4.0
 
@@ -18,8 +20,10 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
     func firstEpochs(_ trialID: String) -> [Int] { lock.lock(); defer { lock.unlock() }; return startedEpochs[trialID] ?? [] }
 
     func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd {
+        let checkpoints = realCheckpoints(job)
         var epoch = 0
-        if let resume = job.resumeFrom, let text = try? String(contentsOf: resume, encoding: .utf8), let saved = Int(text) {
+        if let resume = job.resumeFrom, let bytes = try? [UInt8](Data(contentsOf: resume)),
+           let saved = checkpoints.first(where: { $0.value == bytes })?.key {
             epoch = saved
         }
         lock.lock(); startedEpochs[job.trialID, default: []].append(epoch + 1); lock.unlock()
@@ -41,9 +45,34 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
             let loss = 3.0 / Double(epoch)
             events.epochEnded(EpochRecord(epoch: epoch, trainLoss: loss, valLoss: loss + 0.1, valAccuracy: 0.1 * Double(epoch),
                                           valPerplexity: exp(loss + 0.1), seconds: epochSeconds, tokensPerSecond: 1000))
-            events.checkpointEncoded(Array("\(epoch)".utf8), epoch: epoch)
+            // A learning rate of 0.25 plays a broken peer: from epoch 2 on it sends the previous
+            // epoch's (genuine) checkpoint as this epoch's.
+            let claimed = job.config.training.learningRate == 0.25 && epoch >= 2 ? epoch - 1 : epoch
+            if let bytes = checkpoints[claimed] { events.checkpointEncoded(bytes, epoch: epoch) }
         }
         let result = #"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(3.0 / Double(epochs)),"val_loss":\#(3.0 / Double(epochs) + 0.1),"val_accuracy":0.5,"val_perplexity":3.0,"overfit_pct":3.3,"training_seconds":1.0,"inference_seconds_per_1000":0.01,"ms_per_char":0.01,"parameters":1234,"size_mb":0.005,"macs_per_char":1000,"training_flops":1e9,"tokens_per_second":1000,"sample":"hello"}"#
         return .completed(result: Data(result.utf8))
+    }
+
+    /// Every epoch's checkpoint of one real, uninterrupted run of the trial (tiny models: ms).
+    private func realCheckpoints(_ job: TrialJob) -> [Int: [UInt8]] {
+        lock.lock()
+        if let cached = realCheckpoints[job.trialID] { lock.unlock(); return cached }
+        lock.unlock()
+        var fresh = job
+        fresh.resumeFrom = nil
+        fresh.keepsCheckpointFiles = false
+        let recorder = CheckpointRecorder()
+        _ = CharRNNTrialTrainer().run(fresh, events: recorder)
+        lock.lock(); defer { lock.unlock() }
+        realCheckpoints[job.trialID] = recorder.byEpoch
+        return recorder.byEpoch
+    }
+
+    private final class CheckpointRecorder: TrialEvents, @unchecked Sendable {
+        var byEpoch: [Int: [UInt8]] = [:]
+        func epochEnded(_ record: EpochRecord) {}
+        func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { byEpoch[epoch] = bytes }
+        var isCancelled: Bool { false }
     }
 }

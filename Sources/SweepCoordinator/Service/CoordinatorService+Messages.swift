@@ -148,10 +148,25 @@ extension CoordinatorService {
             logger.warning("checkpoint of trial \(upload.trialId) epoch \(upload.epoch) has sha256 \(digest), header says \(upload.sha256); dropped")
             return
         }
+        guard let trial = trialsByID[upload.trialId] else { return }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let file = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors")
-            try DurableFile.replace(file, with: bytes)
+            // Checked under a temporary name, so a bad upload never replaces a good file.
+            let incoming = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors.incoming")
+            try DurableFile.replace(incoming, with: bytes)
+            do {
+                try checkpointInspector().check(path: incoming.path, trial: trial, epoch: upload.epoch)
+            } catch {
+                try? FileManager.default.removeItem(at: incoming)
+                rejectedCheckpoints += 1
+                recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) rejected: \(error)",
+                            trial: upload.trialId, worker: worker)
+                return
+            }
+            guard rename(incoming.path, file.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+            }
             let relative = setup.folder.relative(file)
             let update = try setup.store.recordCheckpoint(trialID: upload.trialId, epoch: upload.epoch, path: relative,
                                                           sha256: digest, bytes: bytes.count, isBest: upload.isBest)
@@ -163,6 +178,43 @@ extension CoordinatorService {
         } catch {
             logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
         }
+    }
+
+    /// The inspector, with the dataset text read on first use.
+    func checkpointInspector() throws -> CheckpointInspector {
+        if let inspector { return inspector }
+        let made = CheckpointInspector(text: String(decoding: try setup.dataset.bytes(), as: UTF8.self))
+        inspector = made
+        return made
+    }
+
+    /// The newest stored checkpoint of `trial` that is intact and passes inspection, trying the
+    /// scheduler's latest, then the store's latest and best: a resume never fails on a bad file
+    /// while a good one exists; with none the trial starts over.
+    func usableCheckpoint(for trial: Trial, preferred: StoredCheckpoint?) -> (ref: StoredCheckpoint, bytes: [UInt8])? {
+        var candidates: [StoredCheckpoint] = preferred.map { [$0] } ?? []
+        for record in [try? setup.store.latestCheckpoint(trialID: trial.id), try? setup.store.bestCheckpoint(trialID: trial.id)] {
+            if let record = record ?? nil {
+                candidates.append(StoredCheckpoint(epoch: record.epoch, path: record.path, sha256: record.sha256))
+            }
+        }
+        var tried: Set<String> = []
+        for ref in candidates.sorted(by: { $0.epoch > $1.epoch }) where tried.insert(ref.path).inserted {
+            let url = setup.folder.absolute(ref.path)
+            guard !ref.path.contains(".."), let data = try? Data(contentsOf: url), SHA256Hex.digest(data) == ref.sha256 else {
+                recordEvent("checkpoint", "checkpoint \(ref.path) of trial \(trial.id) is missing or damaged; not resuming from it",
+                            trial: trial.id)
+                continue
+            }
+            do {
+                try checkpointInspector().check(path: url.path, trial: trial, epoch: ref.epoch)
+            } catch {
+                recordEvent("checkpoint", "checkpoint \(ref.path) of trial \(trial.id) cannot be resumed: \(error)", trial: trial.id)
+                continue
+            }
+            return (ref, [UInt8](data))
+        }
+        return nil
     }
 
     func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID) {
@@ -233,13 +285,11 @@ extension CoordinatorService {
             }
             var checkpointBytes: [UInt8]?
             var resume: SweepProtocol.CheckpointRef?
-            if let ref = assignment.resumeFrom, !ref.path.contains("..") {
-                if let data = try? Data(contentsOf: setup.folder.absolute(ref.path)), SHA256Hex.digest(data) == ref.sha256 {
-                    checkpointBytes = [UInt8](data)
-                    resume = SweepProtocol.CheckpointRef(epoch: ref.epoch, sha256: ref.sha256)
-                } else {
-                    logger.warning("checkpoint \(ref.path) of trial \(trial.id) is missing or damaged; starting it over")
-                }
+            if assignment.resumeFrom != nil, let usable = usableCheckpoint(for: trial, preferred: assignment.resumeFrom) {
+                checkpointBytes = usable.bytes
+                resume = SweepProtocol.CheckpointRef(epoch: usable.ref.epoch, sha256: usable.ref.sha256)
+            } else if assignment.resumeFrom != nil {
+                recordEvent("checkpoint", "trial \(trial.id) has no usable checkpoint; it starts over", trial: trial.id)
             }
             let config = try JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8))
             let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,

@@ -33,6 +33,9 @@ public final class CoordinatorService {
     let trialsByID: [String: Trial]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
+    /// Checks checkpoints on arrival and before a resume (built on first use).
+    var inspector: CheckpointInspector?
+    var rejectedCheckpoints = 0
     /// Exits of this coordinator's own worker processes, posted by the supervisor.
     public let localWorkerExits = LocalWorkerExits()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.

@@ -73,6 +73,12 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
         post(.epoch(trialID: trialID, attempt: attempt, record))
     }
 
+    func resumed(bestValLoss best: Double?) {
+        lock.lock()
+        bestValLoss = best ?? .infinity
+        lock.unlock()
+    }
+
     func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {
         lock.lock()
         let isBest = lastEpochValLoss.isFinite && lastEpochValLoss < bestValLoss

@@ -15,18 +15,25 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         } catch {
             return .infra(message: "cannot read dataset \(job.datasetFile.path): \(error)")
         }
-        do {
-            if let resume = job.resumeFrom {
+        if let resume = job.resumeFrom {
+            // An unusable checkpoint says nothing about the config: the coordinator retries the
+            // trial from an earlier checkpoint or from scratch.
+            do {
                 session = try TrainingSession(resumingFrom: resume.path, text: text)
-            } else {
+            } catch {
+                return .infra(message: "cannot resume from checkpoint \(resume.lastPathComponent): \(error)")
+            }
+            events.resumed(bestValLoss: session.history.map(\.valLoss).filter(\.isFinite).min())
+        } else {
+            do {
                 let config = job.config
                 session = try TrainingSession(
                     text: text, preprocessing: try convert(config.dataset.preprocess),
                     model: try convert(config.model), training: try convert(config.training),
                     split: try convert(config.split), generation: try convert(config.generate), seed: job.seed)
+            } catch {
+                return .configError(message: "\(error)")
             }
-        } catch {
-            return .configError(message: "\(error)")
         }
         let observer = Observer(events: events)
         let report: TrainingReport

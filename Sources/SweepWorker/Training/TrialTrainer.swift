@@ -60,6 +60,9 @@ public protocol TrialEvents: AnyObject, Sendable {
     func checkpointWritten(path: String, epoch: Int)
     /// Otherwise: the complete checkpoint (the safetensors file's bytes) taken after `epoch`.
     func checkpointEncoded(_ bytes: [UInt8], epoch: Int)
+    /// The trial resumed from a checkpoint whose history's lowest validation loss is
+    /// `bestValLoss` (nil: no finite one), so a later checkpoint is "best" only if it beats it.
+    func resumed(bestValLoss: Double?)
     /// Polled between batches: true asks the trainer to stop.
     var isCancelled: Bool { get }
 }
@@ -68,6 +71,7 @@ public protocol TrialEvents: AnyObject, Sendable {
 extension TrialEvents {
     public func checkpointWritten(path: String, epoch: Int) {}
     public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
+    public func resumed(bestValLoss: Double?) {}
 }
 
 /// How a trial ended. `result` is the RESULT object (docs/run-folder.md lists its keys).

@@ -1,0 +1,47 @@
+import CharRNN
+import Foundation
+import SweepCore
+
+/// Checks a checkpoint file before the coordinator keeps it or resumes a trial from it: it must
+/// be a complete training state (format, metadata, every tensor with its shape and dtype) of this
+/// very trial (model, training, split, seed) at the epoch it claims. A worker's bug or a hostile
+/// peer could otherwise poison every later attempt of the trial.
+struct CheckpointInspector: Sendable {
+    /// The dataset text as workers read it (the checkpoint's vocabulary must fit it).
+    let text: String
+
+    struct Rejection: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func check(path: String, trial: Trial, epoch: Int) throws {
+        let checkpoint: TrainingCheckpoint
+        do { checkpoint = try TrainingCheckpoint.read(path: path) } catch {
+            throw Rejection(description: "\(error)")
+        }
+        var model: ModelConfig = try Self.convert(trial.config.model)
+        model.vocabSize = checkpoint.model.vocabSize
+        guard checkpoint.model == model else {
+            throw Rejection(description: "its model config is not trial \(trial.id)'s")
+        }
+        let training: TrainingConfig = try Self.convert(trial.config.training)
+        let split: SplitSpec = try Self.convert(trial.config.split)
+        guard checkpoint.training == training, checkpoint.split == split, checkpoint.seed == trial.seed else {
+            throw Rejection(description: "its training settings, split or seed are not trial \(trial.id)'s")
+        }
+        guard checkpoint.state.epoch == epoch else {
+            throw Rejection(description: "it holds epoch \(checkpoint.state.epoch), not \(epoch)")
+        }
+        // Builds the model and restores every tensor, as a resuming worker will.
+        do { _ = try TrainingSession(resumingFrom: path, text: text) } catch {
+            throw Rejection(description: "\(error)")
+        }
+    }
+
+    /// The sweep's config sections and the trainer's configs share one snake_case JSON form.
+    private static func convert<From: Encodable, To: Decodable>(_ value: From) throws -> To {
+        do { return try JSONDecoder().decode(To.self, from: JSONEncoder().encode(value)) } catch {
+            throw Rejection(description: "the trial's config cannot be read as the trainer's: \(error)")
+        }
+    }
+}
