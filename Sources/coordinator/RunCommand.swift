@@ -28,6 +28,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Log lines carry text from workers: keep their control characters off the terminal.
+        LoggingSystem.bootstrap { PrintableLogHandler(wrapping: StreamLogHandler.standardError(label: $0)) }
         let logger = Logger(label: "coordinator")
         var options = CoordinatorOptions(sweepFile: URL(fileURLWithPath: file),
                                          workers: workers ?? ProcessInfo.processInfo.activeProcessorCount, listen: listen)

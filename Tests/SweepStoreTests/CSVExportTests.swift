@@ -92,6 +92,27 @@ import Testing
         }
     }
 
+    @Test func cellsASpreadsheetWouldRunAsFormulasAreNeutralisedButNumbersAreNot() throws {
+        try withStore { store, _ in
+            try store.insertTrials([shakespeareTrial(1), shakespeareTrial(2, cell: "gru")])
+            for (id, sample, host) in [("t1", "=HYPERLINK(\"http://x\",\"y\")", "@evil"), ("t2", "+1+cmd|' /C calc'!A0", "-host")] {
+                try store.markRunning(trialID: id, workerID: "w", host: host, leaseExpiresAt: time(60))
+                var result = doneResult(id, sample: sample)
+                result.workerHost = host
+                #expect(try store.recordResult(result) == .recorded)
+            }
+            let rows = try parseCSV(try store.csv(.results))
+            let header = rows[0]
+            func cell(_ row: Int, _ column: String) throws -> String { rows[row][try #require(header.firstIndex(of: column))] }
+            #expect(try cell(1, "sample") == "'=HYPERLINK(\"http://x\",\"y\")")
+            #expect(try cell(1, "worker_host") == "'@evil")
+            #expect(try cell(2, "sample") == "'+1+cmd|' /C calc'!A0")
+            #expect(try cell(2, "worker_host") == "'-host")
+            // A negative number stays a number.
+            #expect(try cell(1, "overfit_pct") == "-0.41")
+        }
+    }
+
     @Test func exportReplacesAtomicallyAndLeavesNoTemporaryFile() throws {
         try withStore { store, folder in
             let path = folder.file("results.csv")

@@ -78,9 +78,9 @@ public final class ProgressView: @unchecked Sendable {
         if let eta = snapshot.etaSeconds { head += " — ETA \(format(seconds: eta))" }
         var lines = [head]
         for w in snapshot.workers {
-            var line = "  \(w.host) \(w.worker): "
+            var line = "  \(TerminalText.printable(w.host)) \(TerminalText.printable(w.worker)): "
             if let trial = w.trial {
-                line += "trial \(trial)"
+                line += "trial \(TerminalText.printable(trial))"
                 if let epoch = w.epoch { line += " epoch \(epoch)" + (w.epochs.map { "/\($0)" } ?? "") }
             } else {
                 line += "idle"
@@ -120,7 +120,7 @@ public final class ProgressView: @unchecked Sendable {
         } else {
             text += Date.now.formatted(.iso8601) + " "
         }
-        text += line + "\n"
+        text += TerminalText.printable(line) + "\n"
         output.write(Data(text.utf8))
     }
 }

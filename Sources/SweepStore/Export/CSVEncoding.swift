@@ -1,10 +1,19 @@
 /// RFC 4180 text: CRLF between records (like the original results file), a field quoted when it
-/// holds a comma, a quote, CR or LF, and quotes doubled inside.
+/// holds a comma, a quote, CR or LF, and quotes doubled inside. A text cell that a spreadsheet
+/// would run as a formula (it starts with `=`, `+`, `-`, `@`, tab or CR and is not a number) gets
+/// a leading `'`, so a generated sample or a worker's host name cannot execute anything.
 enum CSVEncoding {
-    static func field(_ text: String) -> String {
+    static func field(_ raw: String) -> String {
+        let text = neutralised(raw)
         let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func neutralised(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
+              Double(text) == nil else { return text }
+        return "'" + text
     }
 
     static func record(_ fields: [String]) -> String {
