@@ -18,7 +18,8 @@ for host in "$@"; do
   n=$PER_HOST
   [ -n "$n" ] || n=$(ssh -o BatchMode=yes "$host" nproc)
   for ((i = 0; i < n; i++)); do
-    args="run --connect $ENDPOINT --pin $i --state-dir \${TMPDIR:-/tmp}/rnnsweep-worker-$i"
+    # A private per-user folder (the worker creates it 0700 and refuses one others can write).
+    args="run --connect $ENDPOINT --pin $i --state-dir \${XDG_STATE_HOME:-\$HOME/.local/state}/rnnsweep/worker-$i"
     [ -n "$KEYS" ] && args="$args --server-key $KEYS/coordinator.pub --key $KEYS/worker.key"
     # -tt: the remote worker gets SIGHUP and exits when this ssh session ends.
     ssh -tt -o BatchMode=yes -o ServerAliveInterval=10 "$host" "exec $BIN $args" \

@@ -16,7 +16,7 @@ struct ConnectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Connect to a coordinator and train what it assigns.")
 
     @Option(help: "Coordinator endpoint, e.g. tcp://head:5555.") var connect: String
-    @Option(help: "Folder for the outbox and trial scratch (default: ~/.cache/rnnsweep/worker-<pid>).") var stateDir: String?
+    @Option(help: "Private folder (mode 0700) for the outbox and trial scratch (default: $XDG_STATE_HOME/rnnsweep/worker-<pid>, i.e. ~/.local/state/...).") var stateDir: String?
     @Option(help: "Coordinator public key file (CURVE; required for non-loopback endpoints).") var serverKey: String?
     @Option(help: "This worker's key pair file (coordinator keygen).") var key: String?
     @Option(help: "Pin this worker to this core.") var pin: Int?
@@ -33,9 +33,12 @@ struct ConnectCommand: ParsableCommand {
         logger.logLevel = .info
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
-        let home = FileManager.default.homeDirectoryForCurrentUser
         let state = stateDir.map { URL(fileURLWithPath: $0) }
-            ?? home.appendingPathComponent(".cache/rnnsweep/worker-\(pid)")
+            ?? PrivateDirectory.defaultStateRoot().appendingPathComponent("worker-\(pid)")
+        do { try PrivateDirectory.prepare(state) } catch {
+            FileHandle.standardError.write(Data("worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let started = UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000
         if let workerId, workerId.isEmpty || workerId.count > 128
             || !workerId.utf8.allSatisfy({ WorkerIDCharacters.allowed.contains($0) }) {
