@@ -1,9 +1,13 @@
 /// Reconnect backoff (SPEC.md §4): 1 s, 2 s, 4 s, ... capped at 32 s, retried forever, reset on
-/// success. A pure value fed times in seconds.
+/// success; with `jitter` j each delay is drawn from [(1 − j)·d, d], so workers that lost the
+/// coordinator together do not all reconnect in the same instant. A pure value fed times in
+/// seconds (and, for tests, the random draw).
 public struct Backoff: Sendable, Hashable {
     public let initial: Double
     public let maximum: Double
     public let multiplier: Double
+    /// Fraction of each delay that is random, in [0, 1].
+    public let jitter: Double
     /// The delay the next failure will wait.
     public private(set) var nextDelay: Double
     /// Failures since the last success.
@@ -11,19 +15,21 @@ public struct Backoff: Sendable, Hashable {
     /// When the pending retry may happen, if a failure is pending.
     public private(set) var retryAt: Double?
 
-    public init(initial: Double = 1, maximum: Double = 32, multiplier: Double = 2) {
-        precondition(initial > 0 && maximum >= initial && multiplier >= 1,
-                     "backoff needs 0 < initial <= maximum and multiplier >= 1")
+    public init(initial: Double = 1, maximum: Double = 32, multiplier: Double = 2, jitter: Double = 0) {
+        precondition(initial > 0 && maximum >= initial && multiplier >= 1 && (0...1).contains(jitter),
+                     "backoff needs 0 < initial <= maximum, multiplier >= 1 and jitter in [0, 1]")
         self.initial = initial
         self.maximum = maximum
         self.multiplier = multiplier
+        self.jitter = jitter
         nextDelay = initial
     }
 
     /// Records a failure at `now`; returns the delay before the next try (and sets `retryAt`).
+    /// `random` in [0, 1) picks the jittered part.
     @discardableResult
-    public mutating func failed(at now: Double) -> Double {
-        let delay = nextDelay
+    public mutating func failed(at now: Double, random: Double = Double.random(in: 0..<1)) -> Double {
+        let delay = nextDelay * (1 - jitter * min(max(random, 0), 1))
         failures += 1
         retryAt = now + delay
         nextDelay = min(maximum, nextDelay * multiplier)

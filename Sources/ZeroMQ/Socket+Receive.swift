@@ -75,6 +75,36 @@ extension Socket {
         }
     }
 
+    /// Receives a whole multipart message, copying its parts only while the message stays within
+    /// `maxParts` parts and `maxBytes` bytes in all; the parts of a larger one are received and
+    /// dropped uncopied. For untrusted peers: a flood of frames costs them, not this process.
+    /// Returns nil if nothing arrived.
+    public func receive(dontWait: Bool = false, maxParts: Int, maxBytes: Int) throws(ZMQError) -> BoundedMessage? {
+        var parts: [[UInt8]] = []
+        var count = 0
+        var total = 0
+        var withinBounds = true
+        while true {
+            let flags = (dontWait || count > 0) ? ZMQ_DONTWAIT : 0
+            let message = scratchReceive
+            guard let size = try retrying("zmq_msg_recv", { zmq_msg_recv(message, handle, flags) }) else {
+                if count == 0 { return nil }
+                throw ZMQError(operation: "zmq_msg_recv(part \(count))", code: ZMQErrorCode.again)
+            }
+            count += 1
+            total += Int(size)
+            if withinBounds, count <= maxParts, total <= maxBytes {
+                parts.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: Int(size))))
+            } else if withinBounds {
+                withinBounds = false
+                parts = []
+            }
+            if zmq_msg_more(message) == 0 {
+                return withinBounds ? .message(parts) : .tooLarge(parts: count, bytes: total)
+            }
+        }
+    }
+
     /// Receives one part into `buffer` (truncating, as `zmq_recv` does). Returns the part's full
     /// size and whether more parts follow, or nil if nothing arrived.
     public func receive(into buffer: UnsafeMutableRawBufferPointer, dontWait: Bool = false) throws(ZMQError) -> (size: Int, more: Bool)? {
@@ -89,4 +119,11 @@ extension Socket {
     public func hasMoreParts() throws(ZMQError) -> Bool {
         try int32Option(ZMQ_RCVMORE) != 0
     }
+}
+
+/// What `receive(dontWait:maxParts:maxBytes:)` got.
+public enum BoundedMessage: Sendable, Equatable {
+    case message([[UInt8]])
+    /// A message past the bounds, dropped: how many parts and bytes it had.
+    case tooLarge(parts: Int, bytes: Int)
 }

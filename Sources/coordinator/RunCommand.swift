@@ -64,6 +64,10 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("coordinator: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        do { try OpenFileLimit.raise(toServe: OpenFileLimit.needed(workers: options.workers)) } catch let error as RunSetupError {
+            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
         let shutdown = ShutdownSignal()
         let progress = ProgressView()
         let service = try CoordinatorService(setup: setup, options: options, logger: logger, progress: progress, shutdown: shutdown)

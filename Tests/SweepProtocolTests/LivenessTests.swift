@@ -59,4 +59,19 @@ struct LivenessTests {
         #expect(backoff.failed(at: clock.now()) == 1)
         #expect(backoff.failed(at: clock.now()) == 2)
     }
+
+    @Test func jitteredDelaysSpreadBelowTheDoublingCap() {
+        var fixed = Backoff(jitter: 0.5)
+        #expect(fixed.failed(at: 0, random: 0) == 1)
+        #expect(fixed.failed(at: 0, random: 0.5) == 1.5)
+        #expect(fixed.failed(at: 0, random: 1) == 2)
+        var firsts: Set<Double> = []
+        for _ in 0..<100 {
+            var backoff = Backoff(jitter: 0.5)
+            let delays = (0..<8).map { _ in backoff.failed(at: 0) }
+            #expect(zip(delays, [1.0, 2, 4, 8, 16, 32, 32, 32]).allSatisfy { $0 <= $1 && $0 >= $1 / 2 })
+            firsts.insert(delays[0])
+        }
+        #expect(firsts.count > 50, "delays are not random")
+    }
 }

@@ -36,6 +36,14 @@ public final class CoordinatorService {
     /// Checks checkpoints on arrival and before a resume (built on first use).
     var inspector: CheckpointInspector?
     var rejectedCheckpoints = 0
+    var oversizedMessages = 0
+    /// Identity, magic, command, header and payload (SPEC.md §1).
+    static let maxFrames = 5
+    /// A whole message: the largest payload plus a header.
+    var maxMessageBytes: Int {
+        let payload = Int(clamping: options.maxMessageBytes)
+        return payload > Int.max - (5 << 20) ? Int.max : payload + (4 << 20)
+    }
     /// Exits of this coordinator's own worker processes, posted by the supervisor.
     public let localWorkerExits = LocalWorkerExits()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
@@ -107,8 +115,15 @@ public final class CoordinatorService {
             if poller.isReadable(socketIndex) {
                 // Drain everything queued, but keep heartbeats flowing under load.
                 var handled = 0
-                while handled < 1000, let frames = try socket.receive(dontWait: true) {
-                    handle(frames: frames)
+                // Bounded before anything is copied: a peer's flood of frames costs it, not us.
+                while handled < 1000, let received = try socket.receive(dontWait: true, maxParts: Self.maxFrames,
+                                                                         maxBytes: maxMessageBytes) {
+                    switch received {
+                    case .message(let frames): handle(frames: frames)
+                    case .tooLarge(let parts, let bytes):
+                        oversizedMessages += 1
+                        logger.warning("dropped a message of \(parts) frames, \(bytes) bytes (limits \(Self.maxFrames) frames, \(maxMessageBytes) bytes)")
+                    }
                     handled += 1
                 }
             }

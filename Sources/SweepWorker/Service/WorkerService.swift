@@ -21,7 +21,7 @@ public final class WorkerService {
     let context: Context
     var socket: Socket?
     var generation = 0
-    var backoff = Backoff(initial: 1, maximum: 32)
+    var backoff = Backoff(initial: 1, maximum: 32, jitter: 0.5)
     var welcomed = false
     var lastHeard = 0.0
     var lastSent = 0.0
