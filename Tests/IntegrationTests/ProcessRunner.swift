@@ -89,6 +89,19 @@ func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Boo
     return try condition()
 }
 
+/// The endpoint a coordinator started with `--listen tcp://127.0.0.1:*` bound (the system picked a
+/// free port), read from its "coordinator listening on <endpoint>;" log line.
+func listeningEndpoint(of coordinator: Child, seconds: Double = 20) -> String? {
+    var endpoint: String?
+    _ = eventually(seconds: seconds) {
+        guard let start = coordinator.stderr.range(of: "coordinator listening on ")?.upperBound else { return false }
+        let rest = coordinator.stderr[start...]
+        endpoint = rest.firstIndex(of: ";").map { String(rest[..<$0]) }
+        return endpoint != nil
+    }
+    return endpoint
+}
+
 /// A temporary folder for one test.
 func temporaryFolder(_ name: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnnsweep-it-\(name)-\(UUID().uuidString.prefix(8))")
