@@ -22,10 +22,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // Trainer: imports nothing of ours.
-        .target(name: "CharRNN", swiftSettings: kernelFlags),
+        // The system layer, below everything: glibc's _GNU_SOURCE declarations, and the durable file
+        // writer, wake-up pipe, SHA-256 hex and signal source that several modules share.
+        .systemLibrary(name: "CSystemShim"),
+        .target(name: "SystemSupport", dependencies: [
+            "CSystemShim",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
+
+        // Trainer: of ours, imports only the system layer (checkpoint files).
+        .target(name: "CharRNN", dependencies: ["SystemSupport"], swiftSettings: kernelFlags),
 
         // libzmq and its Swift face. Debian's libzmq3-dev puts zmq.h and libzmq.so on the default
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
@@ -33,17 +43,17 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
 
         // Sweep values, wire protocol, store.
-        .target(name: "SweepCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SweepCore", dependencies: ["SystemSupport"]),
         .target(name: "SweepProtocol", exclude: ["SPEC.md"]),
-        .target(name: "SweepStore", dependencies: ["SweepCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepStore", dependencies: ["SystemSupport", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Services.
         .target(name: "SweepCoordinator", dependencies: [
-            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "CharRNN",
+            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "SystemSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
-            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN",
+            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -54,7 +64,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
-            "SweepWorker", "SweepCore", "CharRNN",
+            "SweepWorker", "SweepCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,13 +77,14 @@ let package = Package(
 
         // Tests.
         .target(name: "SweepTestSupport", dependencies: ["SweepProtocol"]),
-        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
-        .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "CharRNN"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
+        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepWorker", "SweepTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["SweepCore", "SweepStore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SweepStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@
 ///
 /// Any message from the peer calls `heard(at:)`. `state(at:)` is `.alive` until the peer has been
 /// silent for `suspectAfterBeats` heartbeat intervals, `.suspect` until it has been silent for
-/// `lostAfter` seconds, then `.lost`. It also schedules our own heartbeats to the peer.
+/// `lostAfter` seconds, then `.lost`. `heartbeatDue(at:)` schedules our own heartbeats to the peer.
 public struct PeerLiveness: Sendable, Hashable {
     public enum State: String, Sendable, Hashable { case alive, suspect, lost }
 
@@ -11,8 +11,6 @@ public struct PeerLiveness: Sendable, Hashable {
     public let lostAfter: Double
     public private(set) var lastHeard: Double
     public private(set) var lastSent: Double
-    /// The state last returned by `update(at:)`.
-    public private(set) var reportedState: State = .alive
 
     /// - Precondition: `heartbeatInterval > 0`, `suspectAfterBeats` in 3...5,
     ///   `lostAfter >= 30` and longer than the suspect time.
@@ -29,7 +27,7 @@ public struct PeerLiveness: Sendable, Hashable {
     }
 
     /// Seconds of silence after which the peer is suspect.
-    public var suspectAfter: Double { heartbeatInterval * Double(suspectAfterBeats) }
+    private var suspectAfter: Double { heartbeatInterval * Double(suspectAfterBeats) }
 
     /// Any message from the peer: it is alive again (from suspect, too).
     public mutating func heard(at now: Double) {
@@ -43,28 +41,9 @@ public struct PeerLiveness: Sendable, Hashable {
         return .alive
     }
 
-    /// The current state, and whether it changed since the previous call (to log transitions once).
-    public mutating func update(at now: Double) -> (state: State, changed: Bool) {
-        let state = state(at: now)
-        defer { reportedState = state }
-        return (state, state != reportedState)
-    }
-
     /// Whether it is time to send the peer a heartbeat.
     public func heartbeatDue(at now: Double) -> Bool { now - lastSent >= heartbeatInterval }
 
     /// Record that we sent the peer something (a heartbeat or any other message).
     public mutating func sent(at now: Double) { lastSent = max(lastSent, now) }
-
-    /// The next time something can change: a heartbeat falls due or the state moves on.
-    /// Use `max(0, nextDeadline(after: now) - now)` as a poll timeout.
-    public func nextDeadline(after now: Double) -> Double {
-        var deadline = lastSent + heartbeatInterval
-        switch state(at: now) {
-        case .alive: deadline = min(deadline, lastHeard + suspectAfter)
-        case .suspect: deadline = min(deadline, lastHeard + lostAfter)
-        case .lost: break
-        }
-        return deadline
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SystemSupport
 
 extension SweepStore {
     /// The text of a CSV export, read from one consistent snapshot.
@@ -13,9 +14,14 @@ extension SweepStore {
         }
     }
 
-    /// Writes a CSV export to `path` atomically (temporary file in the same folder, fsync, rename).
+    /// Writes a CSV export to `path` durably: readers see the old or the new file, never a torn one.
     public func export(_ format: CSVExport, to path: String) throws {
-        try AtomicFile.replace(path, with: csv(format))
+        let text = try csv(format)
+        do {
+            try DurableFile.replace(atPath: path, with: Array(text.utf8))
+        } catch {
+            throw StoreError.exportFailed(path: path, reason: error.description)
+        }
     }
 
     /// Writes results.csv and curves.csv into `folder` (the run folder).

@@ -5,8 +5,8 @@ import GRDB
 ///
 /// Every method is synchronous and thread-safe: writes are serialized by GRDB's pool and
 /// each public mutation is one transaction, so a crash leaves either all or none of it.
-/// Callers pass plain values (JSON strings, ordered string pairs); the store knows nothing of
-/// the protocol, the trainer or SweepCore.
+/// Callers pass plain values (JSON strings, ordered string pairs): the store imports none of the
+/// sweep-file model, the protocol or the trainer, only SystemSupport to write its exports.
 public final class SweepStore: Sendable {
     /// Path of the database file.
     public let path: String

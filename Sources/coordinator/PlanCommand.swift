@@ -16,8 +16,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let sweep: SweepFile
         do { sweep = try SweepFile(contentsOf: URL(fileURLWithPath: file), file: file) } catch {
-            FileHandle.standardError.write(Data("coordinator: \(error.description)\n".utf8))
-            throw ExitCode(error.exitCode)
+            throw exitReporting(error.description, code: error.exitCode)
         }
         // The dataset sets the vocabulary and the number of windows; without it, assume its registry size.
         var length = 1_000_000, vocabulary = 65

@@ -23,6 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .hidden) var workerArg: [String] = []
 
     func validate() throws {
+        guard !(extend && fresh) else { throw ValidationError("--extend and --fresh exclude each other") }
         if retryConfigErrors && !retryFailed { throw ValidationError("--retry-config-errors needs --retry-failed") }
         if retryFailed && fresh { throw ValidationError("--retry-failed and --fresh exclude each other (--fresh starts over)") }
     }
@@ -49,32 +50,26 @@ struct RunCommand: AsyncParsableCommand {
         // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
         if listen == nil { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
-        guard !(extend && fresh) else { throw CLIError.usage("--extend and --fresh exclude each other") }
 
         let setup: RunSetup
         do {
             setup = try await RunSetup.prepare(options)
         } catch let error as SweepFileError {
-            FileHandle.standardError.write(Data("coordinator: \(error.description)\n".utf8))
-            throw ExitCode(error.exitCode)
+            throw exitReporting(error.description, code: error.exitCode)
         } catch let error as RunSetupError {
-            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
-            throw ExitCode(error.exitCode)
+            throw exitReporting(error.message, code: error.exitCode)
         } catch let error as DatasetError {
-            FileHandle.standardError.write(Data("coordinator: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw exitReporting("\(error)")
         }
         do { try OpenFileLimit.raise(toServe: OpenFileLimit.needed(workers: options.workers)) } catch let error as RunSetupError {
-            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
-            throw ExitCode(error.exitCode)
+            throw exitReporting(error.message, code: error.exitCode)
         }
         let shutdown = ShutdownSignal()
         let progress = ProgressView()
         let service = try CoordinatorService(setup: setup, options: options, logger: logger, progress: progress, shutdown: shutdown)
         let endpoint: String
         do { endpoint = try service.bind() } catch let error as RunSetupError {
-            FileHandle.standardError.write(Data("coordinator: \(error.message)\n".utf8))
-            throw ExitCode(error.exitCode)
+            throw exitReporting(error.message, code: error.exitCode)
         }
         var supervisor: LocalWorkerSupervisor?
         if options.workers > 0 {
@@ -104,9 +99,4 @@ struct RunCommand: AsyncParsableCommand {
         print("report:  \(setup.folder.reportHTML.path)")
         if !complete { throw ExitCode(130) }
     }
-}
-
-enum CLIError: Error, CustomStringConvertible {
-    case usage(String)
-    var description: String { if case .usage(let m) = self { m } else { "" } }
 }

@@ -14,8 +14,7 @@ struct RunFolderArgument: ParsableArguments {
         let base = runs.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let folder = RunFolder(sweepName: run, base: base)
         guard FileManager.default.fileExists(atPath: folder.database.path) else {
-            FileHandle.standardError.write(Data("coordinator: no run \(run.debugDescription): \(folder.database.path) does not exist\n".utf8))
-            throw ExitCode(2)
+            throw exitReporting("no run \(run.debugDescription): \(folder.database.path) does not exist")
         }
         return folder
     }
@@ -54,8 +53,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         guard let kind = CSVExport(rawValue: format) else {
-            FileHandle.standardError.write(Data("coordinator: --format \(format.debugDescription) is not one of results, curves, seed004\n".utf8))
-            throw ExitCode(2)
+            throw exitReporting("--format \(format.debugDescription) is not one of results, curves, seed004")
         }
         let store = try SweepStore(path: try target.folder().database.path)
         if let output { try store.export(kind, to: output) } else { print(try store.csv(kind), terminator: "") }

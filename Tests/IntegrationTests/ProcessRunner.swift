@@ -33,6 +33,7 @@ final class Child: @unchecked Sendable {
     let process = Process()
     let stdoutURL: URL
     let stderrURL: URL
+    private let exited = ExitFlag()
 
     struct MissingExecutable: Error, CustomStringConvertible {
         let path: String
@@ -57,6 +58,7 @@ final class Child: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { [exited] _ in exited.set() }
         try process.run()
     }
 
@@ -64,22 +66,45 @@ final class Child: @unchecked Sendable {
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
-    /// Waits up to `seconds`; kills the process and returns nil on timeout.
+    /// Waits up to `seconds` for the process to exit; kills it and returns nil on timeout.
     func wait(seconds: Double) -> Int32? {
-        let end = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < end { usleep(20_000) }
-        if process.isRunning {
+        guard exited.wait(seconds: seconds) else {
             kill(pid, SIGKILL)
             process.waitUntilExit()
             return nil
         }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
     func signal(_ number: Int32) { kill(pid, number) }
 }
 
-/// Polls `condition` every 50 ms for up to `seconds`.
+/// Set once by a child's termination handler; waited on with a timeout.
+final class ExitFlag: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var isSet = false
+
+    func set() {
+        condition.lock()
+        isSet = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !isSet {
+            guard condition.wait(until: deadline) else { return isSet }
+        }
+        return true
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds` (for states in files and the store, which
+/// announce nothing).
 func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
     let end = Date().addingTimeInterval(seconds)
     while Date() < end {
@@ -87,6 +112,19 @@ func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Boo
         usleep(50_000)
     }
     return try condition()
+}
+
+/// The endpoint a coordinator started with `--listen tcp://127.0.0.1:*` bound (the system picked a
+/// free port), read from its "coordinator listening on <endpoint>;" log line.
+func listeningEndpoint(of coordinator: Child, seconds: Double = 20) -> String? {
+    var endpoint: String?
+    _ = eventually(seconds: seconds) {
+        guard let start = coordinator.stderr.range(of: "coordinator listening on ")?.upperBound else { return false }
+        let rest = coordinator.stderr[start...]
+        endpoint = rest.firstIndex(of: ";").map { String(rest[..<$0]) }
+        return endpoint != nil
+    }
+    return endpoint
 }
 
 /// A temporary folder for one test.

@@ -128,11 +128,10 @@ struct SweepRunTests {
         let folder = try temporaryFolder("version")
         defer { try? FileManager.default.removeItem(at: folder) }
         let sweep = try SweepFiles.write(name: "version", in: folder, grid: #"{"hidden_size": [16]}"#, hidden: nil)
-        let port = Int.random(in: 30_000...60_000)
-        let endpoint = "tcp://127.0.0.1:\(port)"
-        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", endpoint,
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", "tcp://127.0.0.1:*",
                                                       "--runs", folder.path], in: folder, name: "coordinator")
         defer { run.signal(SIGKILL); _ = run.wait(seconds: 5) }
+        let endpoint = try #require(listeningEndpoint(of: run), "coordinator: \(run.stderr.suffix(2000))")
         let worker = try Child(Executables.worker, ["run", "--connect", endpoint, "--protocol-version", "7",
                                                     "--state-dir", folder.appendingPathComponent("w").path],
                                in: folder, name: "worker")
@@ -183,16 +182,17 @@ extension SweepRunTests {
         // up; a trial finished in between would arrive as an outbox result, not be re-adopted.
         let sweep = try SweepFiles.write(name: "readopt", in: folder, grid: #"{"hidden_size": [192, 256]}"#,
                                          epochs: 30, batches: 15, hidden: nil, sequence: 32, batchSize: 32)
-        let endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...60_000))"
-        let arguments = ["run", sweep.path, "--workers", "0", "--listen", endpoint, "--runs", folder.path, "--lost-after", "20"]
-        let first = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-1")
+        let options = ["--workers", "0", "--runs", folder.path, "--lost-after", "20"]
+        let first = try Child(Executables.coordinator, ["run", sweep.path, "--listen", "tcp://127.0.0.1:*"] + options,
+                              in: folder, name: "coordinator-1")
+        // The restarted coordinator listens where the workers keep reconnecting.
+        let endpoint = try #require(listeningEndpoint(of: first), "coordinator: \(first.stderr.suffix(2000))")
         let workers = try (0..<2).map { i in
             try Child(Executables.worker, ["run", "--connect", endpoint, "--silence-limit", "3.5",
                                            "--state-dir", folder.appendingPathComponent("w\(i)").path],
                       in: folder, name: "worker-\(i)")
         }
         defer { for w in workers { w.signal(SIGKILL); _ = w.wait(seconds: 5) } }
-        #expect(eventually(seconds: 20) { first.stderr.contains("coordinator listening") })
         let store = try SweepStore(path: folder.appendingPathComponent("runs/readopt/sweep.db").path)
         #expect(try eventually(seconds: 60) {
             let trials = try store.allTrials()
@@ -200,7 +200,8 @@ extension SweepRunTests {
         })
         first.signal(SIGKILL)
         _ = first.wait(seconds: 5)
-        let second = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-2")
+        let second = try Child(Executables.coordinator, ["run", sweep.path, "--listen", endpoint] + options,
+                               in: folder, name: "coordinator-2")
         #expect(second.wait(seconds: 90) == 0, "coordinator: \(second.stderr.suffix(2000))")
         // Both trials were finished by the attempt that started before the crash.
         for trial in try store.allTrials() {
@@ -222,11 +223,13 @@ extension SweepRunTests {
         let keys = folder.appendingPathComponent("keys")
         try FileManager.default.copyItem(at: keys.appendingPathComponent("good.pub"), to: keys.appendingPathComponent("allowed"))
         let sweep = try SweepFiles.write(name: "curve", in: folder, grid: #"{"hidden_size": [16, 24]}"#, epochs: 2, hidden: nil)
-        let endpoint = "tcp://127.0.0.1:\(Int.random(in: 30_000...60_000))"
-        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", endpoint, "--runs", folder.path,
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", "tcp://127.0.0.1:*",
+                                                      "--runs", folder.path,
                                                       "--curve-secret-key", keys.appendingPathComponent("coordinator.key").path,
                                                       "--allow-workers", keys.appendingPathComponent("allowed").path],
                             in: folder, name: "coordinator")
+        defer { run.signal(SIGKILL); _ = run.wait(seconds: 5) }
+        let endpoint = try #require(listeningEndpoint(of: run), "coordinator: \(run.stderr.suffix(2000))")
         func worker(_ key: String) throws -> Child {
             try Child(Executables.worker, ["run", "--connect", endpoint,
                                            "--server-key", keys.appendingPathComponent("coordinator.pub").path,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SweepCore
+import SystemSupport
 
 /// Downloads from a loopback server: verified, cached atomically, fetched once.
 @Suite struct DatasetDownloadTests {

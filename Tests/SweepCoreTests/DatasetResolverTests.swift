@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SweepCore
+import SystemSupport
 
 @Suite struct DatasetResolverTests {
     /// The standard registry, downloading from a closed local port so any download fails fast.

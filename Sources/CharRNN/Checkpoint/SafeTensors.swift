@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// A HuggingFace safetensors file (https://github.com/huggingface/safetensors):
 /// 8-byte little-endian header length N, N bytes of JSON
 /// `{"__metadata__": {str: str}, "<name>": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}}`
@@ -103,11 +105,13 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// folder. A crash leaves either the old file or the new one, never a torn one.
     public func write(to path: String) throws {
         try validate()
-        try AtomicFile.write(encoded(), to: path)
+        do { try DurableFile.replace(atPath: path, with: encoded()) } catch { throw SafeTensorsError(error) }
     }
 
     public static func read(path: String) throws -> SafeTensorsFile {
-        try SafeTensorsFile(bytes: try AtomicFile.read(path), source: path)
+        let bytes: [UInt8]
+        do { bytes = try DurableFile.read(atPath: path) } catch { throw SafeTensorsError(error) }
+        return try SafeTensorsFile(bytes: bytes, source: path)
     }
 
     /// Parses and validates file bytes; errors name `source`.

@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// A safetensors file that cannot be read or written; `description` names the file and the problem.
 public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
@@ -27,6 +29,11 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
     public init(file: String, reason: Reason) {
         self.file = file
         self.reason = reason
+    }
+
+    /// A failed read or write of the file itself.
+    init(_ failure: DurableFile.IOError) {
+        self.init(file: failure.path, reason: .io(operation: failure.operation, message: failure.reason))
     }
 
     public var description: String { "safetensors file \(file): \(reasonText)" }

@@ -4,6 +4,9 @@ import ZeroMQ
 /// Key files written by `coordinator keygen`: a key pair file holds two lines,
 /// `public <Z85>` and `secret <Z85>`; an allow-list holds one Z85 public key per line (# comments).
 public enum CurveKeyFiles {
+    /// A fresh CURVE key pair.
+    public static func generate() throws -> CurveKeyPair { try CurveKeyPair.generate() }
+
     public static func write(_ pair: CurveKeyPair, to url: URL) throws {
         let text = "# RNNSweep CURVE key pair. Keep the secret line private.\npublic \(pair.publicKey)\nsecret \(pair.secretKey)\n"
         try Data(text.utf8).write(to: url, options: .atomic)
@@ -48,45 +51,4 @@ public enum CurveKeyFiles {
         }
         return keys
     }
-}
-
-/// A parsed CSV file (RFC 4180 quoting), for the report.
-public struct CSVTable: Sendable {
-    public var header: [String]
-    public var rows: [[String]]
-
-    public static func parse(_ text: String) -> CSVTable {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = Array(text).makeIterator()
-        var pending: Character? = nil
-        while let ch = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if ch == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { field.append(ch) }
-            } else if ch == "\"" {
-                quoted = true
-            } else if ch == "," {
-                record.append(field); field = ""
-            } else if ch == "\n" || ch == "\r\n" {
-                record.append(field); field = ""
-                records.append(record); record = []
-            } else if ch != "\r" {
-                field.append(ch)
-            }
-        }
-        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
-        return CSVTable(header: records.first ?? [], rows: Array(records.dropFirst()))
-    }
-}
-
-extension CurveKeyFiles {
-    /// A fresh CURVE key pair.
-    public static func generate() throws -> CurveKeyPair { try CurveKeyPair.generate() }
 }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import SystemSupport
 
 /// Everything that defines one trial, fully resolved (no defaults left to fill). Encodes as JSON
 /// with snake_case keys in sections `model`, `training`, `split`, `dataset`, `generate`; this is
@@ -53,39 +53,7 @@ public struct TrialConfig: Codable, Sendable, Hashable {
     /// The seed a trial trains with: the first 8 bytes (big-endian) of SHA-256 of
     /// "<sweep seed>:<trial id>", so it depends on neither the worker nor the order of trials.
     public static func trialSeed(sweepSeed: UInt64, trialID: String) -> UInt64 {
-        let digest = SHA256.hash(data: Data("\(sweepSeed):\(trialID)".utf8))
-        return digest.prefix(8).reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
-    }
-}
-
-/// Lowercase hex SHA-256.
-public enum SHA256Hex {
-    /// Hashes bytes where they are (Data, [UInt8], slices): no copy is made.
-    public static func digest(_ bytes: some DataProtocol) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
-
-    /// Streams a file through SHA-256 in 1 MiB chunks; also returns its size.
-    public static func digest(ofFileAt url: URL) throws -> (sha256: String, byteCount: Int) {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var count = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            count += chunk.count
-        }
-        let hex = hasher.finalize().map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        return (hex, count)
-    }
-
-    static func isValid(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        // Sixteen hex digits always fit a UInt64.
+        UInt64(SHA256Hex.digest(Data("\(sweepSeed):\(trialID)".utf8)).prefix(16), radix: 16)!
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Dataset files kept by content: registry datasets as `<dir>/<name>.txt`, any other dataset as
 /// `<dir>/sha256/<hex>.txt`. Workers store the bytes a coordinator sends them here.

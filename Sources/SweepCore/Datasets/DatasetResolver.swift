@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Finds a sweep's dataset and verifies it. A registry name is looked for in
 /// `$RNNSWEEP_DATA_DIR/<name>.txt`, then in the cache, then downloaded into the cache; every file

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// A sweep file, parsed and strictly validated: every key known, every value of the right type and
 /// range, every grid combination a buildable model. See docs/sweep-file.md.

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Results (and result-like failures) the coordinator has not acknowledged yet, kept on disk so a
 /// worker that reconnects — or restarts — sends them again (DESIGN §4 "Delivery"). One file per
@@ -24,10 +25,10 @@ public struct Outbox: Sendable {
         return directory.appendingPathComponent("\(safe).json")
     }
 
-    /// Stores the frames atomically before they are first sent.
+    /// Stores the frames durably before they are first sent: a result survives a power cut too.
     public func put(trialID: String, attempt: Int, frames: [[UInt8]]) throws {
         let data = try JSONEncoder().encode(Entry(trialID: trialID, attempt: attempt, frames: frames.map { Data($0) }))
-        try data.write(to: url(for: trialID), options: .atomic)
+        try DurableFile.replace(url(for: trialID), with: data)
     }
 
     /// Forgets the trial's message (it was acknowledged).

@@ -1,5 +1,6 @@
 import Foundation
 #if canImport(Glibc)
+import CSystemShim
 import Glibc
 #endif
 
@@ -14,21 +15,10 @@ public struct ParentWatch: Sendable {
     /// Arms the death signal and exits at once if the parent is already gone.
     public func arm() {
         #if os(Linux)
-        Self.setParentDeathSignal(SIGKILL)
+        _ = csys_set_parent_death_signal(SIGKILL)
         #endif
         if parentIsGone { exit(3) }
     }
-
-    #if os(Linux)
-    /// prctl is variadic in C and not imported by Glibc's module; it is called through its symbol
-    /// with plain integer arguments, which the Linux calling conventions pass alike.
-    private static func setParentDeathSignal(_ signal: Int32) {
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        let prSetPdeathsig: Int32 = 1   // <linux/prctl.h>
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }
-        _ = unsafeBitCast(symbol, to: Prctl.self)(prSetPdeathsig, UInt(signal), 0, 0, 0)
-    }
-    #endif
 
     /// The process was re-parented (its parent exited).
     public var parentIsGone: Bool { getppid() != parentPID }

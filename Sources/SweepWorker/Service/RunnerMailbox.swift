@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemSupport
 
 /// What the trial-runner thread tells the I/O thread.
 enum RunnerNote: Sendable {
@@ -10,8 +8,8 @@ enum RunnerNote: Sendable {
     case ended(trialID: String, attempt: Int, TrialEnd)
 }
 
-/// A locked queue from the runner thread to the I/O thread, plus a pipe the I/O thread polls so a
-/// note wakes it at once. The runner also reads `cancelled` and refreshes `lastPulse` through it.
+/// A locked queue from the runner thread to the I/O thread, plus a wake-up pipe the I/O thread
+/// polls so a note wakes it at once. The runner also reads `cancelled` and refreshes `lastPulse` through it.
 final class RunnerMailbox: TrialEvents, @unchecked Sendable {
     private let lock = NSLock()
     private var notes: [RunnerNote] = []
@@ -19,8 +17,7 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
     private var pulse: Double
     private var bestValLoss = Double.infinity
     private var lastEpochValLoss = Double.nan
-    let readFD: Int32
-    private let writeFD: Int32
+    private let wakeup = WakeupPipe()
     let trialID: String
     let attempt: Int
     private let clock: @Sendable () -> Double
@@ -30,30 +27,21 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
         self.attempt = attempt
         self.clock = clock
         pulse = clock()
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        readFD = fds[0]
-        writeFD = fds[1]
-        _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
     }
 
-    deinit {
-        close(readFD)
-        close(writeFD)
-    }
+    /// Register this with the poller.
+    var readFD: Int32 { wakeup.readFD }
 
     func post(_ note: RunnerNote) {
         lock.lock()
         notes.append(note)
         pulse = clock()
         lock.unlock()
-        var byte: UInt8 = 1
-        _ = write(writeFD, &byte, 1)
+        wakeup.wake()
     }
 
     func take() -> [RunnerNote] {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &buffer, 64) > 0 {}
+        wakeup.drain()
         lock.lock(); defer { lock.unlock() }
         let out = notes
         notes = []

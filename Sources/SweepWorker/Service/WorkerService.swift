@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SweepCore
 import SweepProtocol
+import SystemSupport
 import ZeroMQ
 
 /// The worker daemon: the calling thread is the I/O thread that owns the DEALER socket and
@@ -15,7 +16,7 @@ public final class WorkerService {
     let codec = Codec()
     let outbox: Outbox
     let datasets: DatasetResolver
-    let shutdown: WorkerSignals
+    let shutdown: ShutdownSignal
     let parentWatch: ParentWatch?
 
     let context: Context
@@ -49,7 +50,7 @@ public final class WorkerService {
         self.logger = logger
         self.outbox = try Outbox(directory: options.stateDirectory.appendingPathComponent("outbox"))
         self.datasets = DatasetResolver(cacheDirectory: options.datasetCache, allowDownload: false)
-        self.shutdown = WorkerSignals()
+        self.shutdown = ShutdownSignal()
         self.parentWatch = options.parentPID.map(ParentWatch.init(parentPID:))
         self.context = try Context()
     }

@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Crash-safe whole-file replace for files other records point at (cached datasets, checkpoints,
+/// exports, the worker's outbox): readers see the old file or the new one, and once `replace`
+/// returns the new one survives a power cut. Writes straight from the caller's buffer to a
+/// temporary file beside the target, fsyncs it, renames it over the target and fsyncs the folder.
+public enum DurableFile {
+    /// A failed system call: which, on which file, and the system's message.
+    public struct IOError: Error, Equatable, CustomStringConvertible {
+        public let path: String
+        public let operation: String
+        public let reason: String
+        public var description: String { "\(operation) \(path): \(reason)" }
+
+        public init(path: String, operation: String, reason: String) {
+            self.path = path
+            self.operation = operation
+            self.reason = reason
+        }
+    }
+
+    public static func replace(_ url: URL, with bytes: some ContiguousBytes) throws(IOError) {
+        try replace(atPath: url.path, with: bytes)
+    }
+
+    public static func replace(atPath path: String, with bytes: some ContiguousBytes) throws(IOError) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = "\(folder)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("create", temporary) }
+        let written: IOError? = bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return failure("write", temporary) }
+                done += n
+            }
+            return fsync(fd) == 0 ? nil : failure("fsync", temporary)
+        }
+        close(fd)
+        if let written {
+            unlink(temporary)
+            throw written
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = failure("rename \(temporary) to", path)
+            unlink(temporary)
+            throw error
+        }
+        // Makes the rename itself durable; some filesystems refuse fsync on folders, which is harmless.
+        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 {
+            _ = fsync(folderFD)
+            close(folderFD)
+        }
+    }
+
+    /// The whole file, read with plain POSIX calls (no Foundation buffering or mapping).
+    public static func read(atPath path: String) throws(IOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("stat", path) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { readSome(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw failure("read", path) }
+            if n == 0 { break }  // the file shrank meanwhile
+            done += n
+        }
+        bytes.removeLast(bytes.count - done)
+        return bytes
+    }
+
+    private static func failure(_ operation: String, _ path: String) -> IOError {
+        IOError(path: path, operation: operation, reason: String(cString: strerror(errno)))
+    }
+}
+
+/// The C read(2), named apart from `DurableFile.read`, which would otherwise shadow it.
+private func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(fd, buffer, count)
+    #else
+    Darwin.read(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,41 @@
+import Foundation
+import SystemSupport
+import Testing
+
+@Suite struct DurableFileTests {
+    @Test func writesThenReplacesWholeFilesAndLeavesNoTemporaryFiles() throws {
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("epoch-1.safetensors")
+        let first = [UInt8]((0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        try DurableFile.replace(file, with: first)
+        #expect(try DurableFile.read(atPath: file.path) == first)
+
+        let second = Data("shorter".utf8)
+        try DurableFile.replace(atPath: file.path, with: second)
+        #expect(try Data(contentsOf: file) == second)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["epoch-1.safetensors"])
+    }
+
+    @Test func anEmptyFileRoundTrips() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("empty").path
+        try DurableFile.replace(atPath: path, with: [UInt8]())
+        #expect(try DurableFile.read(atPath: path) == [])
+    }
+
+    @Test func aMissingFolderIsAnErrorNamingThePathAndTheCause() throws {
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("absent/epoch-1.safetensors")
+        #expect {
+            try DurableFile.replace(file, with: [UInt8](repeating: 1, count: 10))
+        } throws: { error in
+            guard let error = error as? DurableFile.IOError else { return false }
+            return error.operation == "create" && error.path.hasPrefix(folder.url.path + "/absent/.epoch-1.safetensors.tmp-")
+                && error.reason == "No such file or directory"
+        }
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+        #expect(throws: DurableFile.IOError(path: file.path, operation: "open", reason: "No such file or directory")) {
+            try DurableFile.read(atPath: file.path)
+        }
+    }
+}
