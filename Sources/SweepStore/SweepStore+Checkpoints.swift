@@ -6,8 +6,8 @@ extension SweepStore {
     /// checkpoint is latest and at most one is best; rows that are neither are dropped and their
     /// files returned for deletion. Recording an epoch again (a later attempt) replaces its row.
     @discardableResult
-    public func recordCheckpoint(trialID: String, epoch: Int, path: String, sha256: String, bytes: Int,
-                                 isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
+    public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
+                                 bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
         try pool.write { db in
             _ = try Self.requireTrial(db, trialID)
             var candidates = try String.fetchAll(
@@ -20,10 +20,10 @@ extension SweepStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO checkpoints (trial_id, epoch, path, sha256, bytes, is_best, is_latest, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+                    INSERT INTO checkpoints (trial_id, attempt, epoch, path, sha256, bytes, is_best, is_latest, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """,
-                arguments: [trialID, epoch, path, sha256, bytes, isBest, now])
+                arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now])
 
             candidates += try String.fetchAll(
                 db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND NOT is_latest AND NOT is_best",

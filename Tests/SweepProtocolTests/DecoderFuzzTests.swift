@@ -19,7 +19,11 @@ struct DecoderFuzzTests {
                 let message = try codec.decode(frames: frames)
                 decoded += 1
                 // Whatever decodes is a real message: it survives another round trip.
-                if case .progress = message {} else { #expect(try codec.decode(frames: codec.encode(message)) == message) }
+                // (Metrics may be NaN, which equals nothing: those commands are skipped.)
+                switch message {
+                case .progress, .result, .failed: break
+                default: #expect(try codec.decode(frames: codec.encode(message)) == message)
+                }
             } catch {
                 rejected += 1
                 kinds.insert(String("\(error)".prefix(while: { $0 != "(" && $0 != " " })))
@@ -34,7 +38,7 @@ struct DecoderFuzzTests {
     func randomFrames(_ random: inout SplitMix64) -> [[UInt8]] {
         let count = Int(random.next() % 6)
         return (0..<count).map { index in
-            if index == 0, random.next() % 2 == 0 { return Array("RNS1".utf8) }
+            if index == 0, random.next() % 2 == 0 { return Array("RNS2".utf8) }
             if index == 1, random.next() % 2 == 0 { return Array(Command.allCases.randomElement(using: &random)!.rawValue.utf8) }
             return randomBytes(Int(random.next() % 40), &random)
         }

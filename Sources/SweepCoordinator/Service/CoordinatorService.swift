@@ -34,6 +34,10 @@ public final class CoordinatorService {
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
     var resultsDirty = false
+    /// Messages dropped (malformed, or reports the sender may not make), and the peers already
+    /// logged: each peer is logged once, then only counted.
+    var droppedMessages = 0
+    var droppedPeers: Set<String> = []
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
     var lastReport = -Double.infinity
@@ -91,6 +95,10 @@ public final class CoordinatorService {
         let socketIndex = poller.register(socket, for: .readable)
         let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
         recordEvent("start", "coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
+        for repair in setup.repairs {
+            logger.warning("sweep.db repaired: \(repair)")
+            recordEvent("repair", "sweep.db repaired: \(repair)", trial: repair.trialID)
+        }
         exportResults()
         while true {
             if scheduler.isComplete { break }
@@ -125,18 +133,20 @@ public final class CoordinatorService {
     func finish(complete: Bool) {
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
-        let now = clock.now()
         for entry in scheduler.workerEntries {
             if let trialID = entry.trialID {
-                send(.stop(Stop(trialId: trialID, reason: reason)), to: entry.id)
-                if let attempt = attemptOf(trialID) {
+                let attempt = attemptOf(trialID)
+                send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
+                if let attempt {
                     _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
                 }
                 _ = try? setup.store.requeue(trialID: trialID)
             }
-            send(.bye(Bye(reason: reason)), to: entry.id)
+            send(.bye(Bye(code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
         }
-        _ = now
+        if droppedMessages > 0 {
+            recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
+        }
         exportResults()
         writeReport()
         let c = scheduler.counts

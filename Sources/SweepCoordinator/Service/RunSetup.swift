@@ -12,6 +12,8 @@ public struct RunSetup: Sendable {
     /// Trials in schedule order.
     public let trials: [Trial]
     public let restored: [String: Scheduler.RestoredTrial]
+    /// What had to be repaired in sweep.db before the run could use it (each is also logged).
+    public let repairs: [StoreRepair]
 
     /// - Throws: `SweepFileError` (exit 2) for a bad file, `RunSetupError` for a changed sweep
     ///   without --extend/--fresh, `DatasetError` for a missing dataset.
@@ -51,6 +53,7 @@ public struct RunSetup: Sendable {
                      parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
+        let repairs = try repair(store, folder: folder, trials: expanded)
 
         // What a previous run left: finished trials stay finished; running ones become orphans
         // that resume from their latest checkpoint (or are re-adopted by their worker).
@@ -64,14 +67,35 @@ public struct RunSetup: Sendable {
                 state.wasRunning = true
                 _ = try store.requeue(trialID: record.trialID)
             }
-            let infra = try store.attempts(trialID: record.trialID).filter { $0.outcome == "infra" || $0.outcome == "lost" }
-            state.infraFailures = infra.count
+            let attempts = try store.attempts(trialID: record.trialID)
+            state.infraFailures = attempts.filter { $0.outcome == "infra" || $0.outcome == "lost" }.count
+            for attempt in attempts {
+                guard let leaseID = attempt.leaseID else { continue }
+                state.leases[attempt.attempt] = Lease(id: leaseID, worker: WorkerID(attempt.workerID ?? ""),
+                                                      workerName: attempt.workerName)
+            }
             if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
                 state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)
             }
             restored[record.trialID] = state
         }
-        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, trials: ordered, restored: restored)
+        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, trials: ordered, restored: restored,
+                        repairs: repairs)
+    }
+
+    /// Checks sweep.db before the run reads it: repairable damage is fixed (and returned to be
+    /// logged); anything else stops the run with a message naming the trial.
+    private static func repair(_ store: SweepStore, folder: RunFolder, trials: [Trial]) throws -> [StoreRepair] {
+        let epochs = Dictionary(trials.map { ($0.id, $0.config.training.epochs) }, uniquingKeysWith: { a, _ in a })
+        do {
+            return try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
+                FileManager.default.fileExists(atPath: folder.absolute(path).path)
+            }
+        } catch let error as StoreError {
+            throw RunSetupError("""
+                \(folder.database.path) is damaged: \(error). Repair or delete that row, or start over with --fresh.
+                """)
+        }
     }
 
     /// "tail, last 10% of the text" — for the report.
