@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 
 extension SweepStore {
-    /// After a late result of `attempt` was recorded, the trial keeps that attempt's curve and
-    /// checkpoints: epochs and checkpoints of later attempts are deleted, and when the result
-    /// carries its history, the curve is rewritten from it. Returns checkpoint files to delete.
-    public func keepLineage(trialID: String, attempt: Int, history: [EpochMetrics],
+    /// Once a result of `attempt` is recorded, the trial keeps that attempt's curve and checkpoints:
+    /// curve rows of later attempts and checkpoints of every other attempt are deleted; a non-empty
+    /// `history` (a late result's own epochs) replaces the curve. Returns checkpoint files to delete.
+    public func keepLineage(trialID: String, attempt: Int, history: [EpochMetrics] = [],
                             at now: Date = Date()) throws -> [String] {
         try pool.write { db in
             _ = try Self.requireTrial(db, trialID)
@@ -25,8 +25,8 @@ extension SweepStore {
                 }
             }
             let doomed = try String.fetchAll(
-                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt > ?", arguments: [trialID, attempt])
-            try db.execute(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt > ?", arguments: [trialID, attempt])
+                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt != ?", arguments: [trialID, attempt])
+            try db.execute(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt != ?", arguments: [trialID, attempt])
             // The newest remaining checkpoint becomes the latest one again.
             try db.execute(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?", arguments: [trialID])
             try db.execute(

@@ -71,15 +71,14 @@ extension CoordinatorService {
             _ = try setup.store.recordResult(row)
             try setup.store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue,
                                        message: message.map { String($0.prefix(2000)) })
-            if late {
-                // The trial keeps the curve and checkpoints of the attempt whose result it records.
-                let history = (metrics?.history ?? []).map {
-                    EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
-                                 valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
-                                 seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
-                }
-                removeCheckpointFiles(try setup.store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history))
-            }
+            // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
+            // result's own history replaces epochs another attempt reported meanwhile.
+            let history = late ? (metrics?.history ?? []).map {
+                EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
+                             valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
+                             seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
+            } : []
+            removeCheckpointFiles(try setup.store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history))
         } catch {
             // Not committed: no ACK, so the worker keeps it in its outbox and sends it again.
             logger.error("committing the result of trial \(key.trialID) failed: \(error)")
