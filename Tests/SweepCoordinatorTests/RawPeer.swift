@@ -61,9 +61,14 @@ final class RawPeer {
 
     /// HELLO, then waits for WELCOME.
     @discardableResult
-    func greet(name: String, running: RunningTrial? = nil) throws -> Bool {
+    func greet(name: String, running: RunningTrial? = nil, seconds: Double = 10) throws -> Bool {
         try send(.hello(Hello(workerId: name, host: "raw", cores: 1, build: "raw", running: running)))
-        return waitFor { if case .welcome = $0 { true } else { false } } != nil
+        return waitFor(seconds: seconds) { if case .welcome = $0 { true } else { false } } != nil
+    }
+
+    /// Reads and discards whatever has arrived.
+    func drain() {
+        while let frames = try? socket.receive(dontWait: true) { _ = frames }
     }
 
     /// READY, then waits for an ASSIGN.

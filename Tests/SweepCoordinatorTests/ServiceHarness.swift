@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SweepCore
 import SweepCoordinator
 import SweepStore
 import SweepWorker
@@ -45,6 +46,11 @@ final class ServiceHarness: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var folder: RunFolder { RunFolder(sweepName: "svc", base: root) }
+
+    /// The content hash of the sweep's dataset (what DATASET_REQUEST names).
+    var datasetSHA256: String {
+        SHA256Hex.digest((try? Data(contentsOf: root.appendingPathComponent("text.txt"))) ?? Data())
+    }
 
     /// Prepares the run, binds, and starts the service loop on a thread.
     func startCoordinator() async throws -> (CoordinatorService, String, Finished<Bool>, ShutdownSignal) {

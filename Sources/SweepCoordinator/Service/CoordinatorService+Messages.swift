@@ -205,7 +205,7 @@ extension CoordinatorService {
     func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID) {
         // Only the sweep's own dataset is ever sent: a request names a hash, never a path.
         guard request.sha256 == setup.dataset.sha256 else {
-            logger.warning("worker \(worker) asked for unknown dataset \(request.sha256); ignored")
+            noteDropped(peer: worker.rawValue, "DATASET_REQUEST for unknown dataset \(request.sha256)")
             return
         }
         do {

@@ -175,6 +175,9 @@ public final class CoordinatorService {
             _ = try socket.send(codec.encode(message, to: identity), dontWait: true)
         } catch where error.code == ZMQErrorCode.hostUnreachable {
             logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
+        } catch where error.code == ZMQErrorCode.again {
+            // That peer does not read what it is sent (its queue is full); it is its loss, not ours.
+            logger.debug("worker \(Hex.string(identity)) is not reading; \(message.command.rawValue) dropped")
         } catch {
             logger.warning("sending \(message.command.rawValue) failed: \(error)")
         }
