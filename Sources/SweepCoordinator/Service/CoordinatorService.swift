@@ -96,8 +96,9 @@ public final class CoordinatorService {
         let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
         recordEvent("start", "coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
         for repair in setup.repairs {
+            // Already in the store's event log (RunSetup recorded it); here for the operator.
             logger.warning("sweep.db repaired: \(repair)")
-            recordEvent("repair", "sweep.db repaired: \(repair)", trial: repair.trialID)
+            progress.log("sweep.db repaired: \(repair)")
         }
         exportResults()
         while true {

@@ -88,9 +88,13 @@ public struct RunSetup: Sendable {
     private static func repair(_ store: SweepStore, folder: RunFolder, trials: [Trial]) throws -> [StoreRepair] {
         let epochs = Dictionary(trials.map { ($0.id, $0.config.training.epochs) }, uniquingKeysWith: { a, _ in a })
         do {
-            return try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
+            let repairs = try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
                 FileManager.default.fileExists(atPath: folder.absolute(path).path)
             }
+            for repair in repairs {
+                _ = try? store.appendEvent(kind: "repair", message: "sweep.db repaired: \(repair)", trialID: repair.trialID)
+            }
+            return repairs
         } catch let error as StoreError {
             throw RunSetupError("""
                 \(folder.database.path) is damaged: \(error). Repair or delete that row, or start over with --fresh.
