@@ -17,7 +17,8 @@ extension SweepStore {
     /// decoded (a value of the wrong SQLite type would otherwise stop the process). Repairable
     /// values are fixed in one transaction and reported; the rest throw `corruptValue` naming the trial.
     /// - Parameters:
-    ///   - epochs: each trial's configured epoch count (epoch numbers above it are corrupt).
+    ///   - epochs: each trial's configured epoch count (epoch numbers above it are corrupt). Curve and
+    ///     checkpoint rows of trials not listed (not in the current sweep file) are left alone.
     ///   - attemptCeiling: the largest attempt number taken as real.
     ///   - fileExists: whether a checkpoint path (relative to the run folder) names a file.
     public func repairForRun(epochs: [String: Int], attemptCeiling: Int,
@@ -65,7 +66,7 @@ extension SweepStore {
                        typeof(attempt) AS ta FROM epochs
                 """) {
                 let trialID: String = row["trial_id"]
-                let limit = epochs[trialID] ?? 0
+                guard let limit = epochs[trialID] else { continue }
                 let epoch = (row["te"] as String) == "integer" ? Int(row["epoch"] as String) : nil
                 let attempt = (row["ta"] as String) == "integer" ? Int(row["attempt"] as String) : nil
                 guard let epoch, (1...max(1, limit)).contains(epoch), let attempt, (1...attemptCeiling).contains(attempt) else {
@@ -87,7 +88,7 @@ extension SweepStore {
                        CAST(path AS TEXT) AS path FROM checkpoints
                 """) {
                 let trialID: String = row["trial_id"]
-                let limit = epochs[trialID] ?? 0
+                guard let limit = epochs[trialID] else { continue }
                 let epoch = (row["te"] as String) == "integer" ? Int(row["epoch"] as String) : nil
                 let attemptOK = (row["ta"] as String) == "null"
                     || ((row["ta"] as String) == "integer" && Int(row["attempt"] as String).map { (1...attemptCeiling).contains($0) } == true)
