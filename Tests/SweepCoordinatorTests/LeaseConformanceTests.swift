@@ -37,6 +37,17 @@ import Testing
         #expect(intruder.waitForStop(assign.trialId) == .notLeaseHolder)
         try intruder.send(assign.result(epochs: 3))
         #expect(intruder.waitForStop(assign.trialId) == .notLeaseHolder)
+        // A reconnecting peer claiming an absurd attempt under a guessed lease is stopped; nothing persists.
+        let claimant = try RawPeer(endpoint, identity: "claimant-1")
+        #expect(try claimant.greet(name: "claimant", running: RunningTrial(trialId: other, attempt: Int(Int32.max),
+                                                                           leaseId: "guess", epoch: Int(Int32.max))))
+        #expect(claimant.waitForStop(other) == .notLeaseHolder)
+        try claimant.sendRaw("HELLO", """
+            {"worker_id":"claimant","host":"h","cores":1,"build":"b","protocol_version":2,
+             "running":{"trial_id":"\(other)","attempt":9223372036854775807,"lease_id":"guess","epoch":0}}
+            """)
+        #expect(try claimant.greet(name: "claimant"))   // handled in order: the bad HELLO was dropped first
+        #expect(try store.trial(id: other)?.attempts == 0)
         // The holder's own epoch past the trial's 3 epochs is out of range.
         try holder.send(assign.progress(epoch: 4))
         #expect(holder.waitForStop(assign.trialId) == .outOfRange)
@@ -53,7 +64,7 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: checkpointFolder.path)) ?? []).isEmpty)
         // Each peer's drops are recorded once, not once per message.
         let drops = try store.tailEvents(limit: 100).filter { $0.kind == "dropped" }
-        #expect(drops.count == 2)
+        #expect(drops.count == 3)
 
         // The holder's own reports are recorded.
         try holder.send(assign.progress(epoch: 1))
