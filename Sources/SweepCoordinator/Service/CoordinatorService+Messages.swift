@@ -59,7 +59,7 @@ extension CoordinatorService {
         }
     }
 
-    /// REFUSED (the peer speaks another version) under the peer's own magic, then forget it.
+    /// REFUSED (the peer speaks another version) under the peer's own magic; no state is kept for it.
     func refuse(_ refusal: Refused, identity: [UInt8], peerMagic: [UInt8], who: String) {
         recordEvent("refused", "refused worker \(who): \(refusal.reason)")
         do {
@@ -72,8 +72,8 @@ extension CoordinatorService {
     /// Counts a dropped message; the first one per peer is logged and recorded, later ones only counted.
     func noteDropped(peer: String, _ what: String, trial: String? = nil) {
         droppedMessages += 1
-        let first = droppedPeers.insert(peer).inserted
-        guard first, droppedPeers.count <= 10_000 else { return }
+        // Bounded: a peer that keeps reconnecting under new identities cannot grow the set forever.
+        guard droppedPeers.count < 10_000, droppedPeers.insert(peer).inserted else { return }
         logger.warning("dropped \(what) (peer \(peer); further drops from it are only counted)")
         recordEvent("dropped", "dropped \(what) from \(peer); further drops from this peer are only counted", trial: trial)
     }
@@ -85,12 +85,8 @@ extension CoordinatorService {
         send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
     }
 
+    /// HELLO (the codec has already refused one with another `protocol_version`).
     func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, now: Double) {
-        guard hello.protocolVersion == protocolVersion else {
-            refuse(Refused.versionMismatch(received: hello.protocolVersion), identity: identity, peerMagic: Codec.magic,
-                   who: "\(hello.workerId.prefix(80)) on \(hello.host.prefix(80))")
-            return
-        }
         // The same worker process reconnecting under a new socket identity replaces its old entry.
         if let old = workerProcessIDs[hello.workerId], old != worker {
             forget(old, now: now, dispatch: false)
