@@ -166,6 +166,7 @@ import Testing
         let result = try #require(try store.result(trialID: one.trialId))
         #expect(result.attempt == 1 && result.status == .done)
         #expect(try store.trial(id: one.trialId)?.attempts == 2)
+        #expect(try store.attempts(trialID: one.trialId).map { $0.outcome ?? "open" } == ["done", "superseded"])
         let curve = try store.epochs(trialID: one.trialId)
         #expect(curve.map(\.epoch) == [1, 2, 3])
         #expect(curve.allSatisfy { $0.attempt == 1 && $0.trainLoss == 2 })

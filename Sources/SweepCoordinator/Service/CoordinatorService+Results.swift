@@ -84,6 +84,12 @@ extension CoordinatorService {
             logger.error("committing the result of trial \(key.trialID) failed: \(error)")
             return
         }
+        // A late result supersedes the attempt running now: close its row, forget its epoch.
+        if case .running(let holder, let current)? = scheduler.state(of: key.trialID)?.phase, current != key.attempt {
+            _ = try? setup.store.endAttempt(trialID: key.trialID, attempt: current, outcome: "superseded",
+                                            message: "attempt \(key.attempt) delivered its result late")
+            currentEpoch[holder] = nil
+        }
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
         apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
         send(ack, to: worker)
