@@ -57,4 +57,23 @@ struct CodecRoundTripTests {
         #expect(back.config["seed"]?.integerValue == Int64.max)
         #expect(back.config["x"] == .double(1.0))
     }
+
+    @Test func everyCodeTravelsAsItsString() throws {
+        for code in StopCode.allCases {
+            let frames = codec.encode(.stop(Stop(trialId: "t", attempt: 2, code: code)))
+            #expect(String(decoding: frames[2], as: UTF8.self).contains("\"code\":\"\(code.rawValue)\""))
+            #expect(try codec.decode(frames: frames) == .stop(Stop(trialId: "t", attempt: 2, code: code)))
+        }
+        for code in ByeCode.allCases {
+            #expect(try codec.decode(frames: codec.encode(.bye(Bye(code: code)))) == .bye(Bye(code: code)))
+        }
+        for status in ResultStatus.allCases {
+            let message = Message.result(TrialResult(trialId: "t", attempt: 1, leaseId: "l", status: status,
+                                                     result: ResultMetrics(epochsRun: 0)))
+            #expect(try codec.decode(frames: codec.encode(message)) == message)
+        }
+        #expect(Set(StopCode.allCases.map(\.rawValue)) == ["not_lease_holder", "lease_lost", "superseded", "unknown_trial",
+                                                          "out_of_range", "sweep_complete", "shutting_down"])
+        #expect(Set(ByeCode.allCases.map(\.rawValue)) == ["sweep_complete", "shutting_down", "unknown_worker"])
+    }
 }
