@@ -37,7 +37,7 @@ extension SweepStore {
 
             // Attempt rows: attempt numbers outside 1...ceiling are not real attempts.
             for row in try Row.fetchAll(db, sql: """
-                SELECT trial_id, CAST(attempt AS TEXT) AS value FROM attempts
+                SELECT CAST(trial_id AS TEXT) AS trial_id, CAST(attempt AS TEXT) AS value FROM attempts
                 WHERE typeof(attempt) != 'integer' OR attempt < 1 OR attempt > ?
                 """, arguments: [attemptCeiling]) {
                 note(row["trial_id"], "attempt row with attempt number \(row["value"] as String? ?? "NULL") deleted")
@@ -56,13 +56,13 @@ extension SweepStore {
                 try db.execute(sql: "UPDATE trials SET attempts = ? WHERE trial_id = ?", arguments: [recorded, trialID])
                 note(trialID, "attempt count \(row["value"] as String? ?? "NULL") reset to \(recorded), the highest recorded attempt")
             }
-            for column in ["parameters"] {
-                try nullNonIntegers(db, table: "trials", column: column, key: "trial_id", note: note)
-            }
+            try nullNonIntegers(db, table: "trials", column: "parameters", key: "trial_id", note: note)
+            try nullNonNumbers(db, table: "trials", column: "estimated_cost", key: "trial_id", note: note)
 
             // Epochs: numbers outside 1...epochs (or of a corrupt attempt) are deleted; damaged metrics become empty.
             for row in try Row.fetchAll(db, sql: """
-                SELECT trial_id, CAST(epoch AS TEXT) AS epoch, CAST(attempt AS TEXT) AS attempt, typeof(epoch) AS te,
+                SELECT CAST(trial_id AS TEXT) AS trial_id, CAST(epoch AS TEXT) AS epoch, CAST(attempt AS TEXT) AS attempt,
+                       typeof(epoch) AS te,
                        typeof(attempt) AS ta FROM epochs
                 """) {
                 let trialID: String = row["trial_id"]
@@ -83,7 +83,7 @@ extension SweepStore {
             // Checkpoints: a bad epoch, attempt, size or path, or a missing file, and the row goes
             // (the trial then resumes from an older checkpoint or starts over).
             for row in try Row.fetchAll(db, sql: """
-                SELECT id, trial_id, CAST(epoch AS TEXT) AS epoch, typeof(epoch) AS te, typeof(attempt) AS ta,
+                SELECT id, CAST(trial_id AS TEXT) AS trial_id, CAST(epoch AS TEXT) AS epoch, typeof(epoch) AS te, typeof(attempt) AS ta,
                        CAST(attempt AS TEXT) AS attempt, typeof(bytes) AS tb, typeof(path) AS tp, typeof(sha256) AS ts,
                        CAST(path AS TEXT) AS path FROM checkpoints
                 """) {
@@ -154,7 +154,7 @@ extension SweepStore {
 
     private func nullWhere(_ db: Database, table: String, column: String, key: String, condition: String,
                            note: (String, String) -> Void) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT \(key) AS k, CAST(\(column) AS TEXT) AS v FROM \(table) WHERE \(condition)") {
+        for row in try Row.fetchAll(db, sql: "SELECT CAST(\(key) AS TEXT) AS k, CAST(\(column) AS TEXT) AS v FROM \(table) WHERE \(condition)") {
             note(row["k"], "\(table).\(column) \((row["v"] as String? ?? "").prefix(40).debugDescription) is not a number; emptied")
         }
         try db.execute(sql: "UPDATE \(table) SET \(column) = NULL WHERE \(condition)")
