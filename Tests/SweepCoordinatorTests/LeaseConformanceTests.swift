@@ -140,7 +140,14 @@ import Testing
         try second.send(two.progress(epoch: 2, loss: 5.0))
         try second.send(two.checkpoint(epoch: 2, bytes: Array("attempt two".utf8)))
         try second.send(two.progress(epoch: 3, loss: 5.0))
-        _ = second.waitFor(seconds: 0.5) { _ in false }   // let those land; nothing answers them
+        // Nothing answers those: wait until the store shows them (the second peer heartbeats meanwhile).
+        var landed = false
+        for _ in 0..<200 where !landed {
+            _ = second.waitFor(seconds: 0.05) { _ in false }
+            landed = try store.epochs(trialID: two.trialId).contains { $0.attempt == 2 && $0.epoch == 3 }
+                && store.checkpoints(trialID: two.trialId).contains { $0.attempt == 2 }
+        }
+        #expect(landed)
 
         // The silent worker's old identity is forgotten: it is asked to greet again.
         try first.send(one.progress(epoch: 2))
