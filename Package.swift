@@ -48,8 +48,9 @@ let package = Package(
         .target(name: "SweepStore", dependencies: ["SystemSupport", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Services.
+        // CharRNN: the coordinator inspects checkpoints before it keeps or resumes from them.
         .target(name: "SweepCoordinator", dependencies: [
-            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "SystemSupport",
+            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "SystemSupport", "CharRNN",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
@@ -83,8 +84,11 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
-        .testTarget(name: "SweepCoordinatorTests", dependencies: ["SweepCoordinator", "SweepWorker", "SweepTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SweepCoordinatorTests", dependencies: [
+            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ",
+            "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: ["SweepStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ public struct Codec: Sendable {
     public var limits: Limits
     public init(limits: Limits = Limits()) { self.limits = limits }
 
-    /// The magic frame, `RNS1`.
+    /// The magic frame, `RNS2`.
     public static let magic: [UInt8] = Array("RNS\(protocolVersion)".utf8)
 
     // MARK: Encoding
@@ -30,6 +30,19 @@ public struct Codec: Sendable {
     /// Frames as a ROUTER sends them to `identity`: `[identity] [magic] [command] [header] [payload]?`.
     public func encode(_ message: Message, to identity: [UInt8]) -> [[UInt8]] {
         [identity] + encode(message)
+    }
+
+    /// REFUSED for a peer that spoke another version, under the magic frame the peer sent so it can
+    /// read it: REFUSED's header is the same in every version (SPEC.md §2). A magic that is not
+    /// `RNS<digits>` is answered with ours.
+    public func encodeRefusal(_ refused: Refused, to identity: [UInt8], peerMagic: [UInt8]) -> [[UInt8]] {
+        var frames = encode(.refused(refused), to: identity)
+        let digits = peerMagic.dropFirst(3)
+        if peerMagic.starts(with: Array("RNS".utf8)), (1...9).contains(digits.count),
+           digits.allSatisfy({ (48...57).contains($0) }) {
+            frames[1] = peerMagic
+        }
+        return frames
     }
 
     private func header(of message: Message) -> [UInt8] {

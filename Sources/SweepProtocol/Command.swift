@@ -29,4 +29,4 @@ public enum Command: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// The protocol version this code speaks; the magic frame is `"RNS" + version`.
-public let protocolVersion = 1
+public let protocolVersion = 2

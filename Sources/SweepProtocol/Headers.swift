@@ -1,15 +1,25 @@
 /// Header structs, one per command (SPEC.md §3). JSON keys are snake_case; non-finite doubles
 /// travel as "nan"/"inf"/"-inf". Field ranges are checked by `validate()` when decoding.
 
+/// A worker-to-coordinator message about a trial names the lease it works under: the trial, the
+/// attempt and the lease id of its ASSIGN. Only the holder of that lease may write (SPEC.md §5).
+public protocol LeaseClaim: Sendable {
+    var trialId: String { get }
+    var attempt: Int { get }
+    var leaseId: String { get }
+}
+
 /// The trial a (re)connecting worker is still training.
-public struct RunningTrial: Sendable, Hashable, Codable {
+public struct RunningTrial: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
+    public var leaseId: String
+    /// The last epoch it finished (0: none yet).
     public var epoch: Int
-    public init(trialId: String, attempt: Int, epoch: Int) {
-        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch
+    public init(trialId: String, attempt: Int, leaseId: String, epoch: Int) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.epoch = epoch
     }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, epoch }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, leaseId = "lease_id", epoch }
 }
 
 /// HELLO, worker to coordinator.
@@ -100,9 +110,10 @@ public struct DatasetTransfer: Sendable, Hashable, Codable {
 }
 
 /// PROGRESS, worker to coordinator: one finished epoch.
-public struct ProgressReport: Sendable, Hashable, Codable {
+public struct ProgressReport: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
+    public var leaseId: String
     public var epoch: Int
     public var trainLoss: Double
     public var valLoss: Double
@@ -110,50 +121,65 @@ public struct ProgressReport: Sendable, Hashable, Codable {
     public var valPerplexity: Double
     public var seconds: Double
     public var tokensPerSecond: Double
-    public init(trialId: String, attempt: Int, epoch: Int, trainLoss: Double, valLoss: Double, valAccuracy: Double,
-                valPerplexity: Double, seconds: Double, tokensPerSecond: Double) {
-        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch; self.trainLoss = trainLoss
+    public init(trialId: String, attempt: Int, leaseId: String, epoch: Int, trainLoss: Double, valLoss: Double,
+                valAccuracy: Double, valPerplexity: Double, seconds: Double, tokensPerSecond: Double) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.epoch = epoch; self.trainLoss = trainLoss
         self.valLoss = valLoss; self.valAccuracy = valAccuracy; self.valPerplexity = valPerplexity
         self.seconds = seconds; self.tokensPerSecond = tokensPerSecond
     }
     enum CodingKeys: String, CodingKey {
-        case trialId = "trial_id", attempt, epoch, trainLoss = "train_loss", valLoss = "val_loss",
+        case trialId = "trial_id", attempt, leaseId = "lease_id", epoch, trainLoss = "train_loss", valLoss = "val_loss",
              valAccuracy = "val_accuracy", valPerplexity = "val_perplexity", seconds, tokensPerSecond = "tokens_per_second"
+    }
+
+    /// The epoch as a result's history entry.
+    public var point: EpochPoint {
+        EpochPoint(epoch: epoch, trainLoss: trainLoss, valLoss: valLoss, valAccuracy: valAccuracy,
+                   valPerplexity: valPerplexity, seconds: seconds, tokensPerSecond: tokensPerSecond)
     }
 }
 
 /// CHECKPOINT header, worker to coordinator; the safetensors bytes are the payload.
-public struct CheckpointUpload: Sendable, Hashable, Codable {
+public struct CheckpointUpload: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
+    public var leaseId: String
     public var epoch: Int
     public var sha256: String
     public var isBest: Bool
     public var bytes: Int
-    public init(trialId: String, attempt: Int, epoch: Int, sha256: String, isBest: Bool, bytes: Int) {
-        self.trialId = trialId; self.attempt = attempt; self.epoch = epoch; self.sha256 = sha256
+    public init(trialId: String, attempt: Int, leaseId: String, epoch: Int, sha256: String, isBest: Bool, bytes: Int) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.epoch = epoch; self.sha256 = sha256
         self.isBest = isBest; self.bytes = bytes
     }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, epoch, sha256, isBest = "is_best", bytes }
+    enum CodingKeys: String, CodingKey {
+        case trialId = "trial_id", attempt, leaseId = "lease_id", epoch, sha256, isBest = "is_best", bytes
+    }
 }
 
 /// RESULT, worker to coordinator.
-public struct TrialResult: Sendable, Hashable, Codable {
+public struct TrialResult: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
-    /// Every per-trial metric and the generated samples: a JSON object.
-    public var result: JSONValue
-    public init(trialId: String, attempt: Int, result: JSONValue) {
-        self.trialId = trialId; self.attempt = attempt; self.result = result
+    public var leaseId: String
+    public var status: ResultStatus
+    public var result: ResultMetrics
+    public init(trialId: String, attempt: Int, leaseId: String, status: ResultStatus, result: ResultMetrics) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.status = status; self.result = result
     }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, result }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, leaseId = "lease_id", status, result }
 }
 
-/// RESULT_ACK, coordinator to worker: the result (or terminal failure) is committed.
+/// RESULT_ACK, coordinator to worker: the result (or FAILED) of that attempt is committed, or was
+/// already; the worker may forget it.
 public struct ResultAck: Sendable, Hashable, Codable {
     public var trialId: String
-    public init(trialId: String) { self.trialId = trialId }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id" }
+    public var attempt: Int
+    public var leaseId: String
+    public init(trialId: String, attempt: Int, leaseId: String) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, leaseId = "lease_id" }
 }
 
 /// Why an attempt failed (SPEC.md §6).
@@ -162,29 +188,45 @@ public enum FailureClass: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// FAILED, worker to coordinator.
-public struct Failed: Sendable, Hashable, Codable {
+public struct Failed: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
+    public var leaseId: String
     public var failureClass: FailureClass
     public var message: String
-    public init(trialId: String, attempt: Int, failureClass: FailureClass, message: String) {
-        self.trialId = trialId; self.attempt = attempt; self.failureClass = failureClass; self.message = message
+    /// What the attempt measured before it failed (a diverged run's epochs), if anything.
+    public var result: ResultMetrics?
+    public init(trialId: String, attempt: Int, leaseId: String, failureClass: FailureClass, message: String,
+                result: ResultMetrics? = nil) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.failureClass = failureClass
+        self.message = message; self.result = result
     }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, failureClass = "class", message }
+    enum CodingKeys: String, CodingKey {
+        case trialId = "trial_id", attempt, leaseId = "lease_id", failureClass = "class", message, result
+    }
 }
 
-/// STOP, coordinator to worker: abandon the trial (or everything, if `trialId` is nil).
+/// STOP, coordinator to worker: abandon that attempt of the trial (drop its outbox entry too), or,
+/// without `trialId`, everything the worker is doing and has parked.
 public struct Stop: Sendable, Hashable, Codable {
     public var trialId: String?
-    public var reason: String
-    public init(trialId: String? = nil, reason: String) { self.trialId = trialId; self.reason = reason }
-    enum CodingKeys: String, CodingKey { case trialId = "trial_id", reason }
+    /// The attempt the STOP is about, when it answers a message about one.
+    public var attempt: Int?
+    public var code: StopCode
+    /// Human text for logs; never interpreted.
+    public var reason: String?
+    public init(trialId: String? = nil, attempt: Int? = nil, code: StopCode, reason: String? = nil) {
+        self.trialId = trialId; self.attempt = attempt; self.code = code; self.reason = reason
+    }
+    enum CodingKeys: String, CodingKey { case trialId = "trial_id", attempt, code, reason }
 }
 
 /// BYE, either way: orderly goodbye.
 public struct Bye: Sendable, Hashable, Codable {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
+    public var code: ByeCode
+    /// Human text for logs; never interpreted.
+    public var reason: String?
+    public init(code: ByeCode, reason: String? = nil) { self.code = code; self.reason = reason }
 }
 
 /// REFUSED, coordinator to worker: the worker must not retry.

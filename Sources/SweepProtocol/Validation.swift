@@ -1,6 +1,39 @@
+/// The largest count (attempt, epoch, size, ...) a message may carry: any arithmetic a receiver
+/// does on such a value stays far from overflow. Receivers apply tighter, semantic bounds.
+public let wireCountLimit = Int(Int32.max)
+
+/// The longest id (trial id, lease id, worker id) a message may carry.
+public let wireIdLimit = 256
+
 /// Range checks the JSON types alone do not express (SPEC.md §3).
 struct FieldCheck {
     let command: Command
+
+    func id(_ value: String, _ field: String) throws(ProtocolError) {
+        try nonEmpty(value, field)
+        if value.utf8.count > wireIdLimit {
+            throw .invalidField(command: command, field: field, reason: "longer than \(wireIdLimit) bytes")
+        }
+    }
+
+    func count(_ value: Int, _ minimum: Int, _ field: String) throws(ProtocolError) {
+        try atLeast(value, minimum, field)
+        if value > wireCountLimit {
+            throw .invalidField(command: command, field: field, reason: "\(value) is above \(wireCountLimit)")
+        }
+    }
+
+    func claim(_ c: some LeaseClaim, prefix: String = "") throws(ProtocolError) {
+        try id(c.trialId, prefix + "trial_id")
+        try count(c.attempt, 1, prefix + "attempt")
+        try id(c.leaseId, prefix + "lease_id")
+    }
+
+    func result(_ r: ResultMetrics, _ field: String) throws(ProtocolError) {
+        try count(r.epochsRun, 0, field + ".epochs_run")
+        if let best = r.bestEpoch { try count(best, 0, field + ".best_epoch") }
+        for (i, point) in r.history.enumerated() { try count(point.epoch, 1, field + ".history[\(i)].epoch") }
+    }
 
     func nonEmpty(_ value: String, _ field: String) throws(ProtocolError) {
         if value.isEmpty { throw .invalidField(command: command, field: field, reason: "must not be empty") }
@@ -32,28 +65,28 @@ extension Message {
         let check = FieldCheck(command: command)
         switch self {
         case .hello(let h):
-            try check.nonEmpty(h.workerId, "worker_id")
-            try check.atLeast(h.cores, 1, "cores")
+            try check.id(h.workerId, "worker_id")
+            try check.count(h.cores, 1, "cores")
+            try check.count(h.protocolVersion, 1, "protocol_version")
             if let r = h.running {
-                try check.nonEmpty(r.trialId, "running.trial_id")
-                try check.atLeast(r.attempt, 1, "running.attempt")
-                try check.atLeast(r.epoch, 0, "running.epoch")
+                try check.claim(r, prefix: "running.")
+                try check.count(r.epoch, 0, "running.epoch")
             }
         case .welcome(let w):
             try check.positive(w.heartbeatInterval, "heartbeat_interval")
         case .ready(let r):
-            try check.atLeast(r.slots, 0, "slots")
+            try check.count(r.slots, 0, "slots")
         case .assign(let a, let checkpoint):
-            try check.nonEmpty(a.trialId, "trial_id")
-            try check.atLeast(a.trialNumber, 0, "trial_number")
-            try check.atLeast(a.attempt, 1, "attempt")
-            try check.nonEmpty(a.leaseId, "lease_id")
+            try check.id(a.trialId, "trial_id")
+            try check.count(a.trialNumber, 0, "trial_number")
+            try check.count(a.attempt, 1, "attempt")
+            try check.id(a.leaseId, "lease_id")
             try check.positive(a.leaseSeconds, "lease_seconds")
             try check.object(a.config, "config")
             try check.sha256(a.dataset.sha256, "dataset.sha256")
             try check.atLeast(a.dataset.bytes, 0, "dataset.bytes")
             if let r = a.resumeCheckpoint {
-                try check.atLeast(r.epoch, 0, "resume_checkpoint.epoch")
+                try check.count(r.epoch, 0, "resume_checkpoint.epoch")
                 try check.sha256(r.sha256, "resume_checkpoint.sha256")
                 if checkpoint == nil { throw .missingPayload(command: .assign) }
             } else if checkpoint != nil {
@@ -65,25 +98,27 @@ extension Message {
             try check.sha256(d.sha256, "sha256")
             if d.bytes != bytes.count { throw .payloadSizeMismatch(command: .dataset, declared: d.bytes, actual: bytes.count) }
         case .progress(let p):
-            try check.nonEmpty(p.trialId, "trial_id")
-            try check.atLeast(p.attempt, 1, "attempt")
-            try check.atLeast(p.epoch, 1, "epoch")
+            try check.claim(p)
+            try check.count(p.epoch, 1, "epoch")
         case .checkpoint(let c, let bytes):
-            try check.nonEmpty(c.trialId, "trial_id")
-            try check.atLeast(c.attempt, 1, "attempt")
-            try check.atLeast(c.epoch, 0, "epoch")
+            try check.claim(c)
+            try check.count(c.epoch, 0, "epoch")
             try check.sha256(c.sha256, "sha256")
             if c.bytes != bytes.count { throw .payloadSizeMismatch(command: .checkpoint, declared: c.bytes, actual: bytes.count) }
         case .result(let r):
-            try check.nonEmpty(r.trialId, "trial_id")
-            try check.atLeast(r.attempt, 1, "attempt")
-            try check.object(r.result, "result")
+            try check.claim(r)
+            try check.result(r.result, "result")
         case .resultAck(let r):
-            try check.nonEmpty(r.trialId, "trial_id")
+            try check.id(r.trialId, "trial_id")
+            try check.count(r.attempt, 1, "attempt")
+            try check.id(r.leaseId, "lease_id")
         case .failed(let f):
-            try check.nonEmpty(f.trialId, "trial_id")
-            try check.atLeast(f.attempt, 1, "attempt")
-        case .stop, .heartbeat, .bye, .refused:
+            try check.claim(f)
+            if let r = f.result { try check.result(r, "result") }
+        case .stop(let s):
+            if let trialId = s.trialId { try check.id(trialId, "trial_id") }
+            if let attempt = s.attempt { try check.count(attempt, 1, "attempt") }
+        case .heartbeat, .bye, .refused:
             break
         }
     }

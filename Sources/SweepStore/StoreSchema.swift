@@ -6,7 +6,8 @@ enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial", migrate: createInitialTables)
-        migrator.registerMigration("v2-retry-budget", migrate: addRetryBudget)
+        migrator.registerMigration("v2-leases", migrate: addLeases)
+        migrator.registerMigration("v3-retry-budget", migrate: addRetryBudget)
         return migrator
     }
 
@@ -15,6 +16,18 @@ enum StoreSchema {
     private static func addRetryBudget(_ db: Database) throws {
         try db.alter(table: "trials") { t in
             t.add(column: "retry_from_attempt", .integer).notNull().defaults(to: 0)
+        }
+    }
+
+    /// Protocol RNS2: each attempt remembers its lease (id and worker process), and each checkpoint
+    /// the attempt that uploaded it, so a late result can be matched to its lease and keep its own files.
+    private static func addLeases(_ db: Database) throws {
+        try db.alter(table: "attempts") { t in
+            t.add(column: "lease_id", .text)
+            t.add(column: "worker_name", .text)
+        }
+        try db.alter(table: "checkpoints") { t in
+            t.add(column: "attempt", .integer)
         }
     }
 

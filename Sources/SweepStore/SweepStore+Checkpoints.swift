@@ -3,11 +3,12 @@ import GRDB
 
 extension SweepStore {
     /// Records a checkpoint as the trial's latest (and best, if `isBest`). Per trial exactly one
-    /// checkpoint is latest and at most one is best; rows that are neither are dropped and their
-    /// files returned for deletion. Recording an epoch again (a later attempt) replaces its row.
+    /// checkpoint is latest and at most one is best; rows of the same attempt that are neither are
+    /// dropped and their files returned for deletion (other attempts keep theirs until a result
+    /// decides which attempt the trial keeps, see `keepLineage`). Recording an epoch again replaces its row.
     @discardableResult
-    public func recordCheckpoint(trialID: String, epoch: Int, path: String, sha256: String, bytes: Int,
-                                 isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
+    public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
+                                 bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
         try pool.write { db in
             _ = try Self.requireTrial(db, trialID)
             var candidates = try String.fetchAll(
@@ -20,16 +21,17 @@ extension SweepStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO checkpoints (trial_id, epoch, path, sha256, bytes, is_best, is_latest, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+                    INSERT INTO checkpoints (trial_id, attempt, epoch, path, sha256, bytes, is_best, is_latest, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """,
-                arguments: [trialID, epoch, path, sha256, bytes, isBest, now])
+                arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now])
 
             candidates += try String.fetchAll(
-                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND NOT is_latest AND NOT is_best",
-                arguments: [trialID])
+                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best",
+                arguments: [trialID, attempt])
             try db.execute(
-                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND NOT is_latest AND NOT is_best", arguments: [trialID])
+                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best",
+                arguments: [trialID, attempt])
 
             // A file still named by a remaining row must not be deleted.
             var obsolete: [String] = []

@@ -6,8 +6,8 @@ extension SweepStore {
     /// and the attempt's row started, in one transaction. Returns the new attempt number.
     /// Throws `invalidTransition` unless the trial is queued.
     @discardableResult
-    public func markRunning(trialID: String, workerID: String, host: String?,
-                            leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
+    public func markRunning(trialID: String, workerID: String, host: String?, workerName: String? = nil,
+                            leaseID: String? = nil, leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
         try pool.write { db in
             let trial = try Self.requireTrial(db, trialID)
             guard trial.status == .queued else {
@@ -20,7 +20,8 @@ extension SweepStore {
                         updated_at = ? WHERE trial_id = ?
                     """,
                 arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
-            try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host, at: now)
+            try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
+                                   workerName: workerName, leaseID: leaseID, at: now)
             return attempt
         }
     }
@@ -29,7 +30,7 @@ extension SweepStore {
     /// worker reconnecting after its trial was requeued). Returns false, changing nothing, when the
     /// trial is already finished (the worker should be told to stop). Otherwise the trial becomes
     /// running on that worker with that attempt (attempts never decrease) and the attempt row exists.
-    public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?,
+    public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?, leaseID: String? = nil,
                              leaseExpiresAt: Date, at now: Date = Date()) throws -> Bool {
         try pool.write { db in
             let trial = try Self.requireTrial(db, trialID)
@@ -44,7 +45,12 @@ extension SweepStore {
                 db, sql: "SELECT EXISTS (SELECT 1 FROM attempts WHERE trial_id = ? AND attempt = ?)",
                 arguments: [trialID, attempt]) ?? false
             if !exists {
-                try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host, at: now)
+                try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
+                                       workerName: nil, leaseID: leaseID, at: now)
+            } else {
+                // The lease moved to the worker's new socket identity; its id and the run go on.
+                try db.execute(sql: "UPDATE attempts SET worker_id = ?, ended_at = NULL, outcome = NULL WHERE trial_id = ? AND attempt = ?",
+                               arguments: [workerID, trialID, attempt])
             }
             return true
         }
@@ -126,15 +132,16 @@ extension SweepStore {
     }
 
     static func insertAttempt(_ db: Database, trialID: String, attempt: Int, workerID: String,
-                              host: String?, at now: Date) throws {
+                              host: String?, workerName: String?, leaseID: String?, at now: Date) throws {
         try db.execute(
             sql: """
-                INSERT INTO attempts (trial_id, attempt, worker_id, host, started_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO attempts (trial_id, attempt, worker_id, host, worker_name, lease_id, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(trial_id, attempt) DO UPDATE SET worker_id = excluded.worker_id,
-                    host = excluded.host, started_at = excluded.started_at, ended_at = NULL,
-                    outcome = NULL, message = NULL
+                    host = excluded.host, worker_name = excluded.worker_name, lease_id = excluded.lease_id,
+                    started_at = excluded.started_at, ended_at = NULL, outcome = NULL, message = NULL
                 """,
-            arguments: [trialID, attempt, workerID, host, now])
+            arguments: [trialID, attempt, workerID, host, workerName, leaseID, now])
     }
 }
 

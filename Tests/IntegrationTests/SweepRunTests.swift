@@ -137,7 +137,7 @@ struct SweepRunTests {
                                in: folder, name: "worker")
         #expect(worker.wait(seconds: 30) == 4)
         #expect(worker.stderr.contains("protocol version 7"))
-        #expect(worker.stderr.contains("version 1"))
+        #expect(worker.stderr.contains("version 2"))
         run.signal(SIGTERM)
         #expect(run.wait(seconds: 15) == 130)
         #expect(run.stderr.contains("protocol version 7"))

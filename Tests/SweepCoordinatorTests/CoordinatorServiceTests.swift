@@ -78,7 +78,7 @@ import Testing
         #expect(finished.wait(seconds: 10) == false)
         let store = try SweepStore(path: harness.folder.database.path)
         let events = try store.tailEvents(limit: 50).map(\.message)
-        #expect(events.contains { $0.contains("protocol version 7") && $0.contains("version 1") })
+        #expect(events.contains { $0.contains("protocol version 7") && $0.contains("version 2") })
     }
 
     @Test func aHungTrainerIsCaughtByTheWatchdogAndItsTrialRetried() async throws {

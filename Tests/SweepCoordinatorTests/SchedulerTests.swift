@@ -27,6 +27,11 @@ private func failThreeTimesInARow(_ worker: WorkerID, _ s: inout Scheduler) -> [
     return events
 }
 
+/// The key of a lease the scheduler granted (or a forged one, with `leaseID`).
+private func key(_ s: Scheduler, _ trialID: String, _ attempt: Int, leaseID: String? = nil) -> LeaseKey {
+    LeaseKey(trialID: trialID, attempt: attempt, leaseID: leaseID ?? s.state(of: trialID)?.leases[attempt]?.id ?? "none")
+}
+
 private let w1 = WorkerID("w1")
 private let w2 = WorkerID("w2")
 
@@ -48,11 +53,15 @@ private let w2 = WorkerID("w2")
         var s = makeScheduler(1)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
         _ = s.ready(w1, now: 0)
-        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .commit)
+        let lease = key(s, "t1", 1)
+        #expect(lease.leaseID.count == 32)
+        #expect(s.judge(lease, from: w1, kind: .result, now: 1).verdict == .holder)
+        #expect(s.judge(lease, from: w2, kind: .result, now: 1).verdict == .rejected(.notLeaseHolder))
+        #expect(s.judge(key(s, "t1", 1, leaseID: "t1/1"), from: w1, kind: .result, now: 1).verdict == .rejected(.notLeaseHolder))
         _ = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .done, from: w1, now: 1)
-        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .duplicate)
-        #expect(s.classifyResult(trialID: "t1", attempt: 2) == .superseded(winningAttempt: 1))
-        #expect(s.classifyResult(trialID: "nope", attempt: 1) == .unknownTrial)
+        #expect(s.judge(lease, from: w1, kind: .result, now: 2).verdict == .duplicate)
+        #expect(s.judge(key(s, "t1", 2, leaseID: lease.leaseID), from: w1, kind: .result, now: 2).verdict == .rejected(.notLeaseHolder))
+        #expect(s.judge(key(s, "nope", 1, leaseID: lease.leaseID), from: w1, kind: .result, now: 2).verdict == .rejected(.unknownTrial))
         #expect(s.isComplete)
         #expect(s.counts.done == 1)
     }
@@ -83,7 +92,8 @@ private let w2 = WorkerID("w2")
         // w2 finishes t2 and gets t1, attempt 2, resuming from the epoch-2 checkpoint.
         _ = s.resultCommitted(trialID: "t2", attempt: 1, outcome: .done, from: w2, now: 31)
         let next = assignments(s.ready(w2, now: 31))
-        #expect(next == [Assignment(worker: w2, trialID: "t1", attempt: 2, resumeFrom: ref)])
+        #expect(next == [Assignment(worker: w2, trialID: "t1", attempt: 2, leaseID: next.first?.leaseID ?? "", resumeFrom: ref)])
+        #expect(next.first?.leaseID != s.state(of: "t1")?.leases[1]?.id)
     }
 
     @Test func lostWorkerComingBackIsStoppedOnceAnotherAttemptWon() {
@@ -96,16 +106,19 @@ private let w2 = WorkerID("w2")
         // t1 now runs on w2 as attempt 2.
         #expect(s.state(of: "t1")?.phase == .running(worker: w2, attempt: 2))
         // w1 re-appears and claims it is still training attempt 1: stop it.
-        let events = s.hello(w1, host: "a", cores: 1, running: ("t1", 1), now: 6)
-        #expect(events == [.stop(worker: w1, trialID: "t1")])
-        // Yet its result arrives first: first wins, and the current holder is told to stop.
-        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .commit)
+        let first = key(s, "t1", 1)
+        let events = s.hello(w1, host: "a", cores: 1, running: first, now: 6)
+        #expect(events == [.stop(worker: w1, trialID: "t1", attempt: 1, code: .leaseLost)])
+        // Its progress is not accepted any more, but its result (same worker, exact expired lease) is:
+        // the live holder of attempt 2 is told to stop.
+        #expect(s.judge(first, from: w1, kind: .progress, now: 6).verdict == .rejected(.leaseLost))
+        #expect(s.judge(first, from: w1, kind: .result, now: 7).verdict == .lateHolder)
+        #expect(s.judge(first, from: w2, kind: .result, now: 7).verdict == .rejected(.leaseLost))
         let after = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .done, from: w1, now: 7)
-        #expect(after == [.stop(worker: w2, trialID: "t1")])
-        #expect(s.classifyResult(trialID: "t1", attempt: 2) == .superseded(winningAttempt: 1))
+        #expect(after == [.stop(worker: w2, trialID: "t1", attempt: 2, code: .superseded)])
+        #expect(s.judge(key(s, "t1", 2), from: w2, kind: .result, now: 8).verdict == .rejected(.superseded))
         // A stale progress report from attempt 2 is answered with STOP.
-        let stale = s.progress(from: w2, trialID: "t1", attempt: 2, now: 8)
-        #expect(stale.contains(.stop(worker: w2, trialID: "t1")))
+        #expect(s.judge(key(s, "t1", 2), from: w2, kind: .progress, now: 8).verdict == .rejected(.superseded))
     }
 
     @Test func infraFailuresAreRetriedUpToMaxAttemptsThenFailed() {
@@ -144,7 +157,7 @@ private let w2 = WorkerID("w2")
         // A healthy worker still gets the requeued trial, resuming at attempt 4.
         _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 4)
         let healthy = assignments(s.ready(w2, now: 4))
-        #expect(healthy.first == Assignment(worker: w2, trialID: "t1", attempt: 4, resumeFrom: nil))
+        #expect(healthy.first == Assignment(worker: w2, trialID: "t1", attempt: 4, leaseID: healthy.first?.leaseID ?? "", resumeFrom: nil))
     }
 
     @Test func aQuarantineRunsOutAndTheWorkerIsOnProbation() {
@@ -182,8 +195,10 @@ private let w2 = WorkerID("w2")
     @Test func restartedCoordinatorKeepsFinishedTrialsAndReadoptsRunningOnes() {
         let ref = StoredCheckpoint(epoch: 3, path: "checkpoints/t2/latest.safetensors", sha256: "cd")
         let restored: [String: Scheduler.RestoredTrial] = [
-            "t1": .init(outcome: .done, winningAttempt: 1, attemptsStarted: 1),
-            "t2": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref),
+            "t1": .init(outcome: .done, winningAttempt: 1, attemptsStarted: 1,
+                        leases: [1: Lease(id: "old-t1", worker: WorkerID("gone"), workerName: "a")]),
+            "t2": .init(attemptsStarted: 1, wasRunning: true, latestCheckpoint: ref,
+                        leases: [1: Lease(id: "old-t2", worker: WorkerID("gone"), workerName: "a")]),
         ]
         var s = makeScheduler(3, restored: restored, adoptionWindow: 10)
         #expect(s.counts.done == 1)
@@ -192,10 +207,16 @@ private let w2 = WorkerID("w2")
         let fresh = assignments(s.ready(w2, now: 0))
         #expect(fresh.map(\.trialID) == ["t3"])
         // The old worker reconnects and is still training t2: adopted, no new attempt.
-        let events = s.hello(w1, host: "a", cores: 1, running: ("t2", 1), now: 2)
+        // A claim with another lease id or attempt is refused; the real lease is re-adopted, no new attempt.
+        #expect(s.hello(w1, host: "a", cores: 1, running: key(s, "t2", 1, leaseID: "guess"), now: 2)
+            == [.stop(worker: w1, trialID: "t2", attempt: 1, code: .notLeaseHolder)])
+        #expect(s.hello(w1, host: "a", cores: 1, running: key(s, "t2", 9, leaseID: "old-t2"), now: 2)
+            == [.stop(worker: w1, trialID: "t2", attempt: 9, code: .notLeaseHolder)])
+        let events = s.hello(w1, host: "a", cores: 1, running: key(s, "t2", 1), now: 2)
         #expect(events == [.adopted(worker: w1, trialID: "t2", attempt: 1)])
         #expect(s.state(of: "t2")?.phase == .running(worker: w1, attempt: 1))
-        #expect(s.classifyResult(trialID: "t1", attempt: 1) == .duplicate)
+        #expect(s.state(of: "t2")?.attemptsStarted == 1)
+        #expect(s.judge(key(s, "t1", 1), from: w1, kind: .result, now: 3).verdict == .duplicate)
     }
 
     @Test func orphanIsRequeuedWhenNoWorkerReadoptsItAndResumesFromItsCheckpoint() {
@@ -210,7 +231,8 @@ private let w2 = WorkerID("w2")
         _ = s.heard(from: w1, now: 10)
         let events = s.tick(now: 10)
         #expect(events.contains(.requeued(trialID: "t1", attempt: 1, reason: "no worker re-adopted it after a restart")))
-        #expect(assignments(events) == [Assignment(worker: w1, trialID: "t1", attempt: 2, resumeFrom: ref)])
+        #expect(assignments(events) == [Assignment(worker: w1, trialID: "t1", attempt: 2,
+                                                   leaseID: assignments(events).first?.leaseID ?? "", resumeFrom: ref)])
     }
 
     @Test func drainingStopsNewAssignments() {

@@ -50,7 +50,7 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
             let claimed = job.config.training.learningRate == 0.25 && epoch >= 2 ? epoch - 1 : epoch
             if let bytes = checkpoints[claimed] { events.checkpointEncoded(bytes, epoch: epoch) }
         }
-        let result = #"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(3.0 / Double(epochs)),"val_loss":\#(3.0 / Double(epochs) + 0.1),"val_accuracy":0.5,"val_perplexity":3.0,"overfit_pct":3.3,"training_seconds":1.0,"inference_seconds_per_1000":0.01,"ms_per_char":0.01,"parameters":1234,"size_mb":0.005,"macs_per_char":1000,"training_flops":1e9,"tokens_per_second":1000,"sample":"hello"}"#
+        let result = #"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(3.0 / Double(epochs)),"val_loss":\#(3.0 / Double(epochs) + 0.1),"val_accuracy":0.5,"val_perplexity":3.0,"overfit_pct":3.3,"training_seconds":1.0,"inference_seconds_per_1000":0.01,"ms_per_char":0.01,"parameters":1234,"size_mb":0.005,"macs_per_char":1000,"training_flops":1e9,"tokens_per_second":1000,"samples":["hello"]}"#
         return .completed(result: Data(result.utf8))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SweepCore
 import SweepCoordinator
 import SweepStore
 import SweepWorker
@@ -21,7 +22,7 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     init(grid: String = #"{"hidden_size": [8, 16, 24]}"#, epochs: Int = 3, learningRate: Double = 0.01,
-         epochSeconds: Double = 0.05, lostAfter: Double = 3) throws {
+         epochSeconds: Double = 0.05, lostAfter: Double = 3, maxAttempts: Int = 3) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("coord-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let text = String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 40)
@@ -30,7 +31,8 @@ final class ServiceHarness: @unchecked Sendable {
         try Data("""
         {"name": "svc", "dataset": {"path": "text.txt"}, "split": {"kind": "tail", "fraction": 0.1},
          "training": {"objective": "every-step", "sequence_length": 8, "batch_size": 4, "epochs": \(epochs),
-                      \(grid.contains("learning_rate") ? "" : "\"learning_rate\": \(learningRate),") "optimizer": "adam", "seed": 1, "checkpoint_every": 1},
+                      \(grid.contains("learning_rate") ? "" : "\"learning_rate\": \(learningRate),") "optimizer": "adam", "seed": 1, "checkpoint_every": 1,
+                      "max_attempts": \(maxAttempts)},
          "model": {"cell": "gru", "layers": 1, "fc_layers": 1},
          "generate": {"length": 10, "prompts": ["the "], "mode": "stateful"},
          "grid": \(grid), "schedule": "file-order"}
@@ -44,6 +46,11 @@ final class ServiceHarness: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var folder: RunFolder { RunFolder(sweepName: "svc", base: root) }
+
+    /// The content hash of the sweep's dataset (what DATASET_REQUEST names).
+    var datasetSHA256: String {
+        SHA256Hex.digest((try? Data(contentsOf: root.appendingPathComponent("text.txt"))) ?? Data())
+    }
 
     /// Prepares the run, binds, and starts the service loop on a thread.
     func startCoordinator() async throws -> (CoordinatorService, String, Finished<Bool>, ShutdownSignal) {

@@ -4,7 +4,7 @@ import Testing
 struct CodecErrorTests {
     let codec = Codec(limits: Codec.Limits(maxHeaderBytes: 4096, maxPayloadBytes: 64))
 
-    func frames(_ command: String, _ header: String, _ payload: [UInt8]? = nil, magic: String = "RNS1") -> [[UInt8]] {
+    func frames(_ command: String, _ header: String, _ payload: [UInt8]? = nil, magic: String = "RNS2") -> [[UInt8]] {
         [Array(magic.utf8), Array(command.utf8), Array(header.utf8)] + (payload.map { [$0] } ?? [])
     }
 
@@ -19,15 +19,15 @@ struct CodecErrorTests {
 
     @Test func frameCountMagicAndVersion() {
         #expect(error([]) == .wrongFrameCount(command: nil, count: 0, expected: "3 or 4"))
-        #expect(error([Array("RNS1".utf8)]) == .wrongFrameCount(command: nil, count: 1, expected: "3 or 4"))
+        #expect(error([Array("RNS2".utf8)]) == .wrongFrameCount(command: nil, count: 1, expected: "3 or 4"))
         #expect(error(frames("HEARTBEAT", "{}") + [[1], [2]]) == .wrongFrameCount(command: "HEARTBEAT", count: 5, expected: "3"))
         #expect(error(frames("HEARTBEAT", "{}", magic: "ZMQ1")) == .badMagic("ZMQ1"))
         #expect(error(frames("HEARTBEAT", "{}", magic: "RNS01")) == .badMagic("RNS01"))
-        #expect(error(frames("HEARTBEAT", "{}", magic: "RNS2")) == .unsupportedVersion(received: 2, supported: 1))
+        #expect(error(frames("HEARTBEAT", "{}", magic: "RNS1")) == .unsupportedVersion(received: 1, supported: 2))
+        #expect(error(frames("HEARTBEAT", "{}", magic: "RNS3")) == .unsupportedVersion(received: 3, supported: 2))
         let hello = #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":7}"#
-        #expect(error(frames("HELLO", hello)) == .unsupportedVersion(received: 7, supported: 1))
-        #expect(Refused.versionMismatch(received: 7).reason.contains("7"))
-        #expect(Refused.versionMismatch(received: 7).reason.contains("1"))
+        #expect(error(frames("HELLO", hello)) == .unsupportedVersion(received: 7, supported: 2))
+        #expect(Refused.versionMismatch(received: 1).reason == "protocol version 1 is not supported; this coordinator speaks version 2")
         #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[UInt8]]()) }
         #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[]] + frames("HEARTBEAT", "{}")) }
     }
@@ -55,31 +55,48 @@ struct CodecErrorTests {
         #expect(error(frames("BYE", "not json")) == .badJSON(command: .bye, reason: "the header must be a JSON object"))
         #expect(error(frames("BYE", "[1]")) == .badJSON(command: .bye, reason: "the header must be a JSON object"))
         if case .badJSON(.bye, _)? = error(frames("BYE", "{\"reason\":")) {} else { Issue.record("truncated JSON") }
-        if case .badJSON(.bye, _)? = error([Array("RNS1".utf8), Array("BYE".utf8), [0x7B, 0xFF, 0xFE, 0x7D]]) {} else {
+        if case .badJSON(.bye, _)? = error([Array("RNS2".utf8), Array("BYE".utf8), [0x7B, 0xFF, 0xFE, 0x7D]]) {} else {
             Issue.record("invalid UTF-8")
         }
-        #expect(error(frames("BYE", "{}")) == .missingField(command: .bye, field: "reason"))
-        #expect(error(frames("BYE", #"{"reason":null}"#)) == .missingField(command: .bye, field: "reason"))
+        #expect(error(frames("BYE", "{}")) == .missingField(command: .bye, field: "code"))
+        #expect(error(frames("BYE", #"{"code":null}"#)) == .missingField(command: .bye, field: "code"))
+        if case .invalidField(.bye, "code", _)? = error(frames("BYE", #"{"code":"sweep complete"}"#)) {} else {
+            Issue.record("free-text BYE reason accepted as a code")
+        }
+        #expect(error(frames("STOP", #"{"trial_id":"t","reason":"x"}"#)) == .missingField(command: .stop, field: "code"))
         #expect(error(frames("READY", #"{"slots":"one"}"#)) == .invalidField(command: .ready, field: "slots", reason: "expected Int"))
         #expect(error(frames("READY", #"{"slots":-1}"#)) == .invalidField(command: .ready, field: "slots", reason: "-1 is below 0"))
-        if case .invalidField(.failed, "class", _)? = error(frames("FAILED", #"{"trial_id":"t","attempt":1,"class":"cosmic","message":"m"}"#)) {} else {
+        if case .invalidField(.failed, "class", _)? = error(frames("FAILED", #"{"trial_id":"t","attempt":1,"lease_id":"l","class":"cosmic","message":"m"}"#)) {} else {
             Issue.record("unknown failure class")
         }
         #expect(error(frames("DATASET_REQUEST", #"{"sha256":"ABC"}"#)) ==
             .invalidField(command: .datasetRequest, field: "sha256", reason: "\"ABC\" is not 64 lowercase hex digits"))
-        #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"result":[1]}"#)) ==
-            .invalidField(command: .result, field: "result", reason: "must be a JSON object"))
-        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":1,"running":{"trial_id":"t","attempt":0,"epoch":0}}"#)) ==
+        if case .invalidField(.result, "result", _)? = error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":[1]}"#)) {} else {
+            Issue.record("result that is not an object")
+        }
+        #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"status":"completed","result":{"epochs_run":1}}"#)) ==
+            .missingField(command: .result, field: "lease_id"))
+        if case .invalidField(.result, "status", _)? = error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"great","result":{"epochs_run":1}}"#)) {} else {
+            Issue.record("unknown result status")
+        }
+        // A count that does not fit an Int, or a huge one that does, never reaches the receiver.
+        #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":{"epochs_run":1e300}}"#)) != nil)
+        #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":{"epochs_run":2.5}}"#)) != nil)
+        #expect(error(frames("PROGRESS", #"{"trial_id":"t","attempt":1,"lease_id":"l","epoch":4294967296,"train_loss":1,"val_loss":1,"val_accuracy":0,"val_perplexity":1,"seconds":1,"tokens_per_second":1}"#)) ==
+            .invalidField(command: .progress, field: "epoch", reason: "4294967296 is above 2147483647"))
+        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":2,"running":{"trial_id":"t","attempt":9223372036854775807,"lease_id":"l","epoch":0}}"#)) ==
+            .invalidField(command: .hello, field: "running.attempt", reason: "9223372036854775807 is above 2147483647"))
+        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":2,"running":{"trial_id":"t","attempt":0,"lease_id":"l","epoch":0}}"#)) ==
             .invalidField(command: .hello, field: "running.attempt", reason: "0 is below 1"))
-        #expect(error(frames("HELLO", #"{"host":"h","cores":1,"build":"b","protocol_version":1}"#)) ==
+        #expect(error(frames("HELLO", #"{"host":"h","cores":1,"build":"b","protocol_version":2}"#)) ==
             .missingField(command: .hello, field: "worker_id"))
         // Unknown keys are ignored (optional additions within a version).
-        #expect(error(frames("BYE", #"{"reason":"r","future_field":[1,2]}"#)) == nil)
+        #expect(error(frames("BYE", #"{"code":"shutting_down","future_field":[1,2]}"#)) == nil)
     }
 
     @Test func errorsDescribeThemselves() {
         let text = ProtocolError.invalidField(command: .ready, field: "slots", reason: "-1 is below 0").description
         #expect(text == "READY field \"slots\": -1 is below 0")
-        #expect(ProtocolError.unsupportedVersion(received: 2, supported: 1).description.contains("version 2"))
+        #expect(ProtocolError.unsupportedVersion(received: 1, supported: 2).description.contains("version 1"))
     }
 }

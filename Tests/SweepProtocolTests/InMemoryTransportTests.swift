@@ -16,8 +16,8 @@ struct InMemoryTransportTests {
         #expect(first.identity == Array("w1".utf8) && first.message == .ready(Ready(slots: 1)))
         let second = try codec.decode(routedFrames: #require(router.receive()))
         #expect(second.identity == Array("w2".utf8) && second.message == .heartbeat)
-        try router.send(codec.encode(.resultAck(ResultAck(trialId: "t")), to: Array("w2".utf8)))
-        #expect(try codec.decode(frames: #require(w2.receive(timeout: 1))) == .resultAck(ResultAck(trialId: "t")))
+        try router.send(codec.encode(.resultAck(ResultAck(trialId: "t", attempt: 1, leaseId: "l")), to: Array("w2".utf8)))
+        #expect(try codec.decode(frames: #require(w2.receive(timeout: 1))) == .resultAck(ResultAck(trialId: "t", attempt: 1, leaseId: "l")))
         #expect(w1.receive() == nil)
         #expect(throws: InMemoryTransportError.hostUnreachable(Array("nobody".utf8))) {
             try router.send(codec.encode(.heartbeat, to: Array("nobody".utf8)))

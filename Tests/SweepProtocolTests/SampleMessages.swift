@@ -2,11 +2,19 @@ import SweepProtocol
 
 let hashA = String(repeating: "a1", count: 32)
 let hashB = String(repeating: "0f", count: 32)
+let leaseA = "9f2c0e4b7a1d3c5e8f0a2b4c6d8e0f12"
+
+let sampleMetrics = ResultMetrics(
+    epochsRun: 3, bestEpoch: 3, bestValLoss: 1.7, trainLoss: 1.5, valLoss: 1.7, valAccuracy: 0.51, valPerplexity: 5.47,
+    overfitPct: 13.3, trainingSeconds: 12.5, inferenceSecondsPer1000: 0.25, msPerChar: 0.25, sizeMB: 0.6,
+    macsPerChar: 148_000, trainingFlops: 1e12, tokensPerSecond: 123_456.5, samples: ["ROMEO: ay\u{e9}", "b"],
+    history: [EpochPoint(epoch: 1, trainLoss: 2, valLoss: 2.1, valAccuracy: 0.3, valPerplexity: 8.2, seconds: 4, tokensPerSecond: 1000)],
+    message: nil)
 
 /// At least one message of every command, with optional fields both present and absent.
 let sampleMessages: [Message] = [
     .hello(Hello(workerId: "w1", host: "node-3", cores: 2, build: "0.1.0+abc")),
-    .hello(Hello(workerId: "w2", host: "h", cores: 64, build: "b", running: RunningTrial(trialId: "t-9f2c", attempt: 2, epoch: 7))),
+    .hello(Hello(workerId: "w2", host: "h", cores: 64, build: "b", running: RunningTrial(trialId: "t-9f2c", attempt: 2, leaseId: leaseA, epoch: 7))),
     .welcome(Welcome(coordinatorId: "coord-1", heartbeatInterval: 1)),
     .ready(Ready(slots: 1)),
     .assign(Assign(trialId: "t-9f2c", trialNumber: 17, attempt: 1, leaseId: "lease-42", leaseSeconds: 30,
@@ -21,18 +29,21 @@ let sampleMessages: [Message] = [
     .datasetRequest(DatasetRequest(sha256: hashA)),
     .dataset(sha256: hashA, bytes: Array("First Citizen:\n".utf8)),
     .dataset(sha256: hashB, bytes: []),
-    .progress(ProgressReport(trialId: "t-1", attempt: 1, epoch: 3, trainLoss: 1.5, valLoss: 1.7, valAccuracy: 0.51,
+    .progress(ProgressReport(trialId: "t-1", attempt: 1, leaseId: leaseA, epoch: 3, trainLoss: 1.5, valLoss: 1.7, valAccuracy: 0.51,
                              valPerplexity: 5.47, seconds: 12.25, tokensPerSecond: 123_456.5)),
-    .checkpoint(CheckpointUpload(trialId: "t-1", attempt: 1, epoch: 3, sha256: hashB, isBest: true, bytes: 5), bytes: [1, 2, 3, 4, 5]),
-    .result(TrialResult(trialId: "t-1", attempt: 1, result: ["best_epoch": 3, "val_loss": 1.7, "sample": "ROMEO: ay\u{e9}",
-                                                             "samples": ["a", "b"], "parameters": 148_801])),
-    .resultAck(ResultAck(trialId: "t-1")),
-    .failed(Failed(trialId: "t-1", attempt: 2, failureClass: .diverged, message: "loss is NaN at epoch 2")),
-    .failed(Failed(trialId: "t-1", attempt: 1, failureClass: .config, message: "hidden_size 0")),
-    .failed(Failed(trialId: "t-1", attempt: 1, failureClass: .infra, message: "disk full")),
-    .stop(Stop(trialId: "t-1", reason: "already recorded")),
-    .stop(Stop(reason: "shutting down")),
+    .checkpoint(CheckpointUpload(trialId: "t-1", attempt: 1, leaseId: leaseA, epoch: 3, sha256: hashB, isBest: true, bytes: 5), bytes: [1, 2, 3, 4, 5]),
+    .result(TrialResult(trialId: "t-1", attempt: 1, leaseId: leaseA, status: .completed, result: sampleMetrics)),
+    .result(TrialResult(trialId: "t-1", attempt: 2, leaseId: leaseA, status: .diverged,
+                        result: ResultMetrics(epochsRun: 1, message: "loss is nan at epoch 2"))),
+    .resultAck(ResultAck(trialId: "t-1", attempt: 1, leaseId: leaseA)),
+    .failed(Failed(trialId: "t-1", attempt: 2, leaseId: leaseA, failureClass: .diverged, message: "loss is NaN at epoch 2",
+                   result: ResultMetrics(epochsRun: 1))),
+    .failed(Failed(trialId: "t-1", attempt: 1, leaseId: leaseA, failureClass: .config, message: "hidden_size 0")),
+    .failed(Failed(trialId: "t-1", attempt: 1, leaseId: leaseA, failureClass: .infra, message: "disk full")),
+    .stop(Stop(trialId: "t-1", attempt: 1, code: .superseded, reason: "attempt 2 won")),
+    .stop(Stop(code: .shuttingDown)),
     .heartbeat,
-    .bye(Bye(reason: "SIGTERM")),
+    .bye(Bye(code: .shuttingDown, reason: "SIGTERM")),
+    .bye(Bye(code: .unknownWorker)),
     .refused(Refused.versionMismatch(received: 2)),
 ]

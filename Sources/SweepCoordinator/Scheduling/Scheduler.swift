@@ -1,3 +1,5 @@
+import SweepProtocol
+
 /// The coordinator's scheduling brain as a pure state machine: a trial queue in schedule order,
 /// leases, the worker table with liveness, retries and quarantine, and first-result-wins delivery.
 /// No sockets, no clock: every call carries `now` (monotonic seconds) and returns the events its
@@ -10,6 +12,12 @@ public struct Scheduler: Sendable {
     private var workers = WorkerTable()
     /// Once draining (SIGINT/SIGTERM), nothing new is assigned.
     public private(set) var draining = false
+    /// Makes the id of each new lease; random unless a test fixes it.
+    private let newLeaseID: @Sendable () -> String
+
+    /// Restored attempt counts above this are treated as corrupt (the run folder validates first;
+    /// this keeps `attemptsStarted + 1` from ever overflowing).
+    public static let attemptCeiling = 1 << 30
 
     /// Per-trial bookkeeping.
     public struct TrialState: Sendable, Equatable {
@@ -22,20 +30,25 @@ public struct Scheduler: Sendable {
         public var latestCheckpoint: StoredCheckpoint?
         /// When the current lease expires; renewed by any message from the holder.
         public var leaseExpiry: Double?
+        /// Every lease granted for the trial, by attempt (ended ones too).
+        public var leases: [Int: Lease] = [:]
     }
 
     /// - Parameters:
     ///   - trials: every trial of the sweep, in schedule order.
     ///   - restored: what a previous run of this sweep left in the store, by trial id.
     public init(trials: [ScheduledTrial], restored: [String: RestoredTrial] = [:],
-                policy: SchedulerPolicy = SchedulerPolicy(), now: Double) {
+                policy: SchedulerPolicy = SchedulerPolicy(), now: Double,
+                leaseIDs: @escaping @Sendable () -> String = LeaseID.random) {
         self.policy = policy
+        self.newLeaseID = leaseIDs
         var front: [String] = []
         for trial in trials {
             var state = TrialState(trial: trial, phase: .queued, attemptsStarted: 0, infraFailures: 0,
                                    latestCheckpoint: nil, leaseExpiry: nil)
             if let old = restored[trial.id] {
-                state.attemptsStarted = old.attemptsStarted
+                state.attemptsStarted = min(max(old.attemptsStarted, 0), Self.attemptCeiling)
+                state.leases = old.leases
                 state.infraFailures = old.infraFailures
                 state.latestCheckpoint = old.latestCheckpoint
                 if let outcome = old.outcome {
@@ -63,8 +76,12 @@ public struct Scheduler: Sendable {
         public var infraFailures: Int
         public var wasRunning: Bool
         public var latestCheckpoint: StoredCheckpoint?
+        /// The leases the store remembers, by attempt.
+        public var leases: [Int: Lease]
         public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
-                    infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil) {
+                    infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil,
+                    leases: [Int: Lease] = [:]) {
+            self.leases = leases
             self.outcome = outcome
             self.winningAttempt = winningAttempt
             self.attemptsStarted = attemptsStarted
@@ -101,16 +118,17 @@ public struct Scheduler: Sendable {
 
     // MARK: Worker lifecycle
 
-    /// HELLO. `running` is the trial (and attempt) the worker says it is still training, if any:
-    /// after a coordinator restart this is how the trial is re-adopted.
-    public mutating func hello(_ id: WorkerID, host: String, cores: Int, running: (trialID: String, attempt: Int)?,
+    /// HELLO. `running` is the lease the worker says it is still training under, if any: after a
+    /// reconnect or a coordinator restart this is how the trial is re-adopted.
+    public mutating func hello(_ id: WorkerID, name: String? = nil, host: String, cores: Int, running: LeaseKey?,
                                now: Double) -> [SchedulerEvent] {
         var events: [SchedulerEvent] = []
         if let old = workers[id], let trialID = old.trialID, running?.trialID != trialID {
             // Same identity re-greeting without its trial: the attempt is gone.
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) restarted its trial", countsAsFailure: true)
         }
-        var entry = workers[id] ?? WorkerEntry(id: id, host: host, cores: cores, now: now)
+        var entry = workers[id] ?? WorkerEntry(id: id, name: name, host: host, cores: cores, now: now)
+        entry.name = name
         entry.host = host
         entry.cores = cores
         entry.lastHeard = now
@@ -119,30 +137,41 @@ public struct Scheduler: Sendable {
         entry.trialID = nil
         workers[id] = entry
         if let running {
-            events += adopt(worker: id, trialID: running.trialID, attempt: running.attempt, now: now)
+            events += adopt(worker: id, running, now: now)
         }
         return events
     }
 
-    private mutating func adopt(worker id: WorkerID, trialID: String, attempt: Int, now: Double) -> [SchedulerEvent] {
-        guard var state = trials[trialID] else { return [.stop(worker: id, trialID: trialID)] }
+    /// A worker claims it still trains under `key`. Only the newest lease of an unfinished trial that
+    /// nobody else holds can be re-adopted; the lease id is the proof, never the attempt number alone.
+    private mutating func adopt(worker id: WorkerID, _ key: LeaseKey, now: Double) -> [SchedulerEvent] {
+        let trialID = key.trialID
+        func stop(_ code: StopCode) -> [SchedulerEvent] { [.stop(worker: id, trialID: trialID, attempt: key.attempt, code: code)] }
+        guard var state = trials[trialID] else { return stop(.unknownTrial) }
+        guard let lease = state.leases[key.attempt], lease.id == key.leaseID else { return stop(.notLeaseHolder) }
         switch state.phase {
-        case .running(let holder, let current) where holder == id && current == attempt:
-            workers[id]?.trialID = trialID
+        case .running(let holder, let current) where current == key.attempt:
+            // The same lease from a new identity of its worker: the lease moves with it.
+            if holder != id, workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
+            state.phase = .running(worker: id, attempt: current)
+            state.leases[current]?.worker = id
             state.leaseExpiry = now + policy.lostAfter
             trials[trialID] = state
-            return []
+            workers[id]?.trialID = trialID
+            return holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]
         case .queued, .orphaned:
-            // Nobody else holds it: the worker keeps training it under its own attempt number.
+            guard key.attempt == state.attemptsStarted else { return stop(.leaseLost) }
             queue.removeAll { $0 == trialID }
-            state.phase = .running(worker: id, attempt: attempt)
-            state.attemptsStarted = max(state.attemptsStarted, attempt)
+            state.phase = .running(worker: id, attempt: key.attempt)
+            state.leases[key.attempt]?.worker = id
             state.leaseExpiry = now + policy.lostAfter
             trials[trialID] = state
             workers[id]?.trialID = trialID
-            return [.adopted(worker: id, trialID: trialID, attempt: attempt)]
-        case .running, .finished:
-            return [.stop(worker: id, trialID: trialID)]
+            return [.adopted(worker: id, trialID: trialID, attempt: key.attempt)]
+        case .running:
+            return stop(.leaseLost)
+        case .finished(let outcome, let winner):
+            return stop(outcome != .failed && winner != key.attempt ? .superseded : .leaseLost)
         }
     }
 
@@ -269,13 +298,15 @@ public struct Scheduler: Sendable {
             guard var state = trials[trialID] else { continue }
             queue.removeAll { $0 == trialID }
             state.attemptsStarted += 1
+            let lease = Lease(id: newLeaseID(), worker: entry.id, workerName: entry.name)
+            state.leases[state.attemptsStarted] = lease
             state.phase = .running(worker: entry.id, attempt: state.attemptsStarted)
             state.leaseExpiry = now + policy.lostAfter
             trials[trialID] = state
             workers[entry.id]?.ready = false
             workers[entry.id]?.trialID = trialID
             events.append(.assign(Assignment(worker: entry.id, trialID: trialID, attempt: state.attemptsStarted,
-                                             resumeFrom: state.latestCheckpoint)))
+                                             leaseID: lease.id, resumeFrom: state.latestCheckpoint)))
         }
         return events
     }
@@ -288,19 +319,36 @@ public struct Scheduler: Sendable {
 
     // MARK: Reports from workers
 
-    /// PROGRESS or CHECKPOINT for an attempt. Returns STOP when the sender no longer holds the trial.
-    public mutating func progress(from id: WorkerID, trialID: String, attempt: Int, now: Double) -> [SchedulerEvent] {
-        var events = heard(from: id, now: now)
-        guard let state = trials[trialID] else { return events + [.stop(worker: id, trialID: trialID)] }
-        if case .running(let holder, let current) = state.phase, holder == id, current == attempt {
-            return events
+    /// Judges a report about `key` from socket identity `id` (SPEC.md §5): only the holder of that
+    /// exact live lease writes; a result may also come from the worker that held that exact lease
+    /// after it expired, while the trial is unfinished. An orphan (running when the coordinator
+    /// restarted) is re-adopted by a PROGRESS under its newest lease. Renews the sender's liveness.
+    public mutating func judge(_ key: LeaseKey, from id: WorkerID, kind: ReportKind,
+                               now: Double) -> (verdict: ReportVerdict, events: [SchedulerEvent]) {
+        let events = heard(from: id, now: now)
+        guard let state = trials[key.trialID] else { return (.rejected(.unknownTrial), events) }
+        guard let lease = state.leases[key.attempt], lease.id == key.leaseID else {
+            return (.rejected(.notLeaseHolder), events)
         }
-        if case .orphaned = state.phase {
-            // A worker we have not heard HELLO from yet (it raced our restart): adopt it.
-            return events + adopt(worker: id, trialID: trialID, attempt: attempt, now: now)
+        let sameWorker = lease.worker == id || (lease.workerName != nil && lease.workerName == workers[id]?.name)
+        let late: ReportVerdict = kind == .result && sameWorker ? .lateHolder : .rejected(.leaseLost)
+        switch state.phase {
+        case .running(let holder, let current) where current == key.attempt:
+            return (holder == id ? .holder : .rejected(.notLeaseHolder), events)
+        case .finished(let outcome, let winner) where outcome != .failed:
+            return (winner == key.attempt ? .duplicate : .rejected(.superseded), events)
+        case .finished:
+            // Ran out of attempts: only the holder of the last lease may still deliver.
+            return (key.attempt == state.attemptsStarted ? late : .rejected(.leaseLost), events)
+        case .orphaned(let attempt):
+            guard key.attempt == attempt, sameWorker else { return (.rejected(.leaseLost), events) }
+            if kind == .result { return (.lateHolder, events) }
+            let adopted = adopt(worker: id, key, now: now)
+            let ok = adopted.allSatisfy { if case .stop = $0 { false } else { true } }
+            return (ok ? .holder : .rejected(.leaseLost), events + adopted)
+        case .queued, .running:
+            return (late, events)
         }
-        events.append(.stop(worker: id, trialID: trialID))
-        return events
     }
 
     /// A checkpoint of the current attempt was stored; later attempts resume from it.
@@ -314,24 +362,15 @@ public struct Scheduler: Sendable {
         return true
     }
 
-    /// RESULT (or FAILED config/diverged, which are results too): decide, do not change state yet.
-    public func classifyResult(trialID: String, attempt: Int) -> ResultDisposition {
-        guard let state = trials[trialID] else { return .unknownTrial }
-        if case .finished(_, let winner) = state.phase {
-            return winner == attempt ? .duplicate : .superseded(winningAttempt: winner)
-        }
-        return .commit
-    }
-
-    /// The owner committed the first result of a trial to the store. Frees the sender and tells any
-    /// other holder of the trial to stop.
+    /// The owner committed a result `judge` accepted (holder or late holder). Frees the sender and
+    /// tells the live holder of another attempt, if any, to stop.
     public mutating func resultCommitted(trialID: String, attempt: Int, outcome: TrialOutcome, from id: WorkerID,
                                          now: Double) -> [SchedulerEvent] {
         guard var state = trials[trialID] else { return [] }
         var events: [SchedulerEvent] = []
-        if case .running(let holder, _) = state.phase, holder != id {
-            events.append(.stop(worker: holder, trialID: trialID))
-            workers[holder]?.trialID = nil
+        if case .running(let holder, let current) = state.phase, holder != id || current != attempt {
+            events.append(.stop(worker: holder, trialID: trialID, attempt: current, code: .superseded))
+            if workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
         }
         queue.removeAll { $0 == trialID }
         state.phase = .finished(outcome, attempt: attempt)

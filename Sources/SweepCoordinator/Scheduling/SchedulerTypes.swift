@@ -1,3 +1,5 @@
+import SweepProtocol
+
 /// A connected worker, named by its socket identity (unique per worker process start).
 public struct WorkerID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: String
@@ -52,15 +54,69 @@ public struct Assignment: Sendable, Equatable {
     public let worker: WorkerID
     public let trialID: String
     public let attempt: Int
+    /// The lease id ASSIGN carries; reports about the attempt must quote it.
+    public let leaseID: String
     public let resumeFrom: StoredCheckpoint?
+}
+
+/// One lease granted for an attempt of a trial: who got it. Kept after it ends, so a late result
+/// can be traced to the exact lease it was produced under.
+public struct Lease: Sendable, Equatable {
+    /// Random, unguessable (`LeaseID.random()`); only its holder learns it, from ASSIGN.
+    public let id: String
+    /// The socket identity that holds it (moves when the worker re-adopts it after reconnecting).
+    public var worker: WorkerID
+    /// The worker process's HELLO `worker_id`, stable across its reconnects.
+    public let workerName: String?
+    public init(id: String, worker: WorkerID, workerName: String?) {
+        self.id = id
+        self.worker = worker
+        self.workerName = workerName
+    }
+}
+
+/// What a worker-to-coordinator message about a trial names: the trial, attempt and lease id.
+public struct LeaseKey: Sendable, Hashable {
+    public let trialID: String
+    public let attempt: Int
+    public let leaseID: String
+    public init(trialID: String, attempt: Int, leaseID: String) {
+        self.trialID = trialID
+        self.attempt = attempt
+        self.leaseID = leaseID
+    }
+    public init(_ claim: some LeaseClaim) {
+        self.init(trialID: claim.trialId, attempt: claim.attempt, leaseID: claim.leaseId)
+    }
+}
+
+/// Which kind of report is being judged: only results may come late.
+public enum ReportKind: Sendable, Equatable {
+    /// PROGRESS, CHECKPOINT or FAILED: only the live lease holder may send it.
+    case progress
+    /// RESULT (or a result-like FAILED): the holder of an expired lease may deliver it late.
+    case result
+}
+
+/// Whether a report may change the store (SPEC.md §5).
+public enum ReportVerdict: Sendable, Equatable {
+    /// From the socket identity that holds this exact live lease.
+    case holder
+    /// A result from the worker that held this exact lease, which expired while the trial is
+    /// still unfinished (or ended `failed`): record it and stop the live attempt, if any.
+    case lateHolder
+    /// This attempt's result is already recorded: acknowledge again, change nothing.
+    case duplicate
+    /// Drop it and tell the sender STOP with this code.
+    case rejected(StopCode)
 }
 
 /// What the scheduler asks its owner to do or to report. The owner sends messages and logs;
 /// the scheduler has already updated its own state.
 public enum SchedulerEvent: Sendable, Equatable {
     case assign(Assignment)
-    /// Tell this worker to stop working on the trial (it lost the race or its lease).
-    case stop(worker: WorkerID, trialID: String)
+    /// Tell this worker to stop working on that attempt of the trial (nil: any attempt).
+    case stop(worker: WorkerID, trialID: String, attempt: Int?, code: StopCode)
     /// The attempt ended without a result; the trial is queued again (front of the queue).
     case requeued(trialID: String, attempt: Int, reason: String)
     /// Infra failures used up the trial's attempts: record it as `failed`.
@@ -73,18 +129,6 @@ public enum SchedulerEvent: Sendable, Equatable {
     case workerReleased(WorkerID)
     /// A worker reported a running trial after a coordinator restart and keeps it.
     case adopted(worker: WorkerID, trialID: String, attempt: Int)
-}
-
-/// What to do with a RESULT (or a result-like FAILED) — DESIGN §4 "Delivery".
-public enum ResultDisposition: Sendable, Equatable {
-    /// First result of this trial: commit it to the store, then call `resultCommitted`, then ACK.
-    case commit
-    /// This very attempt's result was already committed: ACK again, change nothing.
-    case duplicate
-    /// Another attempt already won: ACK (so the sender's outbox forgets it), change nothing, STOP it.
-    case superseded(winningAttempt: Int)
-    /// The trial is not part of this sweep: log and drop.
-    case unknownTrial
 }
 
 /// Counts for progress views and completion checks.

@@ -1,6 +1,8 @@
 /// What the scheduler knows about one connected worker.
 public struct WorkerEntry: Sendable, Equatable {
     public let id: WorkerID
+    /// HELLO `worker_id`: the worker process, across its socket identities.
+    public var name: String?
     public var host: String
     public var cores: Int
     public var lastHeard: Double
@@ -13,8 +15,9 @@ public struct WorkerEntry: Sendable, Equatable {
     public var quarantinedUntil: Double?
     public var quarantined: Bool { quarantinedUntil != nil }
 
-    public init(id: WorkerID, host: String, cores: Int, now: Double) {
+    public init(id: WorkerID, name: String? = nil, host: String, cores: Int, now: Double) {
         self.id = id
+        self.name = name
         self.host = host
         self.cores = cores
         self.lastHeard = now

@@ -15,12 +15,10 @@ extension CoordinatorService {
         } catch {
             let from = frames.first.map(Hex.string) ?? "?"
             if case .unsupportedVersion(let received, let supported) = error, let id = frames.first, !id.isEmpty {
-                let refusal = Refused.versionMismatch(received: received, supported: supported)
-                logger.warning("refused worker \(from): \(refusal.reason)")
-                recordEvent("refused", "refused worker \(from): \(refusal.reason)")
-                send(.refused(refusal), identity: id)
+                refuse(Refused.versionMismatch(received: received, supported: supported), identity: id,
+                       peerMagic: frames.count > 1 ? frames[1] : Codec.magic, who: from)
             } else {
-                logger.warning("dropped a malformed message from \(from): \(error)")
+                noteDropped(peer: from, "a malformed message: \(error)")
             }
             return
         }
@@ -30,9 +28,9 @@ extension CoordinatorService {
             return
         }
         guard identities[worker] != nil else {
-            // A worker we do not know (e.g. we restarted): it must greet us first.
-            logger.debug("\(message.command.rawValue) from unknown worker \(worker); asking it to reconnect")
-            send(.bye(Bye(reason: "unknown worker; send HELLO")), identity: identity)
+            // A worker we do not know (e.g. we restarted, or dropped it as lost): it must greet us first.
+            noteDropped(peer: worker.rawValue, "\(message.command.rawValue) from an identity that has not said HELLO")
+            send(.bye(Bye(code: .unknownWorker, reason: "send HELLO")), identity: identity)
             return
         }
         liveness[worker]?.heard(at: now)
@@ -48,29 +46,49 @@ extension CoordinatorService {
         case .checkpoint(let upload, let bytes):
             handleCheckpoint(upload, bytes: bytes, worker: worker, now: now)
         case .result(let result):
-            handleResult(trialID: result.trialId, attempt: result.attempt, status: .done, result: result.result,
-                         worker: worker, now: now)
+            handleResult(result, worker: worker, now: now)
         case .failed(let failed):
             handleFailed(failed, worker: worker, now: now)
         case .datasetRequest(let request):
             handleDatasetRequest(request, worker: worker)
         case .bye(let bye):
-            recordEvent("worker", "worker \(worker) left: \(bye.reason)", worker: worker)
+            recordEvent("worker", "worker \(worker) left: \(bye.code.rawValue)\(bye.reason.map { " (\($0))" } ?? "")", worker: worker)
             forget(worker, now: now, dispatch: true)
-        default:
-            logger.warning("unexpected \(message.command.rawValue) from worker \(worker); dropped")
+        case .welcome, .assign, .dataset, .resultAck, .stop, .refused, .hello:
+            noteDropped(peer: worker.rawValue, "\(message.command.rawValue), which only the coordinator sends")
         }
     }
 
+    /// REFUSED (the peer speaks another version) under the peer's own magic; no state is kept for it.
+    func refuse(_ refusal: Refused, identity: [UInt8], peerMagic: [UInt8], who: String) {
+        recordEvent("refused", "refused worker \(who): \(refusal.reason)")
+        do {
+            _ = try socket.send(codec.encodeRefusal(refusal, to: identity, peerMagic: peerMagic), dontWait: true)
+        } catch {
+            logger.debug("REFUSED to \(who) not sent: \(error)")
+        }
+    }
+
+    /// Counts a dropped message; the first one per peer is logged and recorded, later ones only counted.
+    func noteDropped(peer: String, _ what: String, trial: String? = nil) {
+        droppedMessages += 1
+        // Bounded: a peer that keeps reconnecting under new identities cannot grow the set forever.
+        guard droppedPeers.count < 10_000, droppedPeers.insert(peer).inserted else { return }
+        logger.warning("dropped \(what) (peer \(peer); further drops from it are only counted)")
+        recordEvent("dropped", "dropped \(what) from \(peer); further drops from this peer are only counted", trial: trial)
+    }
+
+    /// Drops a report the sender may not make and tells it to STOP that attempt.
+    func reject(_ key: LeaseKey, _ code: StopCode, command: Command, worker: WorkerID) {
+        noteDropped(peer: worker.rawValue, "\(command.rawValue) for trial \(key.trialID.prefix(80)) attempt \(key.attempt): \(code.rawValue)",
+                    trial: trialsByID[key.trialID] == nil ? nil : key.trialID)
+        send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
+    }
+
+    /// HELLO (the codec has already refused one with another `protocol_version`).
     func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, now: Double) {
         guard !exitedLocalWorkers.contains(hello.workerId) else {
             logger.debug("HELLO from local worker \(hello.workerId), which has exited; ignored")
-            return
-        }
-        guard hello.protocolVersion == protocolVersion else {
-            let refusal = Refused.versionMismatch(received: hello.protocolVersion)
-            recordEvent("refused", "refused worker \(hello.workerId) on \(hello.host): \(refusal.reason)")
-            send(.refused(refusal), identity: identity)
             return
         }
         // The same worker process reconnecting under a new socket identity replaces its old entry.
@@ -84,10 +102,19 @@ extension CoordinatorService {
                                         lostAfter: max(30, options.policy.lostAfter))
         _ = try? setup.store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
         send(.welcome(Welcome(coordinatorId: coordinatorID, heartbeatInterval: options.policy.heartbeatInterval)), to: worker)
-        recordEvent("worker", "worker \(worker) joined from \(hello.host) (\(hello.cores) cores, build \(hello.build))", worker: worker)
-        let running = hello.running.map { (trialID: $0.trialId, attempt: $0.attempt) }
-        apply(scheduler.hello(worker, host: hello.host, cores: hello.cores, running: running, now: now), now: now)
-        if let running = hello.running { currentEpoch[worker] = running.epoch }
+        recordEvent("worker", "worker \(worker) joined from \(hello.host.prefix(200)) (\(hello.cores) cores, build \(hello.build.prefix(200)))",
+                    worker: worker)
+        let running = hello.running.map(LeaseKey.init)
+        let events = scheduler.hello(worker, name: hello.workerId, host: hello.host, cores: hello.cores, running: running, now: now)
+        apply(events, now: now)
+        if let running = hello.running, case .running(worker, running.attempt)? = scheduler.state(of: running.trialId)?.phase {
+            currentEpoch[worker] = min(running.epoch, epochs(of: running.trialId))
+        }
+    }
+
+    /// The trial's configured epoch count: the bound every epoch number in a report must respect.
+    func epochs(of trialID: String) -> Int {
+        trialsByID[trialID]?.config.training.epochs ?? 0
     }
 
     /// Local worker processes that died: their trials are requeued now (a charged attempt), not
@@ -117,10 +144,28 @@ extension CoordinatorService {
         apply(events, now: now)
     }
 
-    func handleProgress(_ report: ProgressReport, worker: WorkerID, now: Double) {
-        let events = scheduler.progress(from: worker, trialID: report.trialId, attempt: report.attempt, now: now)
+    /// Judges a non-result report: only the live lease holder may write.
+    func acceptFromHolder(_ key: LeaseKey, command: Command, worker: WorkerID, now: Double) -> Bool {
+        let (verdict, events) = scheduler.judge(key, from: worker, kind: .progress, now: now)
         apply(events, now: now)
-        guard !events.contains(.stop(worker: worker, trialID: report.trialId)) else { return }
+        switch verdict {
+        case .holder:
+            return true
+        case .rejected(let code):
+            reject(key, code, command: command, worker: worker)
+        case .lateHolder, .duplicate:
+            reject(key, .leaseLost, command: command, worker: worker)
+        }
+        return false
+    }
+
+    func handleProgress(_ report: ProgressReport, worker: WorkerID, now: Double) {
+        let key = LeaseKey(report)
+        guard acceptFromHolder(key, command: .progress, worker: worker, now: now) else { return }
+        guard report.epoch <= epochs(of: report.trialId) else {
+            reject(key, .outOfRange, command: .progress, worker: worker)
+            return
+        }
         currentEpoch[worker] = report.epoch
         _ = try? setup.store.recordEpoch(EpochMetrics(
             trialID: report.trialId, attempt: report.attempt, epoch: report.epoch, trainLoss: report.trainLoss,
@@ -129,31 +174,35 @@ extension CoordinatorService {
         _ = try? setup.store.renewLease(trialID: report.trialId, workerID: worker.rawValue,
                                         until: Date().addingTimeInterval(options.policy.lostAfter))
         resultsDirty = true
-        let epochs = trialsByID[report.trialId]?.config.training.epochs ?? 0
         recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
-                                       report.trialId, report.epoch, epochs, report.trainLoss, report.valLoss,
-                                       report.valAccuracy, worker.rawValue), trial: report.trialId, worker: worker)
+                                       report.trialId, report.epoch, epochs(of: report.trialId), report.trainLoss,
+                                       report.valLoss, report.valAccuracy, worker.rawValue),
+                    trial: report.trialId, worker: worker)
     }
 
     func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
-        let events = scheduler.progress(from: worker, trialID: upload.trialId, attempt: upload.attempt, now: now)
-        apply(events, now: now)
-        guard !events.contains(.stop(worker: worker, trialID: upload.trialId)) else { return }
+        let key = LeaseKey(upload)
+        guard acceptFromHolder(key, command: .checkpoint, worker: worker, now: now) else { return }
+        guard upload.epoch <= epochs(of: upload.trialId) else {
+            reject(key, .outOfRange, command: .checkpoint, worker: worker)
+            return
+        }
         guard let folder = setup.folder.checkpointFolder(trialID: upload.trialId) else {
             logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
             return
         }
         let digest = SHA256Hex.digest(bytes)
         guard digest == upload.sha256 else {
-            logger.warning("checkpoint of trial \(upload.trialId) epoch \(upload.epoch) has sha256 \(digest), header says \(upload.sha256); dropped")
+            noteDropped(peer: worker.rawValue, "a checkpoint of trial \(upload.trialId) epoch \(upload.epoch) whose sha256 is \(digest), not \(upload.sha256)")
             return
         }
         guard let trial = trialsByID[upload.trialId] else { return }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let file = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors")
+            // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
+            let file = folder.appendingPathComponent("epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors")
             // Checked under a temporary name, so a bad upload never replaces a good file.
-            let incoming = folder.appendingPathComponent("epoch-\(upload.epoch).safetensors.incoming")
+            let incoming = folder.appendingPathComponent(file.lastPathComponent + ".incoming")
             try DurableFile.replace(incoming, with: bytes)
             do {
                 try checkpointInspector().check(path: incoming.path, trial: trial, epoch: upload.epoch)
@@ -168,11 +217,10 @@ extension CoordinatorService {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
             }
             let relative = setup.folder.relative(file)
-            let update = try setup.store.recordCheckpoint(trialID: upload.trialId, epoch: upload.epoch, path: relative,
-                                                          sha256: digest, bytes: bytes.count, isBest: upload.isBest)
-            for obsolete in update.obsoletePaths where !obsolete.contains("..") {
-                _ = try? FileManager.default.removeItem(at: setup.folder.absolute(obsolete))
-            }
+            let update = try setup.store.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch,
+                                                          path: relative, sha256: digest, bytes: bytes.count,
+                                                          isBest: upload.isBest)
+            removeCheckpointFiles(update.obsoletePaths)
             scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
                                        ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
         } catch {
@@ -217,10 +265,16 @@ extension CoordinatorService {
         return nil
     }
 
+    func removeCheckpointFiles(_ paths: [String]) {
+        for obsolete in paths where !obsolete.contains("..") {
+            _ = try? FileManager.default.removeItem(at: setup.folder.absolute(obsolete))
+        }
+    }
+
     func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID) {
         // Only the sweep's own dataset is ever sent: a request names a hash, never a path.
         guard request.sha256 == setup.dataset.sha256 else {
-            logger.warning("worker \(worker) asked for unknown dataset \(request.sha256); ignored")
+            noteDropped(peer: worker.rawValue, "DATASET_REQUEST for unknown dataset \(request.sha256)")
             return
         }
         do {
@@ -238,8 +292,8 @@ extension CoordinatorService {
             switch event {
             case .assign(let assignment):
                 assign(assignment, now: now)
-            case .stop(let worker, let trialID):
-                send(.stop(Stop(trialId: trialID, reason: "another attempt holds or finished this trial")), to: worker)
+            case .stop(let worker, let trialID, let attempt, let code):
+                send(.stop(Stop(trialId: trialID, attempt: attempt, code: code)), to: worker)
             case .requeued(let trialID, let attempt, let reason):
                 _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason)
                 _ = try? setup.store.requeue(trialID: trialID)
@@ -267,6 +321,7 @@ extension CoordinatorService {
             case .adopted(let worker, let trialID, let attempt):
                 _ = try? setup.store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue,
                                                   host: scheduler.worker(worker)?.host,
+                                                  leaseID: scheduler.state(of: trialID)?.leases[attempt]?.id,
                                                   leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
                 trialStart[trialID] = trialStart[trialID] ?? now
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
@@ -277,8 +332,9 @@ extension CoordinatorService {
     func assign(_ assignment: Assignment, now: Double) {
         guard let trial = trialsByID[assignment.trialID] else { return }
         do {
+            let entry = scheduler.worker(assignment.worker)
             let attempt = try setup.store.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue,
-                                                      host: scheduler.worker(assignment.worker)?.host,
+                                                      host: entry?.host, workerName: entry?.name, leaseID: assignment.leaseID,
                                                       leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
             if attempt != assignment.attempt {
                 logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
@@ -293,7 +349,7 @@ extension CoordinatorService {
             }
             let config = try JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8))
             let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
-                                 leaseId: "\(trial.id)/\(assignment.attempt)", leaseSeconds: options.policy.lostAfter,
+                                 leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
                                  config: config, seed: trial.seed,
                                  dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
                                                      bytes: setup.dataset.byteCount),

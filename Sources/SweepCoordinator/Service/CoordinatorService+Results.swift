@@ -3,64 +3,38 @@ import SweepProtocol
 import SweepStore
 
 extension CoordinatorService {
-    /// RESULT and result-like FAILED: commit to SQLite first, then ACK (DESIGN §4 "Delivery").
-    func handleResult(trialID: String, attempt: Int, status: TrialStatus, result: SweepProtocol.JSONValue,
-                      worker: WorkerID, now: Double) {
-        switch scheduler.classifyResult(trialID: trialID, attempt: attempt) {
-        case .unknownTrial:
-            logger.warning("result for unknown trial \(trialID) from \(worker); dropped")
-            send(.resultAck(ResultAck(trialId: trialID)), to: worker)
-        case .duplicate:
-            send(.resultAck(ResultAck(trialId: trialID)), to: worker)
-        case .superseded(let winner):
-            recordEvent("duplicate", "trial \(trialID): attempt \(attempt) finished after attempt \(winner) won; ignored",
-                        trial: trialID, worker: worker)
-            send(.resultAck(ResultAck(trialId: trialID)), to: worker)
-            send(.stop(Stop(trialId: trialID, reason: "attempt \(winner) already finished this trial")), to: worker)
-        case .commit:
-            let row = ResultFields.storeResult(trialID: trialID, attempt: attempt, worker: scheduler.worker(worker),
-                                               status: status, result: result)
-            do {
-                _ = try setup.store.recordResult(row)
-                try setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: status.rawValue,
-                                           message: result["message"]?.stringValue)
-            } catch {
-                // Not committed: no ACK, so the worker keeps it in its outbox and sends it again.
-                logger.error("committing the result of trial \(trialID) failed: \(error)")
-                return
-            }
-            let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
-            apply(scheduler.resultCommitted(trialID: trialID, attempt: attempt, outcome: outcome, from: worker, now: now), now: now)
-            send(.resultAck(ResultAck(trialId: trialID)), to: worker)
-            if let started = trialStart[trialID] { eta.trialFinished(seconds: now - started) }
-            currentEpoch[worker] = nil
-            exportResults()
-            let loss = row.valLoss.map { String(format: " val loss %.4f", $0) } ?? ""
-            recordEvent("result", "trial \(trialID) \(status.rawValue)\(loss) (attempt \(attempt), worker \(worker)); " +
-                        "\(scheduler.counts.finished)/\(scheduler.counts.total) finished", trial: trialID, worker: worker)
+    /// RESULT: judged against the trial's leases, range-checked against the trial's own config,
+    /// committed to SQLite, then acknowledged (SPEC.md §5).
+    func handleResult(_ result: SweepProtocol.TrialResult, worker: WorkerID, now: Double) {
+        var status: TrialStatus = result.status == .diverged ? .diverged : .done
+        // A "completed" run whose losses are not finite diverged, whatever the worker says.
+        if status == .done, !(result.result.valLoss?.isFinite ?? true) || !(result.result.trainLoss?.isFinite ?? true) {
+            status = .diverged
         }
+        record(LeaseKey(result), command: .result, status: status, metrics: result.result, message: result.result.message,
+               worker: worker, now: now)
     }
 
-    /// FAILED: config errors and divergence are results; infra failures are retried.
+    /// FAILED: config errors and divergence are results; infra failures are retried. Only the lease
+    /// holder may report an infra failure.
     func handleFailed(_ failed: Failed, worker: WorkerID, now: Double) {
+        let key = LeaseKey(failed)
         switch failed.failureClass {
         case .config, .diverged:
-            var fields: [String: SweepProtocol.JSONValue] = ["message": .string(failed.message)]
-            if case .object(let extra)? = failedDetails(failed) { fields.merge(extra) { a, _ in a } }
-            handleResult(trialID: failed.trialId, attempt: failed.attempt,
-                         status: failed.failureClass == .config ? .configError : .diverged,
-                         result: .object(fields), worker: worker, now: now)
+            record(key, command: .failed, status: failed.failureClass == .config ? .configError : .diverged,
+                   metrics: failed.result, message: failed.message, worker: worker, now: now)
         case .infra:
-            send(.resultAck(ResultAck(trialId: failed.trialId)), to: worker)
+            guard acceptFromHolder(key, command: .failed, worker: worker, now: now) else { return }
+            send(.resultAck(ResultAck(trialId: key.trialID, attempt: key.attempt, leaseId: key.leaseID)), to: worker)
             _ = try? setup.store.recordInfraFailure(workerID: worker.rawValue)
-            _ = try? setup.store.endAttempt(trialID: failed.trialId, attempt: failed.attempt, outcome: "infra", message: failed.message)
-            recordEvent("infra", "trial \(failed.trialId) attempt \(failed.attempt) failed on \(worker): \(failed.message)",
-                        trial: failed.trialId, worker: worker)
-            let events = scheduler.infraFailure(from: worker, trialID: failed.trialId, attempt: failed.attempt,
-                                                reason: failed.message, now: now)
+            _ = try? setup.store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
+            recordEvent("infra", "trial \(key.trialID) attempt \(key.attempt) failed on \(worker): \(failed.message.prefix(500))",
+                        trial: key.trialID, worker: worker)
+            let events = scheduler.infraFailure(from: worker, trialID: key.trialID, attempt: key.attempt,
+                                                reason: String(failed.message.prefix(500)), now: now)
             // The attempt row is already closed as infra; do not overwrite it with "lost".
             apply(events.map { event in
-                if case .requeued(let id, _, let reason) = event, id == failed.trialId {
+                if case .requeued(let id, _, let reason) = event, id == key.trialID {
                     return .requeued(trialID: id, attempt: 0, reason: reason)
                 }
                 return event
@@ -68,10 +42,62 @@ extension CoordinatorService {
         }
     }
 
-    /// Extra metrics a worker may put in a FAILED message (JSON after a newline, e.g. epochs run).
-    private func failedDetails(_ failed: Failed) -> SweepProtocol.JSONValue? {
-        guard let newline = failed.message.firstIndex(of: "\n") else { return nil }
-        let json = failed.message[failed.message.index(after: newline)...]
-        return try? JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(json.utf8))
+    /// Records a trial's final result if `judge` allows it: commit first, then ACK.
+    private func record(_ key: LeaseKey, command: Command, status: TrialStatus, metrics: ResultMetrics?, message: String?,
+                        worker: WorkerID, now: Double) {
+        let (verdict, events) = scheduler.judge(key, from: worker, kind: .result, now: now)
+        apply(events, now: now)
+        let ack = Message.resultAck(ResultAck(trialId: key.trialID, attempt: key.attempt, leaseId: key.leaseID))
+        switch verdict {
+        case .rejected(let code):
+            reject(key, code, command: command, worker: worker)
+            return
+        case .duplicate:
+            send(ack, to: worker)
+            return
+        case .holder, .lateHolder:
+            break
+        }
+        if let metrics, let problem = ResultFields.outOfRange(metrics, epochs: epochs(of: key.trialID)) {
+            noteDropped(peer: worker.rawValue, "\(command.rawValue) for trial \(key.trialID): \(problem)", trial: key.trialID)
+            send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: .outOfRange, reason: problem)), to: worker)
+            return
+        }
+        let parameters = (try? setup.store.trial(id: key.trialID))?.parameters
+        let row = ResultFields.storeResult(trialID: key.trialID, attempt: key.attempt, worker: scheduler.worker(worker),
+                                           status: status, metrics: metrics, message: message, parameters: parameters)
+        let late = verdict == .lateHolder
+        do {
+            _ = try setup.store.recordResult(row)
+            try setup.store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue,
+                                       message: message.map { String($0.prefix(2000)) })
+            // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
+            // result's own history replaces epochs another attempt reported meanwhile.
+            let history = late ? (metrics?.history ?? []).map {
+                EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
+                             valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
+                             seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
+            } : []
+            removeCheckpointFiles(try setup.store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history))
+        } catch {
+            // Not committed: no ACK, so the worker keeps it in its outbox and sends it again.
+            logger.error("committing the result of trial \(key.trialID) failed: \(error)")
+            return
+        }
+        // A late result supersedes the attempt running now: close its row, forget its epoch.
+        if case .running(let holder, let current)? = scheduler.state(of: key.trialID)?.phase, current != key.attempt {
+            _ = try? setup.store.endAttempt(trialID: key.trialID, attempt: current, outcome: "superseded",
+                                            message: "attempt \(key.attempt) delivered its result late")
+            currentEpoch[holder] = nil
+        }
+        let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
+        apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
+        send(ack, to: worker)
+        if let started = trialStart[key.trialID] { eta.trialFinished(seconds: now - started) }
+        currentEpoch[worker] = nil
+        exportResults()
+        let loss = row.valLoss.map { String(format: " val loss %.4f", $0) } ?? ""
+        recordEvent("result", "trial \(key.trialID) \(status.rawValue)\(loss) (attempt \(key.attempt)\(late ? ", delivered late" : ""), worker \(worker)); " +
+                    "\(scheduler.counts.finished)/\(scheduler.counts.total) finished", trial: key.trialID, worker: worker)
     }
 }

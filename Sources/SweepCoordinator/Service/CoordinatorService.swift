@@ -49,6 +49,10 @@ public final class CoordinatorService {
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
     var exitedLocalWorkers: Set<String> = []
     var resultsDirty = false
+    /// Messages dropped (malformed, or reports the sender may not make), and the peers already
+    /// logged: each peer is logged once, then only counted.
+    var droppedMessages = 0
+    var droppedPeers: Set<String> = []
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
     var lastReport = -Double.infinity
@@ -106,6 +110,11 @@ public final class CoordinatorService {
         let socketIndex = poller.register(socket, for: .readable)
         let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
         recordEvent("start", "coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
+        for repair in setup.repairs {
+            // Already in the store's event log (RunSetup recorded it); here for the operator.
+            logger.warning("sweep.db repaired: \(repair)")
+            progress.log("sweep.db repaired: \(repair)")
+        }
         exportResults()
         while true {
             if scheduler.isComplete { break }
@@ -148,18 +157,20 @@ public final class CoordinatorService {
     func finish(complete: Bool) {
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
-        let now = clock.now()
         for entry in scheduler.workerEntries {
             if let trialID = entry.trialID {
-                send(.stop(Stop(trialId: trialID, reason: reason)), to: entry.id)
-                if let attempt = attemptOf(trialID) {
+                let attempt = attemptOf(trialID)
+                send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
+                if let attempt {
                     _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
                 }
                 _ = try? setup.store.requeue(trialID: trialID)
             }
-            send(.bye(Bye(reason: reason)), to: entry.id)
+            send(.bye(Bye(code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
         }
-        _ = now
+        if droppedMessages > 0 {
+            recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
+        }
         exportResults()
         writeReport()
         let c = scheduler.counts
@@ -188,6 +199,9 @@ public final class CoordinatorService {
             _ = try socket.send(codec.encode(message, to: identity), dontWait: true)
         } catch where error.code == ZMQErrorCode.hostUnreachable {
             logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
+        } catch where error.code == ZMQErrorCode.again {
+            // That peer does not read what it is sent (its queue is full); it is its loss, not ours.
+            logger.debug("worker \(Hex.string(identity)) is not reading; \(message.command.rawValue) dropped")
         } catch {
             logger.warning("sending \(message.command.rawValue) failed: \(error)")
         }

@@ -14,6 +14,8 @@ public struct RunSetup: Sendable {
     /// Trials in schedule order.
     public let trials: [Trial]
     public let restored: [String: Scheduler.RestoredTrial]
+    /// What had to be repaired in sweep.db before the run could use it (each is also logged).
+    public let repairs: [StoreRepair]
 
     /// - Throws: `SweepFileError` (exit 2) for a bad file, `RunSetupError` for a changed sweep
     ///   without --extend/--fresh, `DatasetError` for a missing dataset.
@@ -54,6 +56,7 @@ public struct RunSetup: Sendable {
                      parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
+        let repairs = try repair(store, folder: folder, trials: expanded)
         if options.retryFailed {
             let retried = try store.retryFinished(configErrors: options.retryConfigErrors)
             if !retried.isEmpty {
@@ -73,17 +76,42 @@ public struct RunSetup: Sendable {
                 state.wasRunning = true
                 _ = try store.requeue(trialID: record.trialID)
             }
+            let attempts = try store.attempts(trialID: record.trialID)
             // Infra failures since the last --retry-failed count against the attempt budget.
-            let infra = try store.attempts(trialID: record.trialID).filter {
+            state.infraFailures = attempts.filter {
                 $0.attempt > record.retryFromAttempt && ($0.outcome == "infra" || $0.outcome == "lost")
+            }.count
+            for attempt in attempts {
+                guard let leaseID = attempt.leaseID else { continue }
+                state.leases[attempt.attempt] = Lease(id: leaseID, worker: WorkerID(attempt.workerID ?? ""),
+                                                      workerName: attempt.workerName)
             }
-            state.infraFailures = infra.count
             if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
                 state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)
             }
             restored[record.trialID] = state
         }
-        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, lock: lock, trials: ordered, restored: restored)
+        return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, lock: lock, trials: ordered, restored: restored,
+                        repairs: repairs)
+    }
+
+    /// Checks sweep.db before the run reads it: repairable damage is fixed (and returned to be
+    /// logged); anything else stops the run with a message naming the trial.
+    private static func repair(_ store: SweepStore, folder: RunFolder, trials: [Trial]) throws -> [StoreRepair] {
+        let epochs = Dictionary(trials.map { ($0.id, $0.config.training.epochs) }, uniquingKeysWith: { a, _ in a })
+        do {
+            let repairs = try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
+                FileManager.default.fileExists(atPath: folder.absolute(path).path)
+            }
+            for repair in repairs {
+                _ = try? store.appendEvent(kind: "repair", message: "sweep.db repaired: \(repair)", trialID: repair.trialID)
+            }
+            return repairs
+        } catch let error as StoreError {
+            throw RunSetupError("""
+                \(folder.database.path) is damaged: \(error). Repair or delete that row, or start over with --fresh.
+                """)
+        }
     }
 
     /// "tail, last 10% of the text" — for the report.

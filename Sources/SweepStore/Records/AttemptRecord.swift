@@ -12,6 +12,9 @@ public struct AttemptRecord: Sendable, Equatable {
     /// Free text chosen by the caller: "done", "diverged", "config_error", "infra", "lost", ...
     public var outcome: String?
     public var message: String?
+    /// The lease id its ASSIGN carried, and the worker process (HELLO `worker_id`) it went to.
+    public var leaseID: String?
+    public var workerName: String?
 
     init(row: Row) {
         trialID = row["trial_id"]
@@ -22,5 +25,7 @@ public struct AttemptRecord: Sendable, Equatable {
         endedAt = row["ended_at"]
         outcome = row["outcome"]
         message = row["message"]
+        leaseID = row["lease_id"]
+        workerName = row["worker_name"]
     }
 }

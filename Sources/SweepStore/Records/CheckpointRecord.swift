@@ -4,6 +4,8 @@ import GRDB
 /// A checkpoint file the coordinator keeps for a trial.
 public struct CheckpointRecord: Sendable, Equatable {
     public var trialID: String
+    /// The attempt that uploaded it (nil for checkpoints stored before attempts were recorded).
+    public var attempt: Int?
     public var epoch: Int
     /// Path as the caller gave it (relative to the run folder, by convention).
     public var path: String
@@ -15,6 +17,7 @@ public struct CheckpointRecord: Sendable, Equatable {
 
     init(row: Row) {
         trialID = row["trial_id"]
+        attempt = row["attempt"]
         epoch = row["epoch"]
         path = row["path"]
         sha256 = row["sha256"]

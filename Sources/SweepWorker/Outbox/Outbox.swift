@@ -36,6 +36,16 @@ public struct Outbox: Sendable {
         try? FileManager.default.removeItem(at: url(for: trialID))
     }
 
+    /// Forgets the trial's message only if it is about `attempt`: an answer about an older attempt
+    /// must not delete a newer attempt's unacknowledged result.
+    public func remove(trialID: String, attempt: Int) {
+        let file = url(for: trialID)
+        guard let data = try? Data(contentsOf: file), let entry = try? JSONDecoder().decode(Entry.self, from: data) else {
+            return
+        }
+        if entry.attempt == attempt { try? FileManager.default.removeItem(at: file) }
+    }
+
     /// Every pending message, oldest first; unreadable files are skipped and reported.
     public func pending() -> (messages: [(trialID: String, attempt: Int, frames: [[UInt8]])], unreadable: [String]) {
         let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []

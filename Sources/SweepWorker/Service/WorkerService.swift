@@ -94,7 +94,10 @@ public final class WorkerService {
             lastHeard = now
             var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build)
             if let version = options.protocolVersion { hello.protocolVersion = version }
-            if let running { hello.running = RunningTrial(trialId: running.job.trialID, attempt: running.job.attempt, epoch: runningEpoch) }
+            if let running {
+                hello.running = RunningTrial(trialId: running.job.trialID, attempt: running.job.attempt,
+                                             leaseId: running.job.leaseID, epoch: runningEpoch)
+            }
             send(.hello(hello))
             logger.info("connecting to \(options.endpoint) as \(String(decoding: identity, as: UTF8.self))")
         } catch {
@@ -150,7 +153,7 @@ public final class WorkerService {
         if shutdown.isRequested, exitCode == nil {
             logger.info("signal received; stopping")
             running?.mailbox.cancel()
-            send(.bye(Bye(reason: "worker stopping on signal")))
+            send(.bye(Bye(code: .shuttingDown, reason: "worker stopping on signal")))
             exitCode = .signalled
             return
         }
@@ -167,15 +170,15 @@ public final class WorkerService {
             let message = "trainer made no progress for \(Int(options.watchdogSeconds)) s (hung); worker restarts"
             logger.error("\(message)")
             queueResult(.failed(Failed(trialId: running.job.trialID, attempt: running.job.attempt,
-                                       failureClass: .infra, message: message)), trialID: running.job.trialID,
-                        attempt: running.job.attempt)
+                                       leaseId: running.job.leaseID, failureClass: .infra, message: message)),
+                        trialID: running.job.trialID, attempt: running.job.attempt)
             exitCode = .hung
         }
     }
 
     func finish() {
         running?.mailbox.cancel()
-        if exitCode != .refused { send(.bye(Bye(reason: "worker exiting"))) }
+        if exitCode != .refused { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
         socket?.close()
         socket = nil
         context.terminate()
@@ -201,19 +204,17 @@ public final class WorkerService {
         case .dataset(let header, let bytes):
             receiveDataset(header, bytes: bytes)
         case .resultAck(let ack):
-            outbox.remove(trialID: ack.trialId)
+            outbox.remove(trialID: ack.trialId, attempt: ack.attempt)
         case .stop(let stop):
-            if let running, stop.trialId == nil || stop.trialId == running.job.trialID {
-                logger.info("coordinator stopped trial \(running.job.trialID): \(stop.reason)")
-                running.mailbox.cancel()
-            }
-            if let parked, stop.trialId == nil || stop.trialId == parked.assign.trialId { self.parked = nil }
+            handleStop(stop)
         case .bye(let bye):
-            logger.info("coordinator said goodbye: \(bye.reason)")
-            if options.parentPID != nil || options.exitOnBye, bye.reason != "unknown worker; send HELLO" {
-                exitCode = .done
-            } else {
+            logger.info("coordinator said goodbye: \(bye.code.rawValue) \(bye.reason ?? "")")
+            switch bye.code {
+            case .unknownWorker:
+                // It lost track of this identity (restart, or we were silent past the grace): greet again.
                 disconnect(now: clock.now())
+            case .sweepComplete, .shuttingDown:
+                if options.parentPID != nil || options.exitOnBye { exitCode = .done } else { disconnect(now: clock.now()) }
             }
         case .refused(let refused):
             logger.critical("coordinator refused this worker: \(refused.reason)")
@@ -226,10 +227,41 @@ public final class WorkerService {
         }
     }
 
+    /// STOP names a trial (and attempt): abandon it and its unacknowledged outbox entry. Without a
+    /// trial it means everything: the running trial and a parked assignment.
+    func handleStop(_ stop: Stop) {
+        let text = "\(stop.code.rawValue)\(stop.reason.map { " (\($0))" } ?? "")"
+        guard let trialID = stop.trialId else {
+            if let running {
+                logger.info("coordinator stopped all work: \(text)")
+                running.mailbox.cancel()
+            }
+            parked = nil
+            return
+        }
+        if let running, running.job.trialID == trialID, stop.attempt == nil || stop.attempt == running.job.attempt {
+            logger.info("coordinator stopped trial \(trialID) attempt \(running.job.attempt): \(text)")
+            running.mailbox.cancel()
+        }
+        if let parked, parked.assign.trialId == trialID, stop.attempt == nil || stop.attempt == parked.assign.attempt {
+            self.parked = nil
+        }
+        // The coordinator will never record that attempt: resending it would only be refused again.
+        if stop.code != .shuttingDown, stop.code != .sweepComplete {
+            if let attempt = stop.attempt { outbox.remove(trialID: trialID, attempt: attempt) } else { outbox.remove(trialID: trialID) }
+        }
+    }
+
     func resendOutbox() {
         let pending = outbox.pending()
         for path in pending.unreadable { logger.warning("unreadable outbox file \(path) skipped") }
         for message in pending.messages {
+            // An entry written by another protocol version would get this worker refused: drop it.
+            guard (try? codec.decode(frames: message.frames)) != nil else {
+                logger.warning("outbox entry of trial \(message.trialID) is not a valid RNS\(protocolVersion) message; dropped")
+                outbox.remove(trialID: message.trialID)
+                continue
+            }
             logger.info("resending the unacknowledged result of trial \(message.trialID)")
             sendFrames(message.frames)
         }
@@ -240,8 +272,8 @@ public final class WorkerService {
     func accept(_ assign: Assign, checkpoint: [UInt8]?) {
         guard running == nil else {
             logger.warning("ASSIGN of \(assign.trialId) while training \(running!.job.trialID); refusing it")
-            send(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, failureClass: .infra,
-                                message: "worker was busy")))
+            send(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, leaseId: assign.leaseId,
+                                failureClass: .infra, message: "worker was busy")))
             return
         }
         if datasets.localCopy(sha256: assign.dataset.sha256) == nil {
@@ -267,8 +299,9 @@ public final class WorkerService {
     }
 
     func fail(_ assign: Assign, _ failureClass: FailureClass, _ message: String) {
-        queueResult(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, failureClass: failureClass,
-                                   message: message)), trialID: assign.trialId, attempt: assign.attempt)
+        queueResult(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, leaseId: assign.leaseId,
+                                   failureClass: failureClass, message: message)),
+                    trialID: assign.trialId, attempt: assign.attempt)
         send(.ready(Ready()))
     }
 
@@ -303,7 +336,7 @@ public final class WorkerService {
             return
         }
         let job = TrialJob(trialID: assign.trialId, trialNumber: assign.trialNumber, attempt: assign.attempt,
-                           seed: assign.seed, config: config, datasetFile: dataset.path, resumeFrom: resume, scratch: scratch)
+                           leaseID: assign.leaseId, seed: assign.seed, config: config, datasetFile: dataset.path, resumeFrom: resume, scratch: scratch)
         let mailbox = RunnerMailbox(trialID: job.trialID, attempt: job.attempt, clock: { MonotonicClock().now() })
         let trainer = self.trainer
         let thread = Thread {
@@ -326,42 +359,50 @@ public final class WorkerService {
 
     func deliverRunnerNotes() {
         guard let running else { return }
+        let leaseID = running.job.leaseID
         for note in running.mailbox.take() {
             switch note {
             case .epoch(let trialID, let attempt, let r):
                 runningEpoch = r.epoch
-                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, epoch: r.epoch, trainLoss: r.trainLoss,
-                                              valLoss: r.valLoss, valAccuracy: r.valAccuracy, valPerplexity: r.valPerplexity,
-                                              seconds: r.seconds, tokensPerSecond: r.tokensPerSecond)))
+                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, leaseId: leaseID, epoch: r.epoch,
+                                              trainLoss: r.trainLoss, valLoss: r.valLoss, valAccuracy: r.valAccuracy,
+                                              valPerplexity: r.valPerplexity, seconds: r.seconds,
+                                              tokensPerSecond: r.tokensPerSecond)))
             case .checkpoint(let trialID, let attempt, let epoch, let bytes, let isBest):
                 let digest = SHA256Hex.digest(bytes)
-                send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, epoch: epoch, sha256: digest,
-                                                  isBest: isBest, bytes: bytes.count), bytes: bytes))
+                send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, leaseId: leaseID, epoch: epoch,
+                                                  sha256: digest, isBest: isBest, bytes: bytes.count), bytes: bytes))
             case .ended(let trialID, let attempt, let end):
                 self.running = nil
-                finished(trialID: trialID, attempt: attempt, end: end)
+                finished(trialID: trialID, attempt: attempt, leaseID: leaseID, end: end)
             }
         }
     }
 
-    func finished(trialID: String, attempt: Int, end: TrialEnd) {
+    func finished(trialID: String, attempt: Int, leaseID: String, end: TrialEnd) {
+        func failed(_ failureClass: FailureClass, _ message: String, _ result: ResultMetrics? = nil) {
+            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, leaseId: leaseID, failureClass: failureClass,
+                                       message: message, result: result)), trialID: trialID, attempt: attempt)
+        }
         switch end {
         case .completed(let data):
-            let result = (try? JSONDecoder().decode(SweepProtocol.JSONValue.self, from: data)) ?? .object([:])
-            queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, result: result)), trialID: trialID, attempt: attempt)
+            guard let metrics = ResultMetrics.decode(data) else {
+                failed(.infra, "the trainer's result is not a valid result object")
+                break
+            }
+            queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, leaseId: leaseID, status: .completed,
+                                            result: metrics)), trialID: trialID, attempt: attempt)
             logger.info("trial \(trialID) done")
         case .diverged(let message, let data):
-            var text = message.replacingOccurrences(of: "\n", with: " ")
-            if let data { text += "\n" + String(decoding: data, as: UTF8.self) }
-            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .diverged, message: text)),
-                        trialID: trialID, attempt: attempt)
+            var metrics = data.flatMap(ResultMetrics.decode) ?? ResultMetrics(epochsRun: 0)
+            metrics.message = message
+            queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, leaseId: leaseID, status: .diverged,
+                                            result: metrics)), trialID: trialID, attempt: attempt)
             logger.info("trial \(trialID) diverged: \(message)")
         case .configError(let message):
-            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .config, message: message)),
-                        trialID: trialID, attempt: attempt)
+            failed(.config, message)
         case .infra(let message):
-            queueResult(.failed(Failed(trialId: trialID, attempt: attempt, failureClass: .infra, message: message)),
-                        trialID: trialID, attempt: attempt)
+            failed(.infra, message)
         case .cancelled:
             logger.info("trial \(trialID) stopped")
         }

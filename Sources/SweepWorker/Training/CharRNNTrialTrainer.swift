@@ -62,7 +62,7 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         object["epochs_run"] = report.epochs
         object["inference_seconds_per_1000"] = report.inferenceSecondsPer1000Chars
         object["sample"] = report.samples.first
-        object["history"] = nil   // curves travel as PROGRESS messages
+        // `history` stays: the coordinator rebuilds a trial's curve from it when a late result wins.
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 

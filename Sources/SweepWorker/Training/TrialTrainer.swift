@@ -6,6 +6,8 @@ public struct TrialJob: Sendable {
     public var trialID: String
     public var trialNumber: Int
     public var attempt: Int
+    /// The lease id of the ASSIGN; every report about the trial carries it.
+    public var leaseID: String
     public var seed: UInt64
     public var config: TrialConfig
     /// The dataset's bytes on local disk (verified by hash).
@@ -18,11 +20,12 @@ public struct TrialJob: Sendable {
     /// `worker train` does. False: they are handed over in memory (`checkpointEncoded`), as a sweep
     /// worker does, whose coordinator keeps the durable copy.
     public var keepsCheckpointFiles: Bool
-    public init(trialID: String, trialNumber: Int, attempt: Int, seed: UInt64, config: TrialConfig,
+    public init(trialID: String, trialNumber: Int, attempt: Int, leaseID: String = "", seed: UInt64, config: TrialConfig,
                 datasetFile: URL, resumeFrom: URL?, scratch: URL, keepsCheckpointFiles: Bool = false) {
         self.trialID = trialID
         self.trialNumber = trialNumber
         self.attempt = attempt
+        self.leaseID = leaseID
         self.seed = seed
         self.config = config
         self.datasetFile = datasetFile
