@@ -19,7 +19,7 @@ import Testing
         #expect(try store.checkpoints(trialID: trial.trialID).map(\.epoch) == [1])
         let files = try FileManager.default.contentsOfDirectory(
             atPath: harness.folder.checkpoints.appendingPathComponent(trial.trialID).path)
-        #expect(files == ["epoch-1.safetensors"])
+        #expect(files == ["epoch-1-attempt-1.safetensors"])
         let events = try store.events(afterID: 0, limit: 10_000).filter { $0.kind == "checkpoint" }.map(\.message)
         #expect(events.filter { $0.contains("rejected") && $0.contains("holds epoch") }.count == 2, "\(events)")
     }

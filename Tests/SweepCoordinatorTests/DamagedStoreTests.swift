@@ -31,12 +31,16 @@ import Testing
                 VALUES (?, 1, 1, 'checkpoints/gone/epoch-1-attempt-1.safetensors', ?, 10, 0, 1, '2026-01-01')
                 """, arguments: [ids[2], String(repeating: "a", count: 64)])
         }
-        let setup = try await RunSetup.prepare(harness.options)
-        let repaired = Set(setup.repairs.map(\.trialID))
-        #expect(repaired == Set(ids))
-        #expect(setup.repairs.contains { $0.trialID == ids[0] && $0.action.contains("9223372036854775807") })
-        #expect(setup.repairs.contains { $0.trialID == ids[2] && $0.action.contains("missing") })
-        let store = setup.store
+        // A prepared run holds the run folder's lock: this one ends before the coordinator starts.
+        let store: SweepStore
+        do {
+            let setup = try await RunSetup.prepare(harness.options)
+            let repaired = Set(setup.repairs.map(\.trialID))
+            #expect(repaired == Set(ids))
+            #expect(setup.repairs.contains { $0.trialID == ids[0] && $0.action.contains("9223372036854775807") })
+            #expect(setup.repairs.contains { $0.trialID == ids[2] && $0.action.contains("missing") })
+            store = setup.store
+        }
         #expect(try store.trial(id: ids[0])?.attempts == 0)
         #expect(try store.trial(id: ids[1])?.attempts == 0)
         #expect(try store.epochs(trialID: ids[1]).isEmpty)

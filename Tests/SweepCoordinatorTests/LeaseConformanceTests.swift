@@ -68,7 +68,7 @@ import Testing
 
         // The holder's own reports are recorded.
         try holder.send(assign.progress(epoch: 1))
-        try holder.send(assign.checkpoint(epoch: 1, bytes: [9, 9]))
+        try holder.send(assign.checkpoint(epoch: 1, bytes: try RealCheckpoints.bytes(for: assign, epoch: 1, datasetFile: harness.datasetFile)))
         try holder.send(assign.result(epochs: 3))
         #expect(holder.waitForAck(assign.trialId, attempt: 1))
         #expect(try store.epochs(trialID: assign.trialId).map(\.epoch) == [1])
@@ -129,7 +129,7 @@ import Testing
         #expect(try first.greet(name: "slow"))
         let one = try #require(try first.takeTrial())
         try first.send(one.progress(epoch: 1, loss: 2.0))
-        try first.send(one.checkpoint(epoch: 1, bytes: Array("attempt one".utf8)))
+        try first.send(one.checkpoint(epoch: 1, bytes: try RealCheckpoints.bytes(for: one, epoch: 1, datasetFile: harness.datasetFile)))
         // The second worker waits for work while the first goes silent past the grace.
         let second = try RawPeer(endpoint, identity: "fast-1")
         #expect(try second.greet(name: "fast"))
@@ -138,7 +138,7 @@ import Testing
         #expect(two.trialId == one.trialId && two.attempt == 2 && two.leaseId != one.leaseId)
         #expect(two.resumeCheckpoint?.epoch == 1)
         try second.send(two.progress(epoch: 2, loss: 5.0))
-        try second.send(two.checkpoint(epoch: 2, bytes: Array("attempt two".utf8)))
+        try second.send(two.checkpoint(epoch: 2, bytes: try RealCheckpoints.bytes(for: two, epoch: 2, datasetFile: harness.datasetFile)))
         try second.send(two.progress(epoch: 3, loss: 5.0))
         // Nothing answers those: wait until the store shows them (the second peer heartbeats meanwhile).
         var landed = false
@@ -181,7 +181,7 @@ import Testing
         #expect(kept.map(\.attempt) == [1])
         #expect(kept.first?.isLatest == true)
         let file = try #require(kept.first.map { harness.folder.absolute($0.path) })
-        #expect(try Data(contentsOf: file) == Data("attempt one".utf8))
+        #expect(try [UInt8](Data(contentsOf: file)) == RealCheckpoints.bytes(for: one, epoch: 1, datasetFile: harness.datasetFile))
         let folder = try #require(harness.folder.checkpointFolder(trialID: one.trialId))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1)
     }

@@ -10,7 +10,6 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
     let epochSeconds: Double
     private let lock = NSLock()
     private var startedEpochs: [String: [Int]] = [:]
-    private var realCheckpoints: [String: [Int: [UInt8]]] = [:]
 
     var hangSeconds = 4.0
 
@@ -54,25 +53,5 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
         return .completed(result: Data(result.utf8))
     }
 
-    /// Every epoch's checkpoint of one real, uninterrupted run of the trial (tiny models: ms).
-    private func realCheckpoints(_ job: TrialJob) -> [Int: [UInt8]] {
-        lock.lock()
-        if let cached = realCheckpoints[job.trialID] { lock.unlock(); return cached }
-        lock.unlock()
-        var fresh = job
-        fresh.resumeFrom = nil
-        fresh.keepsCheckpointFiles = false
-        let recorder = CheckpointRecorder()
-        _ = CharRNNTrialTrainer().run(fresh, events: recorder)
-        lock.lock(); defer { lock.unlock() }
-        realCheckpoints[job.trialID] = recorder.byEpoch
-        return recorder.byEpoch
-    }
-
-    private final class CheckpointRecorder: TrialEvents, @unchecked Sendable {
-        var byEpoch: [Int: [UInt8]] = [:]
-        func epochEnded(_ record: EpochRecord) {}
-        func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { byEpoch[epoch] = bytes }
-        var isCancelled: Bool { false }
-    }
+    private func realCheckpoints(_ job: TrialJob) -> [Int: [UInt8]] { RealCheckpoints.byEpoch(for: job) }
 }

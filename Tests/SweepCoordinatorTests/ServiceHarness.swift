@@ -46,6 +46,8 @@ final class ServiceHarness: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var folder: RunFolder { RunFolder(sweepName: "svc", base: root) }
+    /// The text every trial trains on.
+    var datasetFile: URL { root.appendingPathComponent("text.txt") }
 
     /// The content hash of the sweep's dataset (what DATASET_REQUEST names).
     var datasetSHA256: String {
