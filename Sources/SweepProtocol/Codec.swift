@@ -149,6 +149,9 @@ public struct Codec: Sendable {
         switch command {
         case .hello:
             let hello = try parse(Hello.self)
+            // Only a version in its range is another version to refuse; any other value is malformed,
+            // and REFUSED could not carry it back.
+            try FieldCheck(command: .hello).count(hello.protocolVersion, 1, "protocol_version")
             if hello.protocolVersion != protocolVersion {
                 throw .unsupportedVersion(received: hello.protocolVersion, supported: protocolVersion)
             }

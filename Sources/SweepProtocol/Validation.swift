@@ -84,7 +84,7 @@ extension Message {
             try check.positive(a.leaseSeconds, "lease_seconds")
             try check.object(a.config, "config")
             try check.sha256(a.dataset.sha256, "dataset.sha256")
-            try check.atLeast(a.dataset.bytes, 0, "dataset.bytes")
+            try check.count(a.dataset.bytes, 0, "dataset.bytes")
             if let r = a.resumeCheckpoint {
                 try check.count(r.epoch, 0, "resume_checkpoint.epoch")
                 try check.sha256(r.sha256, "resume_checkpoint.sha256")
@@ -118,7 +118,10 @@ extension Message {
         case .stop(let s):
             if let trialId = s.trialId { try check.id(trialId, "trial_id") }
             if let attempt = s.attempt { try check.count(attempt, 1, "attempt") }
-        case .heartbeat, .bye, .refused:
+        case .refused(let r):
+            if let v = r.receivedVersion { try check.count(v, 0, "received_version") }
+            if let v = r.supportedVersion { try check.count(v, 0, "supported_version") }
+        case .heartbeat, .bye:
             break
         }
     }

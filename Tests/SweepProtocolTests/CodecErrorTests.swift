@@ -27,6 +27,11 @@ struct CodecErrorTests {
         #expect(error(frames("HEARTBEAT", "{}", magic: "RNS3")) == .unsupportedVersion(received: 3, supported: 2))
         let hello = #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":7}"#
         #expect(error(frames("HELLO", hello)) == .unsupportedVersion(received: 7, supported: 2))
+        // A version outside its range is malformed, not refused: REFUSED could not carry it back.
+        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":0}"#)) ==
+            .invalidField(command: .hello, field: "protocol_version", reason: "0 is below 1"))
+        #expect(error(frames("REFUSED", #"{"reason":"r","received_version":-1}"#)) ==
+            .invalidField(command: .refused, field: "received_version", reason: "-1 is below 0"))
         #expect(Refused.versionMismatch(received: 1).reason == "protocol version 1 is not supported; this coordinator speaks version 2")
         #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[UInt8]]()) }
         #expect(throws: ProtocolError.missingIdentity) { try codec.decode(routedFrames: [[]] + frames("HEARTBEAT", "{}")) }
@@ -45,6 +50,8 @@ struct CodecErrorTests {
             .oversizeHeader(command: .bye, bytes: 5013, limit: 4096))
         let assign = #"{"trial_id":"t","trial_number":0,"attempt":1,"lease_id":"l","lease_seconds":5,"config":{},"seed":1,"dataset":{"name":"n","sha256":"\#(hashA)","bytes":1}}"#
         #expect(error(frames("ASSIGN", assign)) == nil)
+        #expect(error(frames("ASSIGN", String(assign.dropLast(3)) + "2147483648}}")) ==
+            .invalidField(command: .assign, field: "dataset.bytes", reason: "2147483648 is above 2147483647"))
         #expect(error(frames("ASSIGN", assign, [1])) == .unexpectedPayload(command: .assign))
         let resume = String(assign.dropLast()) + #","resume_checkpoint":{"epoch":2,"sha256":"\#(hashB)"}}"#
         #expect(error(frames("ASSIGN", resume)) == .missingPayload(command: .assign))

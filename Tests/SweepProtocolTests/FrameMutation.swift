@@ -13,6 +13,8 @@ struct Mutation {
     let frames: [[UInt8]]
     /// For `magicVersion`: the version written into the magic frame.
     var version = 0
+    /// For `headerToken`: the JSON text written in place of a value.
+    var token = ""
 
     var name: String { kind.rawValue }
     static var allNames: [String] { Kind.allCases.map(\.rawValue) }
@@ -29,9 +31,12 @@ struct Mutation {
         let kind = kinds[Int(random.next() % UInt64(kinds.count))]
         var frames = original
         var version = 0
+        var token = ""
         switch kind {
         case .magicVersion:
-            version = [0, 2, 3, 4, 5, 6, 7, 8, 9][Int(random.next() % 9)]
+            // Any one-digit version but ours: 0 is no version at all, the others are unsupported.
+            let others = (0...9).filter { $0 != protocolVersion }
+            version = others[Int(random.next() % UInt64(others.count))]
             frames[0] = Array("RNS\(version)".utf8)
         case .magicByte:
             frames[0][Int(random.next() % UInt64(frames[0].count))] ^= UInt8(truncatingIfNeeded: random.next() | 1)
@@ -40,7 +45,7 @@ struct Mutation {
         case .dropHeader: frames.remove(at: 2)
         case .dropPayload: frames.remove(at: 3)
         case .extraFrame: frames.append(randomBytes(Int(random.next() % 8), &random))
-        case .headerToken: frames[2] = replaceToken(frames[2], &random)
+        case .headerToken: (frames[2], token) = replaceToken(frames[2], &random)
         case .headerDelete: frames[2] = deleteSpan(frames[2], &random)
         case .headerSplice:
             let at = Int(random.next() % UInt64(frames[2].count + 1))
@@ -54,7 +59,7 @@ struct Mutation {
             frames[3] = Array(frames[3].prefix(Int(random.next() % UInt64(frames[3].count))))
         case .payloadTruncate: frames[3] = [1, 2]  // an empty payload can only grow: still a wrong size
         }
-        return Mutation(kind: kind, frames: frames, version: version)
+        return Mutation(kind: kind, frames: frames, version: version, token: token)
     }
 
     /// Error kinds a header-only change can cause: the frames around it are still well formed.
@@ -95,6 +100,11 @@ struct Mutation {
     /// Why accepting the mutated frames as `message` breaks the spec, or nil when it may.
     func unexpectedAcceptance(of message: Message, original: [[UInt8]], _ codec: Codec) -> String? {
         switch kind {
+        case .headerToken where exactNumbers.contains(token):
+            // Only a number field or the config can take it, and then as sent: a fraction is not
+            // rounded into a count, nor is a count above 2³¹−1 clamped.
+            let header = String(decoding: codec.encode(message)[2], as: UTF8.self)
+            return header.contains(":\(token)") ? nil : "accepted \(token) but decoded it as \(message)"
         case .headerToken, .headerDelete, .headerSplice, .commandSwap:
             return nil  // may still be a valid message; SpecRules checks its fields
         case .payloadByte, .payloadTruncate:
@@ -106,13 +116,21 @@ struct Mutation {
     }
 }
 
-/// A JSON value in the header replaced by another token (valid JSON or not).
-func replaceToken(_ header: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
-    let replacements = ["null", "-1", "0", "1e999", "\"\"", "[]", "{}", "true", "\"nan\"", "18446744073709551616", "\"x\""]
-    guard let colon = header.indices.filter({ header[$0] == UInt8(ascii: ":") }).randomElement(using: &random) else { return header }
+/// Numbers no count may take (a fraction; 2³¹, one above the largest count), which are
+/// valid in a `num` field or the config.
+let exactNumbers: Set<String> = ["3.75", "2147483648"]
+
+/// A JSON value in the header replaced by another token (valid JSON or not), and that token.
+/// Besides wrong types, the tokens probe the edges of SPEC.md §1.1: counts below 0 and above
+/// 2³¹−1, fractions, and ids of 0 and 257 bytes.
+func replaceToken(_ header: [UInt8], _ random: inout SplitMix64) -> ([UInt8], String) {
+    let replacements = ["null", "-1", "0", "1e999", "\"\"", "[]", "{}", "true", "\"nan\"", "18446744073709551616", "\"x\"",
+                        "2147483647", "\"\(String(repeating: "i", count: 257))\""] + exactNumbers.sorted()
+    guard let colon = header.indices.filter({ header[$0] == UInt8(ascii: ":") }).randomElement(using: &random) else { return (header, "") }
     var end = colon + 1
     while end < header.count, ![UInt8(ascii: ","), UInt8(ascii: "}")].contains(header[end]) { end += 1 }
-    return Array(header[...colon]) + Array(replacements.randomElement(using: &random)!.utf8) + Array(header[end...])
+    let token = replacements.randomElement(using: &random)!
+    return (Array(header[...colon]) + Array(token.utf8) + Array(header[end...]), token)
 }
 
 /// Up to 30 header bytes deleted.

@@ -11,7 +11,8 @@ let sampleMetrics = ResultMetrics(
     history: [EpochPoint(epoch: 1, trainLoss: 2, valLoss: 2.1, valAccuracy: 0.3, valPerplexity: 8.2, seconds: 4, tokensPerSecond: 1000)],
     message: nil)
 
-/// At least one message of every command, with optional fields both present and absent.
+/// At least one message of every command, with optional fields both present and absent, and one at
+/// the edges of SPEC.md §1.1 (a 256-byte id, the largest count).
 let sampleMessages: [Message] = [
     .hello(Hello(workerId: "w1", host: "node-3", cores: 2, build: "0.1.0+abc")),
     .hello(Hello(workerId: "w2", host: "h", cores: 64, build: "b", running: RunningTrial(trialId: "t-9f2c", attempt: 2, leaseId: leaseA, epoch: 7))),
@@ -31,6 +32,9 @@ let sampleMessages: [Message] = [
     .dataset(sha256: hashB, bytes: []),
     .progress(ProgressReport(trialId: "t-1", attempt: 1, leaseId: leaseA, epoch: 3, trainLoss: 1.5, valLoss: 1.7, valAccuracy: 0.51,
                              valPerplexity: 5.47, seconds: 12.25, tokensPerSecond: 123_456.5)),
+    .progress(ProgressReport(trialId: String(repeating: "t", count: 256), attempt: 2_147_483_647, leaseId: "l",
+                             epoch: 2_147_483_647, trainLoss: 0, valLoss: -1, valAccuracy: 1, valPerplexity: 1e300,
+                             seconds: 0.001, tokensPerSecond: .leastNonzeroMagnitude)),
     .checkpoint(CheckpointUpload(trialId: "t-1", attempt: 1, leaseId: leaseA, epoch: 3, sha256: hashB, isBest: true, bytes: 5), bytes: [1, 2, 3, 4, 5]),
     .result(TrialResult(trialId: "t-1", attempt: 1, leaseId: leaseA, status: .completed, result: sampleMetrics)),
     .result(TrialResult(trialId: "t-1", attempt: 2, leaseId: leaseA, status: .diverged,
@@ -45,5 +49,6 @@ let sampleMessages: [Message] = [
     .heartbeat,
     .bye(Bye(code: .shuttingDown, reason: "SIGTERM")),
     .bye(Bye(code: .unknownWorker)),
-    .refused(Refused.versionMismatch(received: 2)),
+    .refused(Refused.versionMismatch(received: 1)),
+    .refused(Refused(reason: "not accepting workers")),
 ]

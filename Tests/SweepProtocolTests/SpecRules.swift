@@ -1,6 +1,6 @@
 import SweepProtocol
 
-/// The field rules of SPEC.md §3, restated apart from the decoder so a test can hold every
+/// The field rules of SPEC.md §1.1 and §3, restated apart from the decoder so a test can hold every
 /// accepted message against them.
 enum SpecRules {
     /// The first rule `message` breaks, or nil.
@@ -9,23 +9,40 @@ enum SpecRules {
             text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
         }
         func positive(_ value: Double) -> Bool { value > 0 && value.isFinite }
-        func lease(_ id: String) -> Bool { !id.isEmpty && id.utf8.count <= 256 }
+        // §1.1 `id`: 1…256 UTF-8 bytes; `count`: 0…2³¹−1, or from 1 where marked ≥ 1.
+        func id(_ text: String) -> Bool { (1...256).contains(text.utf8.count) }
+        func count(_ value: Int, from minimum: Int = 0) -> Bool { (minimum...2_147_483_647).contains(value) }
+        func claim(_ c: some LeaseClaim) -> String? {
+            id(c.trialId) && count(c.attempt, from: 1) && id(c.leaseId)
+                ? nil : "trial_id \(c.trialId.debugDescription), attempt \(c.attempt), lease_id \(c.leaseId.debugDescription)"
+        }
+        // §4.2: the result object's counts, and its history's epochs (each ≥ 1).
+        func result(_ r: ResultMetrics) -> String? {
+            if !count(r.epochsRun) { return "result.epochs_run is \(r.epochsRun)" }
+            if let best = r.bestEpoch, !count(best) { return "result.best_epoch is \(best)" }
+            if let point = r.history.first(where: { !count($0.epoch, from: 1) }) { return "result.history has epoch \(point.epoch)" }
+            return nil
+        }
         switch message {
         case .hello(let h):
-            if h.workerId.isEmpty { return "worker_id is empty" }
-            if h.cores < 1 { return "cores is \(h.cores)" }
+            if !id(h.workerId) { return "worker_id is \(h.workerId.debugDescription)" }
+            if !count(h.cores, from: 1) { return "cores is \(h.cores)" }
             if h.protocolVersion != protocolVersion { return "protocol_version is \(h.protocolVersion)" }
-            if let r = h.running, r.trialId.isEmpty || r.attempt < 1 || r.epoch < 0 || !lease(r.leaseId) { return "running is \(r)" }
+            if let r = h.running {
+                if let broken = claim(r) { return "running: \(broken)" }
+                if !count(r.epoch) { return "running.epoch is \(r.epoch)" }
+            }
         case .welcome(let w):
             if !positive(w.heartbeatInterval) { return "heartbeat_interval is \(w.heartbeatInterval)" }
         case .ready(let r):
-            if r.slots < 0 { return "slots is \(r.slots)" }
+            if !count(r.slots) { return "slots is \(r.slots)" }
         case .assign(let a, let checkpoint):
-            if a.trialId.isEmpty || a.leaseId.isEmpty { return "trial_id or lease_id is empty" }
-            if a.trialNumber < 0 || a.attempt < 1 { return "trial_number \(a.trialNumber), attempt \(a.attempt)" }
+            if !id(a.trialId) || !id(a.leaseId) { return "trial_id \(a.trialId.debugDescription), lease_id \(a.leaseId.debugDescription)" }
+            if !count(a.trialNumber) || !count(a.attempt, from: 1) { return "trial_number \(a.trialNumber), attempt \(a.attempt)" }
             if !positive(a.leaseSeconds) { return "lease_seconds is \(a.leaseSeconds)" }
-            if !hex(a.dataset.sha256) || a.dataset.bytes < 0 { return "dataset is \(a.dataset)" }
-            if let r = a.resumeCheckpoint, r.epoch < 0 || !hex(r.sha256) { return "resume_checkpoint is \(r)" }
+            if a.config.objectValue == nil { return "config is not an object" }
+            if !hex(a.dataset.sha256) || !count(a.dataset.bytes) { return "dataset is \(a.dataset)" }
+            if let r = a.resumeCheckpoint, !count(r.epoch) || !hex(r.sha256) { return "resume_checkpoint is \(r)" }
             if (a.resumeCheckpoint == nil) != (checkpoint == nil) { return "checkpoint bytes without resume_checkpoint, or the reverse" }
         case .datasetRequest(let r):
             if !hex(r.sha256) { return "sha256 is \(r.sha256)" }
@@ -33,24 +50,27 @@ enum SpecRules {
             if !hex(d.sha256) { return "sha256 is \(d.sha256)" }
             if d.bytes != bytes.count { return "bytes is \(d.bytes) for a \(bytes.count)-byte payload" }
         case .progress(let p):
-            if p.trialId.isEmpty || p.attempt < 1 || p.epoch < 1 { return "trial_id \(p.trialId), attempt \(p.attempt), epoch \(p.epoch)" }
-            if !lease(p.leaseId) { return "lease_id is \(p.leaseId)" }
+            if let broken = claim(p) { return broken }
+            if !count(p.epoch, from: 1) { return "epoch is \(p.epoch)" }
         case .checkpoint(let c, let bytes):
-            if c.trialId.isEmpty || c.attempt < 1 || c.epoch < 0 { return "trial_id \(c.trialId), attempt \(c.attempt), epoch \(c.epoch)" }
-            if !lease(c.leaseId) { return "lease_id is \(c.leaseId)" }
+            if let broken = claim(c) { return broken }
+            if !count(c.epoch) { return "epoch is \(c.epoch)" }
             if !hex(c.sha256) { return "sha256 is \(c.sha256)" }
             if c.bytes != bytes.count { return "bytes is \(c.bytes) for a \(bytes.count)-byte payload" }
         case .result(let r):
-            if r.trialId.isEmpty || r.attempt < 1 { return "trial_id \(r.trialId), attempt \(r.attempt)" }
-            if !lease(r.leaseId) { return "lease_id is \(r.leaseId)" }
-            if r.result.epochsRun < 0 { return "epochs_run is \(r.result.epochsRun)" }
+            if let broken = claim(r) ?? result(r.result) { return broken }
         case .resultAck(let r):
-            if r.trialId.isEmpty { return "trial_id is empty" }
+            if !id(r.trialId) || !count(r.attempt, from: 1) || !id(r.leaseId) { return "acknowledges \(r)" }
         case .failed(let f):
-            if f.trialId.isEmpty || f.attempt < 1 { return "trial_id \(f.trialId), attempt \(f.attempt)" }
-            if !lease(f.leaseId) { return "lease_id is \(f.leaseId)" }
-        case .stop, .heartbeat, .bye, .refused:
-            break
+            if let broken = claim(f) ?? f.result.flatMap(result) { return broken }
+        case .stop(let s):
+            if let trialId = s.trialId, !id(trialId) { return "trial_id is \(trialId.debugDescription)" }
+            if let attempt = s.attempt, !count(attempt, from: 1) { return "attempt is \(attempt)" }
+        case .refused(let r):
+            if let v = r.receivedVersion, !count(v) { return "received_version is \(v)" }
+            if let v = r.supportedVersion, !count(v) { return "supported_version is \(v)" }
+        case .heartbeat, .bye:
+            break  // BYE's code is typed; an unknown code cannot decode
         }
         return nil
     }
