@@ -13,14 +13,16 @@ public final class SweepStore: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    /// The parent folder is created if missing.
-    public init(path: String) throws {
+    /// The parent folder is created if missing. `busyTimeout`: how long a write waits for another
+    /// process's lock before it fails (a coordinator keeps it short: it retries on its own and its
+    /// single thread must keep answering heartbeats).
+    public init(path: String, busyTimeout: Double = 10) throws {
         self.path = path
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = Configuration()
         // Another process (`coordinator status`) may read while the coordinator writes.
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "SweepStore"
         pool = try DatabasePool(path: path, configuration: configuration)
         // A committed result must survive power loss too, because RESULT_ACK is sent only after

@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --retry-failed: also retrain trials that ended as config_error.") var retryConfigErrors = false
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
+    @Option(help: .hidden) var storeFailureLimit: Double?
     @Option(help: .hidden) var workerArg: [String] = []
 
     func validate() throws {
@@ -47,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             options.policy.adoptionWindow = lost
         }
         if let heartbeat { options.policy.heartbeatInterval = heartbeat }
+        if let storeFailureLimit { options.storeFailureLimit = storeFailureLimit }
         // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
         if listen == nil { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
@@ -97,6 +99,8 @@ struct RunCommand: AsyncParsableCommand {
         supervisor?.stop(timeout: 5)
         print("results: \(setup.folder.resultsCSV.path)")
         print("report:  \(setup.folder.reportHTML.path)")
+        // 3: the run folder could not be written; running the same command again resumes.
+        if let reason = service.storeStopReason { throw exitReporting(reason, code: 3) }
         if !complete { throw ExitCode(130) }
     }
 }

@@ -12,6 +12,9 @@ public struct Scheduler: Sendable {
     private var workers = WorkerTable()
     /// Once draining (SIGINT/SIGTERM), nothing new is assigned.
     public private(set) var draining = false
+    /// While the store cannot be written, nothing new is assigned (an assignment must be recorded
+    /// before it is sent); set by the owner, which calls `dispatch` when it clears it.
+    public var holding = false
     /// Makes the id of each new lease; random unless a test fixes it.
     private let newLeaseID: @Sendable () -> String
 
@@ -291,7 +294,7 @@ public struct Scheduler: Sendable {
 
     /// Pairs ready workers with queued trials, in schedule order.
     public mutating func dispatch(now: Double) -> [SchedulerEvent] {
-        guard !draining else { return [] }
+        guard !draining, !holding else { return [] }
         var events: [SchedulerEvent] = []
         for entry in workers.all where entry.assignable {
             guard let trialID = nextTrial() else { break }
@@ -309,6 +312,25 @@ public struct Scheduler: Sendable {
                                              leaseID: lease.id, resumeFrom: state.latestCheckpoint)))
         }
         return events
+    }
+
+    /// Takes back an assignment the owner could not record or send: the trial is queued again at the
+    /// front with its attempt number and lease withdrawn (nothing ran, nothing is charged), and the
+    /// worker is ready again.
+    public mutating func unassign(_ assignment: Assignment) {
+        guard var state = trials[assignment.trialID],
+              case .running(assignment.worker, assignment.attempt) = state.phase else { return }
+        state.leases[assignment.attempt] = nil
+        state.attemptsStarted = max(0, assignment.attempt - 1)
+        state.phase = .queued
+        state.leaseExpiry = nil
+        trials[assignment.trialID] = state
+        queue.removeAll { $0 == assignment.trialID }
+        queue.insert(assignment.trialID, at: 0)
+        if workers[assignment.worker]?.trialID == assignment.trialID {
+            workers[assignment.worker]?.trialID = nil
+            workers[assignment.worker]?.ready = true
+        }
     }
 
     /// The first plain queued trial. Orphans wait for their old worker's HELLO until the adoption

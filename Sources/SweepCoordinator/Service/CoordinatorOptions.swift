@@ -27,6 +27,8 @@ public struct CoordinatorOptions: Sendable {
     /// report.html is rewritten at most this often while a sweep runs (it reads every curve, so
     /// not after every epoch), and always at the end.
     public var reportInterval: Double = 30
+    /// Seconds sweep.db may stay unwritable (disk full, read-only) before the run stops cleanly.
+    public var storeFailureLimit: Double = 120
 
     public init(sweepFile: URL, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, listen: String? = nil) {

@@ -100,7 +100,9 @@ extension CoordinatorService {
         liveness[worker] = PeerLiveness(now: now, heartbeatInterval: options.policy.heartbeatInterval,
                                         suspectAfterBeats: options.policy.suspectAfterMissedBeats,
                                         lostAfter: max(30, options.policy.lostAfter))
-        _ = try? setup.store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
+        persist("recording worker \(worker)") { [store = setup.store] in
+            _ = try store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
+        }
         send(.welcome(Welcome(coordinatorId: coordinatorID, heartbeatInterval: options.policy.heartbeatInterval)), to: worker)
         recordEvent("worker", "worker \(worker) joined from \(hello.host.prefix(200)) (\(hello.cores) cores, build \(hello.build.prefix(200)))",
                     worker: worker)
@@ -167,12 +169,15 @@ extension CoordinatorService {
             return
         }
         currentEpoch[worker] = report.epoch
-        _ = try? setup.store.recordEpoch(EpochMetrics(
+        let metrics = EpochMetrics(
             trialID: report.trialId, attempt: report.attempt, epoch: report.epoch, trainLoss: report.trainLoss,
             valLoss: report.valLoss, valAccuracy: report.valAccuracy, valPerplexity: report.valPerplexity,
-            seconds: report.seconds, tokensPerSecond: report.tokensPerSecond))
-        _ = try? setup.store.renewLease(trialID: report.trialId, workerID: worker.rawValue,
-                                        until: Date().addingTimeInterval(options.policy.lostAfter))
+            seconds: report.seconds, tokensPerSecond: report.tokensPerSecond)
+        let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
+        persist("recording epoch \(report.epoch) of trial \(report.trialId)") { [store = setup.store] in
+            _ = try store.recordEpoch(metrics)
+            _ = try store.renewLease(trialID: report.trialId, workerID: worker.rawValue, until: leaseUntil)
+        }
         resultsDirty = true
         recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
                                        report.trialId, report.epoch, epochs(of: report.trialId), report.trainLoss,
@@ -197,6 +202,8 @@ extension CoordinatorService {
             return
         }
         guard let trial = trialsByID[upload.trialId] else { return }
+        // A checkpoint is kept only with its row; while the store fails the next one will do.
+        guard storeIsWritable else { return }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
@@ -217,9 +224,16 @@ extension CoordinatorService {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
             }
             let relative = setup.folder.relative(file)
-            let update = try setup.store.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch,
+            let update: CheckpointUpdate
+            do {
+                update = try setup.store.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch,
                                                           path: relative, sha256: digest, bytes: bytes.count,
                                                           isBest: upload.isBest)
+            } catch {
+                removeCheckpointFiles([relative])
+                storeFailed("recording checkpoint \(relative)", error)
+                return
+            }
             removeCheckpointFiles(update.obsoletePaths)
             scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
                                        ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
@@ -295,12 +309,17 @@ extension CoordinatorService {
             case .stop(let worker, let trialID, let attempt, let code):
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: code)), to: worker)
             case .requeued(let trialID, let attempt, let reason):
-                _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason)
-                _ = try? setup.store.requeue(trialID: trialID)
+                persist("requeueing trial \(trialID)") { [store = setup.store] in
+                    // Attempt 0: the attempt row was already closed by whoever reported the failure.
+                    if attempt > 0 { _ = try store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason) }
+                    _ = try store.requeue(trialID: trialID)
+                }
                 recordEvent("requeue", "trial \(trialID) attempt \(attempt) requeued: \(reason)", trial: trialID)
             case .trialFailed(let trialID, let attempts, let reason):
-                _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
-                _ = try? setup.store.markFinished(trialID: trialID, status: .failed)
+                persist("marking trial \(trialID) failed") { [store = setup.store] in
+                    _ = try store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
+                    _ = try store.markFinished(trialID: trialID, status: .failed)
+                }
                 resultsDirty = true
                 recordEvent("failed", "trial \(trialID) failed after \(attempts) attempts: \(reason)", trial: trialID)
             case .workerSuspect(let worker):
@@ -313,16 +332,23 @@ extension CoordinatorService {
                 liveness[worker] = nil
                 currentEpoch[worker] = nil
             case .workerQuarantined(let worker):
-                _ = try? setup.store.setQuarantined(workerID: worker.rawValue, true)
+                persist("quarantining worker \(worker)") { [store = setup.store] in
+                    _ = try store.setQuarantined(workerID: worker.rawValue, true)
+                }
                 recordEvent("worker", "worker \(worker) quarantined after \(options.policy.quarantineAfterInfraFailures) infra failures in a row", worker: worker)
             case .workerReleased(let worker):
-                _ = try? setup.store.setQuarantined(workerID: worker.rawValue, false)
+                persist("releasing worker \(worker)") { [store = setup.store] in
+                    _ = try store.setQuarantined(workerID: worker.rawValue, false)
+                }
                 recordEvent("worker", "worker \(worker) released from quarantine after \(Int(options.policy.quarantineSeconds)) s (on probation)", worker: worker)
             case .adopted(let worker, let trialID, let attempt):
-                _ = try? setup.store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue,
-                                                  host: scheduler.worker(worker)?.host,
-                                                  leaseID: scheduler.state(of: trialID)?.leases[attempt]?.id,
-                                                  leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+                let host = scheduler.worker(worker)?.host
+                let leaseID = scheduler.state(of: trialID)?.leases[attempt]?.id
+                let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
+                persist("re-adopting trial \(trialID)") { [store = setup.store] in
+                    _ = try store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue, host: host,
+                                               leaseID: leaseID, leaseExpiresAt: leaseUntil)
+                }
                 trialStart[trialID] = trialStart[trialID] ?? now
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
             }
@@ -331,11 +357,24 @@ extension CoordinatorService {
 
     func assign(_ assignment: Assignment, now: Double) {
         guard let trial = trialsByID[assignment.trialID] else { return }
+        // Recorded before it is sent: an assignment the store does not know would outlive a restart
+        // of the coordinator in the worker alone.
+        guard storeIsWritable else {
+            scheduler.unassign(assignment)
+            return
+        }
+        let entry = scheduler.worker(assignment.worker)
+        let attempt: Int
         do {
-            let entry = scheduler.worker(assignment.worker)
-            let attempt = try setup.store.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue,
-                                                      host: entry?.host, workerName: entry?.name, leaseID: assignment.leaseID,
-                                                      leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+            attempt = try setup.store.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue,
+                                                  host: entry?.host, workerName: entry?.name, leaseID: assignment.leaseID,
+                                                  leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+        } catch {
+            scheduler.unassign(assignment)
+            storeFailed("recording the assignment of trial \(trial.id)", error)
+            return
+        }
+        do {
             if attempt != assignment.attempt {
                 logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
             }

@@ -26,8 +26,10 @@ extension CoordinatorService {
         case .infra:
             guard acceptFromHolder(key, command: .failed, worker: worker, now: now) else { return }
             send(.resultAck(ResultAck(trialId: key.trialID, attempt: key.attempt, leaseId: key.leaseID)), to: worker)
-            _ = try? setup.store.recordInfraFailure(workerID: worker.rawValue)
-            _ = try? setup.store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
+            persist("recording the infra failure of trial \(key.trialID)") { [store = setup.store] in
+                _ = try store.recordInfraFailure(workerID: worker.rawValue)
+                _ = try store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
+            }
             recordEvent("infra", "trial \(key.trialID) attempt \(key.attempt) failed on \(worker): \(failed.message.prefix(500))",
                         trial: key.trialID, worker: worker)
             let events = scheduler.infraFailure(from: worker, trialID: key.trialID, attempt: key.attempt,
@@ -63,31 +65,48 @@ extension CoordinatorService {
             send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: .outOfRange, reason: problem)), to: worker)
             return
         }
+        // Committed before it is acknowledged: while the store fails, the worker keeps the result
+        // in its outbox and sends it again.
+        guard storeIsWritable else {
+            logger.warning("result of trial \(key.trialID) attempt \(key.attempt) not recorded yet: sweep.db cannot be written")
+            return
+        }
+        // The store's own parameter count; a failed read only leaves the cell empty.
         let parameters = (try? setup.store.trial(id: key.trialID))?.parameters
         let row = ResultFields.storeResult(trialID: key.trialID, attempt: key.attempt, worker: scheduler.worker(worker),
                                            status: status, metrics: metrics, message: message, parameters: parameters)
         let late = verdict == .lateHolder
         do {
             _ = try setup.store.recordResult(row)
-            try setup.store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue,
-                                       message: message.map { String($0.prefix(2000)) })
-            // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
-            // result's own history replaces epochs another attempt reported meanwhile.
-            let history = late ? (metrics?.history ?? []).map {
-                EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
-                             valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
-                             seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
-            } : []
-            removeCheckpointFiles(try setup.store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history))
         } catch {
-            // Not committed: no ACK, so the worker keeps it in its outbox and sends it again.
-            logger.error("committing the result of trial \(key.trialID) failed: \(error)")
+            // Not committed (one transaction, so nothing half-written): no ACK, so the worker keeps
+            // it in its outbox and sends it again.
+            storeFailed("committing the result of trial \(key.trialID)", error)
             return
+        }
+        // The result is durable: the bookkeeping around it follows in order, now or once the store
+        // takes writes again.
+        let attemptMessage = message.map { String($0.prefix(2000)) }
+        persist("closing attempt \(key.attempt) of trial \(key.trialID)") { [store = setup.store] in
+            _ = try store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
+        }
+        // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
+        // result's own history replaces epochs another attempt reported meanwhile.
+        let history = late ? (metrics?.history ?? []).map {
+            EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
+                         valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
+                         seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
+        } : []
+        persist("keeping the checkpoints of trial \(key.trialID) attempt \(key.attempt)") { [weak self, store = setup.store] in
+            let obsolete = try store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
+            self?.removeCheckpointFiles(obsolete)
         }
         // A late result supersedes the attempt running now: close its row, forget its epoch.
         if case .running(let holder, let current)? = scheduler.state(of: key.trialID)?.phase, current != key.attempt {
-            _ = try? setup.store.endAttempt(trialID: key.trialID, attempt: current, outcome: "superseded",
-                                            message: "attempt \(key.attempt) delivered its result late")
+            persist("closing superseded attempt \(current) of trial \(key.trialID)") { [store = setup.store] in
+                _ = try store.endAttempt(trialID: key.trialID, attempt: current, outcome: "superseded",
+                                         message: "attempt \(key.attempt) delivered its result late")
+            }
             currentEpoch[holder] = nil
         }
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done

@@ -37,6 +37,11 @@ public final class CoordinatorService {
     var inspector: CheckpointInspector?
     var rejectedCheckpoints = 0
     var oversizedMessages = 0
+    /// Writes waiting for sweep.db to accept them again.
+    var storeWrites = StoreWriteQueue()
+    var eventsNotRecorded = 0
+    /// Set when sweep.db stayed unwritable too long: the run stops and says why.
+    public internal(set) var storeStopReason: String?
     /// Identity, magic, command, header and payload (SPEC.md §1).
     static let maxFrames = 5
     /// A whole message: the largest payload plus a header.
@@ -117,8 +122,8 @@ public final class CoordinatorService {
         }
         exportResults()
         while true {
-            if scheduler.isComplete { break }
-            if shutdown.isRequested { break }
+            if scheduler.isComplete, storeIsWritable { break }
+            if shutdown.isRequested || storeStopReason != nil { break }
             try poller.poll(timeout: 0.2)
             if poller.isReadable(signalIndex) { shutdown.drain() }
             if poller.isReadable(socketIndex) {
@@ -137,6 +142,7 @@ public final class CoordinatorService {
                 }
             }
             let now = clock.now()
+            retryStoreWrites(now: now)
             handleLocalWorkerExits(now: now)
             if now - lastTick >= options.policy.heartbeatInterval {
                 lastTick = now
@@ -147,8 +153,12 @@ public final class CoordinatorService {
                 drawProgress()
             }
         }
-        let complete = scheduler.isComplete
+        let complete = scheduler.isComplete && storeIsWritable
         finish(complete: complete)
+        if let storeStopReason {
+            logger.critical("\(storeStopReason)")
+            progress.log(storeStopReason)
+        }
         recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart))
         return complete
     }
@@ -162,9 +172,11 @@ public final class CoordinatorService {
                 let attempt = attemptOf(trialID)
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
                 if let attempt {
-                    _ = try? setup.store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
+                    persist("closing attempt \(attempt) of trial \(trialID)") { [store = setup.store] in
+                        try store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
+                    }
                 }
-                _ = try? setup.store.requeue(trialID: trialID)
+                persist("requeueing trial \(trialID)") { [store = setup.store] in try store.requeue(trialID: trialID) }
             }
             send(.bye(Bye(code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
         }
@@ -216,7 +228,15 @@ public final class CoordinatorService {
     // MARK: Outputs
 
     func recordEvent(_ kind: String, _ message: String, trial: String? = nil, worker: WorkerID? = nil) {
-        _ = try? setup.store.appendEvent(kind: kind, message: message, trialID: trial, workerID: worker?.rawValue)
+        // The event log is a record for people, not state: while the store fails, events are
+        // counted and shown, not queued.
+        if storeIsWritable {
+            do { try setup.store.appendEvent(kind: kind, message: message, trialID: trial, workerID: worker?.rawValue) } catch {
+                storeFailed("recording an event", error)
+            }
+        } else {
+            eventsNotRecorded += 1
+        }
         if !progress.isTerminal || kind != "progress" { progress.log(message) }
     }
 

@@ -28,7 +28,7 @@ public struct RunSetup: Sendable {
             try FileManager.default.removeItem(at: folder.root)
         }
         try folder.create()
-        let store = try SweepStore(path: folder.database.path)
+        let store = try SweepStore(path: folder.database.path, busyTimeout: 1)
         let specJSON = String(decoding: try Data(contentsOf: options.sweepFile), as: UTF8.self)
         switch try store.openSweep(name: sweep.name, specHash: sweep.sourceSHA256, specJSON: specJSON) {
         case .created, .unchanged:

@@ -20,6 +20,9 @@ public struct WorkerOptions: Sendable {
     public var clientPublicKey: String?
     public var clientSecretKey: String?
     public var heartbeatInterval: Double = 1
+    /// Unacknowledged results are sent again this often while connected (and after every WELCOME):
+    /// a coordinator that could not commit one (its disk was full) takes it when it can.
+    public var outboxResendInterval: Double = 15
     /// Coordinator silent this long: reconnect (with backoff) and say HELLO again.
     public var coordinatorSilenceLimit: Double = 5
     /// A trainer that reports nothing (no batch poll) this long is hung: report infra and exit.

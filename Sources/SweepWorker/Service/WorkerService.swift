@@ -24,6 +24,7 @@ public final class WorkerService {
     var generation = 0
     var backoff = Backoff(initial: 1, maximum: 32, jitter: 0.5)
     var welcomed = false
+    var lastOutboxResend = 0.0
     var lastHeard = 0.0
     var lastSent = 0.0
 
@@ -164,6 +165,10 @@ public final class WorkerService {
         }
         if socket != nil {
             if now - lastSent >= options.heartbeatInterval { send(.heartbeat) }
+            if welcomed, now - lastOutboxResend >= options.outboxResendInterval {
+                lastOutboxResend = now
+                resendOutbox()
+            }
             if now - lastHeard >= options.coordinatorSilenceLimit { disconnect(now: now) }
         }
         if let running, now - running.mailbox.lastPulse > options.watchdogSeconds {
@@ -197,6 +202,7 @@ public final class WorkerService {
         case .welcome:
             welcomed = true
             backoff.succeeded()
+            lastOutboxResend = clock.now()
             resendOutbox()
             if running == nil, parked == nil { send(.ready(Ready())) }
         case .assign(let assign, let checkpoint):
