@@ -30,8 +30,7 @@ import Testing
         _ = try harness.startWorker(endpoint, name: "doomed")
         let store = try SweepStore(path: harness.folder.database.path)
         let trialID = try #require(try store.allTrials().first?.trialID)
-        var waited = 0.0
-        while (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) < 2, waited < 10 { usleep(50_000); waited += 0.05 }
+        #expect(try until(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
         harness.freeze("doomed")
         for checkpoint in try store.checkpoints(trialID: trialID) {
             try Data("not a checkpoint".utf8).write(to: harness.folder.absolute(checkpoint.path))

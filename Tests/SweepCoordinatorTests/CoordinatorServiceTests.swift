@@ -99,13 +99,12 @@ import Testing
     @Test func aLostWorkersTrialResumesFromItsCheckpointOnAnotherWorker() async throws {
         let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#, epochs: 6, epochSeconds: 0.3, lostAfter: 2)
         let (_, endpoint, finished, _) = try await harness.startCoordinator()
-        // The first worker stops talking mid-trial (as if its host froze): its process keeps
-        // training but never answers; here it is simply a worker whose thread we abandon.
+        // The first worker stops talking mid-trial, as if its host froze: `freeze` halts its
+        // service loop without a goodbye, so the coordinator hears nothing more from it.
         let doomed = try harness.startWorker(endpoint, name: "doomed")
         let store = try SweepStore(path: harness.folder.database.path)
         let trialID = try #require(try store.allTrials().first?.trialID)
-        var waited = 0.0
-        while (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) < 2, waited < 10 { usleep(50_000); waited += 0.05 }
+        #expect(try until(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
         harness.freeze("doomed")
         _ = doomed
         _ = try harness.startWorker(endpoint, name: "rescuer")

@@ -90,20 +90,34 @@ final class ServiceHarness: @unchecked Sendable {
     }
 }
 
-/// A value set once by another thread, awaited with a timeout.
+/// A value set once by another thread, awaited with a timeout (woken when it is set).
 final class Finished<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var value: T?
-    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
-    func wait(seconds: Double) -> T? {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            lock.lock(); let v = value; lock.unlock()
-            if let v { return v }
-            usleep(20_000)
-        }
-        return nil
+    func set(_ v: T) {
+        condition.lock()
+        value = v
+        condition.broadcast()
+        condition.unlock()
     }
+    func wait(seconds: Double) -> T? {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil, condition.wait(until: deadline) {}
+        return value
+    }
+}
+
+/// Waits for a condition on state that announces nothing (rows in sweep.db): checks it every
+/// 20 ms until it holds or `seconds` pass; returns whether it held.
+func until(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(20_000)
+    }
+    return try condition()
 }
 
 /// Moves a non-Sendable service to the thread that owns it from then on.

@@ -25,6 +25,8 @@ public final class WorkerService {
     var backoff = Backoff(initial: 1, maximum: 32, jitter: 0.5)
     var welcomed = false
     var lastOutboxResend = 0.0
+    /// A message's largest size: the codec's payload limit plus its header.
+    static let maxMessageBytes = (1 << 30) + (4 << 20)
     var lastHeard = 0.0
     var lastSent = 0.0
 
@@ -143,9 +145,19 @@ public final class WorkerService {
         if poller.isReadable(signalIndex) { shutdown.drain() }
         if let mailboxIndex, poller.isReadable(mailboxIndex) { deliverRunnerNotes() }
         if let socketIndex, poller.isReadable(socketIndex), let socket {
-            while let frames = try? socket.receive(dontWait: true) {
-                handle(frames)
-                if self.socket == nil || exitCode != nil { break }
+            // Bounded before anything is copied: at most a header and one payload (a dataset or a
+            // checkpoint) per message, whoever is at the other end.
+            do {
+                while let received = try socket.receive(dontWait: true, maxParts: 4, maxBytes: Self.maxMessageBytes) {
+                    switch received {
+                    case .message(let frames): handle(frames)
+                    case .tooLarge(let parts, let bytes): logger.warning("dropped a message of \(parts) frames, \(bytes) bytes")
+                    }
+                    if self.socket == nil || exitCode != nil { break }
+                }
+            } catch {
+                logger.warning("receiving from the coordinator failed: \(error); reconnecting")
+                disconnect(now: clock.now())
             }
         }
     }
