@@ -4,7 +4,7 @@ import Testing
 
 /// The chaos drill: local workers SIGKILLed every few seconds and the coordinator SIGKILLed and
 /// restarted twice, while a grid of 8 trials runs on 2 workers. The sweep must still end with one
-/// row per trial, all done, and no killed trial may train again an epoch it had a checkpoint of.
+/// row per trial, and no killed trial may train again an epoch it had a checkpoint of.
 extension SweepRunTests {
     private struct Kill {
         let trialID: String
@@ -12,30 +12,46 @@ extension SweepRunTests {
         let checkpointEpoch: Int
     }
 
-    @Test func chaosDrillEndsWithEveryTrialDoneOnceAndNoCheckpointedEpochTrainedTwice() throws {
-        let folder = try temporaryFolder("chaos")
-        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
-        let sweep = try SweepFiles.write(name: "chaos", in: folder, grid: #"{"hidden_size": [48, 64, 80, 96], "learning_rate": [0.01, 0.02]}"#,
+    /// What one chaos run did and left.
+    private struct ChaosRun {
+        let folder: URL
+        let arguments: [String]
+        let store: SweepStore
+        let kills: [Kill]
+        let latencies: [Double]
+        let workerKills: Int
+        let exitStatus: Int32?
+        let stderr: String
+        let seconds: Double
+    }
+
+    /// Runs the 8-trial grid under chaos. With `pursue`, worker kills keep hitting the first trial
+    /// killed, so it runs out of attempts.
+    private func runChaos(name: String, maxAttempts: Int, pursue: Bool) throws -> ChaosRun {
+        let folder = try temporaryFolder(name)
+        let sweep = try SweepFiles.write(name: name, in: folder, grid: #"{"hidden_size": [48, 64, 80, 96], "learning_rate": [0.01, 0.02]}"#,
                                          epochs: 20, batches: 80, learningRate: nil, hidden: nil, sequence: 32, batchSize: 16,
-                                         maxAttempts: 30)
+                                         maxAttempts: maxAttempts)
         let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path]
-        let db = folder.appendingPathComponent("runs/chaos/sweep.db").path
         var generator = SystemRandomNumberGenerator()
         var kills: [Kill] = []
         var latencies: [Double] = []
         var workerKills = 0
+        var pursued: String?
 
         var coordinator = try Child(Executables.coordinator, arguments, in: folder, name: "coordinator-0")
         #expect(eventually(seconds: 20) { coordinator.stderr.contains("coordinator listening") })
-        let store = try SweepStore(path: db)
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/\(name)/sweep.db").path)
         let start = Date()
         for round in 0..<3 {
             // A few worker kills, each of a worker holding a trial that has a checkpoint.
             for _ in 0..<4 {
                 usleep(UInt32.random(in: 1_500_000...3_000_000, using: &generator))
-                let running = try store.allTrials().filter { $0.status == .running }.shuffled(using: &generator)
+                var running = try store.allTrials().filter { $0.status == .running }.shuffled(using: &generator)
+                if let pursued { running = running.filter { $0.trialID == pursued } }
                 guard let trial = try running.first(where: { (try store.latestCheckpoint(trialID: $0.trialID)) != nil }),
                       let worker = trial.workerID, let pid = WorkerIDs.pid(worker, coordinator: coordinator.pid) else { continue }
+                if pursue { pursued = trial.trialID }
                 kill(pid, SIGKILL)
                 let killed = Date()
                 workerKills += 1
@@ -62,32 +78,59 @@ extension SweepRunTests {
             #expect(eventually(seconds: 20) { coordinator.stderr.contains("coordinator listening") })
         }
         let status = coordinator.wait(seconds: 300)
-        #expect(status == 0, "coordinator: \(coordinator.stderr.suffix(2000))")
-        let elapsed = Date().timeIntervalSince(start)
+        return ChaosRun(folder: folder, arguments: arguments, store: store, kills: kills, latencies: latencies,
+                        workerKills: workerKills, exitStatus: status, stderr: coordinator.stderr,
+                        seconds: Date().timeIntervalSince(start))
+    }
 
-        let trials = try store.allTrials()
+    /// Every trial done with exactly one result and one CSV row, and no epoch an attempt had a
+    /// checkpoint of trained again by a later attempt. Returns the CSV's trial ids.
+    private func expectCompleteWithoutRetraining(_ run: ChaosRun, name: String) throws -> [Substring] {
+        let trials = try run.store.allTrials()
         #expect(trials.count == 8)
         #expect(trials.allSatisfy { $0.status == .done }, "\(trials.map { "\($0.trialID) \($0.status)" })")
-        // One result per trial, and one CSV row per trial id.
-        #expect(try trials.allSatisfy { try store.result(trialID: $0.trialID) != nil })
-        let csv = try String(contentsOf: folder.appendingPathComponent("runs/chaos/results.csv"), encoding: .utf8)
-        let rows = csv.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
-        let ids = rows.map { $0.split(separator: ",")[1] }
+        #expect(try trials.allSatisfy { try run.store.result(trialID: $0.trialID) != nil })
+        let csv = try String(contentsOf: run.folder.appendingPathComponent("runs/\(name)/results.csv"), encoding: .utf8)
+        let ids = csv.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map { $0.split(separator: ",")[1] }
         #expect(ids.count == 8 && Set(ids).count == 8, "results.csv trial ids: \(ids)")
-        // No epoch an attempt had a checkpoint of was trained again by a later attempt.
         var retrained: [String] = []
-        for kill in kills {
-            for epoch in try store.epochs(trialID: kill.trialID) where epoch.epoch <= kill.checkpointEpoch && epoch.attempt > kill.attempt {
+        for kill in run.kills {
+            for epoch in try run.store.epochs(trialID: kill.trialID) where epoch.epoch <= kill.checkpointEpoch && epoch.attempt > kill.attempt {
                 retrained.append("\(kill.trialID) epoch \(epoch.epoch) (checkpoint \(kill.checkpointEpoch) of attempt \(kill.attempt), retrained by attempt \(epoch.attempt))")
             }
         }
         #expect(retrained.isEmpty, "\(retrained)")
-        #expect(workerKills >= 8)
-        #expect(latencies.allSatisfy { $0 <= 2 }, "requeue latencies \(latencies)")
-        let attempts = trials.reduce(0) { $0 + $1.attempts }
-        let figures = String(format: "chaos drill: %d worker kills, 2 coordinator kills survived; %d attempts for 8 trials; requeue after a worker kill %.2f s mean, %.2f s max; %d rows, %d duplicates; %.0f s",
-                             workerKills, attempts, latencies.reduce(0, +) / Double(max(1, latencies.count)), latencies.max() ?? 0,
-                             ids.count, ids.count - Set(ids).count, elapsed)
-        print(figures)
+        #expect(run.latencies.allSatisfy { $0 <= 2 }, "requeue latencies \(run.latencies)")
+        return ids
+    }
+
+    @Test func chaosDrillEndsWithEveryTrialDoneOnceAndNoCheckpointedEpochTrainedTwice() throws {
+        let run = try runChaos(name: "chaos", maxAttempts: 30, pursue: false)
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: run.folder) } }
+        #expect(run.exitStatus == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let ids = try expectCompleteWithoutRetraining(run, name: "chaos")
+        #expect(run.workerKills >= 8)
+        let attempts = try run.store.allTrials().reduce(0) { $0 + $1.attempts }
+        print(String(format: "chaos drill: %d worker kills, 2 coordinator kills survived; %d attempts for 8 trials; requeue after a worker kill %.2f s mean, %.2f s max; %d rows, %d duplicates; %.0f s",
+                     run.workerKills, attempts, run.latencies.reduce(0, +) / Double(max(1, run.latencies.count)),
+                     run.latencies.max() ?? 0, ids.count, ids.count - Set(ids).count, run.seconds))
+    }
+
+    /// With the default budget of 3 attempts the pursued trial fails; `--retry-failed` then
+    /// finishes it from its checkpoint and leaves every other result as it was.
+    @Test func chaosDrillWithTheDefaultBudgetThenRetryFailedCompletesTheRest() throws {
+        let run = try runChaos(name: "chaos3", maxAttempts: 3, pursue: true)
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: run.folder) } }
+        #expect(run.exitStatus == 0, "coordinator: \(run.stderr.suffix(2000))")
+        let failed = try run.store.allTrials().filter { $0.status == .failed }
+        #expect(!failed.isEmpty, "no trial ran out of attempts")
+        let done = try run.store.allTrials().filter { $0.status == .done }
+        let resultsBefore = try done.map { try run.store.result(trialID: $0.trialID) }
+        let retry = try Child(Executables.coordinator, run.arguments + ["--retry-failed"], in: run.folder, name: "coordinator-retry")
+        #expect(retry.wait(seconds: 300) == 0, "coordinator: \(retry.stderr.suffix(2000))")
+        _ = try expectCompleteWithoutRetraining(run, name: "chaos3")
+        for (trial, before) in zip(done, resultsBefore) {
+            #expect(try run.store.result(trialID: trial.trialID) == before, "trial \(trial.trialID) was retrained")
+        }
     }
 }
