@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --retry-failed: also retrain trials that ended as config_error.") var retryConfigErrors = false
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
+    @Option(help: .hidden) var progressTimeout: Double?
     @Option(help: .hidden) var workerArg: [String] = []
 
     func validate() throws {
@@ -47,6 +48,11 @@ struct RunCommand: AsyncParsableCommand {
             options.policy.adoptionWindow = lost
         }
         if let heartbeat { options.policy.heartbeatInterval = heartbeat }
+        // Test knob: both progress-watchdog minimums (the 10 × epoch rule still applies).
+        if let progressTimeout {
+            options.policy.progressMinimum = progressTimeout
+            options.policy.firstEpochMinimum = progressTimeout
+        }
         // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
         if listen == nil { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
