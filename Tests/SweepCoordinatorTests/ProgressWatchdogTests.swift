@@ -97,6 +97,26 @@ private func assigned(_ s: inout Scheduler, _ worker: WorkerID, now: Double) -> 
         #expect(!stops(s.tick(now: 402 + 3000)).isEmpty)
     }
 
+    @Test func aStalledAttemptResumesElsewhereFromItsCheckpointAndAReconnectDoesNotResetTheClock() throws {
+        var s = makeScheduler()
+        let a = try #require(assigned(&s, w1, now: 0))
+        let ref = StoredCheckpoint(epoch: 2, path: "checkpoints/t1/epoch-2-attempt-1.safetensors", sha256: "ab")
+        s.progressReported(trialID: "t1", attempt: a.attempt, epochSeconds: nil, now: 100)
+        let kept = s.checkpointStored(trialID: "t1", attempt: a.attempt, worker: w1, ref: ref)
+        #expect(kept)
+        // The same worker re-adopts its lease under a new identity: the attempt and its clock go on.
+        let w1b = WorkerID("w1b")
+        _ = s.hello(w1b, host: "h", cores: 1, running: LeaseKey(trialID: "t1", attempt: a.attempt, leaseID: a.leaseID), now: 1000)
+        #expect(s.state(of: "t1")?.phase == .running(worker: w1b, attempt: 1))
+        let before = stops(beat(&s, w1b, from: 1001, to: 1899))
+        #expect(before.isEmpty)
+        let at = stops(beat(&s, w1b, from: 1900, to: 1900))
+        #expect(at == [.stop(worker: w1b, trialID: "t1", attempt: 1, code: .leaseLost)])
+        let next = try #require(assigned(&s, w2, now: 1901))
+        #expect(next.attempt == 2)
+        #expect(next.resumeFrom == ref)
+    }
+
     @Test func aTrialThatNeverProgressesRunsOutOfAttempts() throws {
         var s = makeScheduler(maxAttempts: 2)
         _ = try #require(assigned(&s, w1, now: 0))
