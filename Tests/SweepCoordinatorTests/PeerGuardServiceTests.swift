@@ -3,6 +3,7 @@ import SweepCoordinator
 import SweepProtocol
 import SweepStore
 import Testing
+import ZeroMQ
 
 /// The coordinator bounds what one peer can cost it: a holder that only heartbeats loses its trial
 /// to the progress watchdog, dataset sends are rate-limited, and refusals are recorded once per peer.
@@ -66,6 +67,39 @@ struct PeerGuardServiceTests {
         let store = try SweepStore(path: harness.folder.database.path)
         let refused = try store.events(afterID: 0, limit: 100_000).filter { $0.kind == "refused" }
         #expect(refused.count == 1, "\(refused.count) refused rows")
+    }
+
+    @Test func refusedCURVEHandshakesAreCountedAndRecordedOnceAsATotal() async throws {
+        let harness = try ServiceHarness()
+        let server = try CurveKeyPair.generate(), allowed = try CurveKeyPair.generate(), stranger = try CurveKeyPair.generate()
+        let keyFile = harness.root.appendingPathComponent("coordinator.key")
+        let allowFile = harness.root.appendingPathComponent("allowed.txt")
+        try CurveKeyFiles.write(server, to: keyFile)
+        try Data("\(allowed.publicKey)\n".utf8).write(to: allowFile)
+        harness.options.curveSecretKeyFile = keyFile
+        harness.options.allowedWorkerKeysFile = allowFile
+        let (_, endpoint, finished, shutdown) = try await harness.startCoordinator()
+        // Five connections with one key that is not on the allow-list: five refusals, one key.
+        let context = try Context()
+        let sockets = try (0..<5).map { i in
+            let socket = try Socket(context, .dealer, options: [
+                .curveClient(serverPublicKey: server.publicKey, publicKey: stranger.publicKey, secretKey: stranger.secretKey),
+                .identity(Array("stranger-\(i)".utf8)), .linger(milliseconds: 0)])
+            try socket.connect(endpoint)
+            _ = try socket.send(Codec().encode(.hello(Hello(workerId: "stranger", host: "h", cores: 1, build: "b"))), dontWait: true)
+            return socket
+        }
+        usleep(1_500_000)
+        shutdown.request()
+        #expect(finished.wait(seconds: 10) != nil)
+        for socket in sockets { socket.close() }
+        context.terminate()
+        let store = try SweepStore(path: harness.folder.database.path)
+        let refused = try store.events(afterID: 0, limit: 100_000).filter { $0.kind == "refused" }
+        #expect(refused.count == 1, "\(refused.map(\.message))")
+        let total = try #require(refused.first?.message)
+        #expect(total.hasSuffix("CURVE handshakes refused from 1 public keys in this run"), "\(total)")
+        #expect((Int(total.prefix { $0.isNumber }) ?? 0) >= 5, "\(total)")
     }
 }
 
