@@ -88,7 +88,9 @@ let package = Package(
             "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["SweepStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "SweepStore", "SweepProtocol", "SweepTestSupport", "ZeroMQ", "SystemSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

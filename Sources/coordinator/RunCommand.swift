@@ -21,6 +21,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
     @Option(help: .hidden) var storeFailureLimit: Double?
+    @Option(help: .hidden) var progressTimeout: Double?
     @Option(help: .hidden) var workerArg: [String] = []
 
     func validate() throws {
@@ -49,6 +50,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let heartbeat { options.policy.heartbeatInterval = heartbeat }
         if let storeFailureLimit { options.storeFailureLimit = storeFailureLimit }
+        // Test knob: both progress-watchdog minimums (the 10 × epoch rule still applies).
+        if let progressTimeout {
+            options.policy.progressMinimum = progressTimeout
+            options.policy.firstEpochMinimum = progressTimeout
+        }
         // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
         if listen == nil { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg

@@ -17,6 +17,9 @@ public struct Scheduler: Sendable {
     public var holding = false
     /// Makes the id of each new lease; random unless a test fixes it.
     private let newLeaseID: @Sendable () -> String
+    /// Progress watchdog state (Scheduler+Progress.swift).
+    var progressWatches: [String: ProgressWatch] = [:]
+    var longestEpochSeconds: [String: Double] = [:]
 
     /// Restored attempt counts above this are treated as corrupt (the run folder validates first;
     /// this keeps `attemptsStarted + 1` from ever overflowing).
@@ -161,6 +164,7 @@ public struct Scheduler: Sendable {
             state.leaseExpiry = now + policy.lostAfter
             trials[trialID] = state
             workers[id]?.trialID = trialID
+            startProgressWatch(trialID: trialID, attempt: current, now: now)
             return holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]
         case .queued, .orphaned:
             guard key.attempt == state.attemptsStarted else { return stop(.leaseLost) }
@@ -170,6 +174,7 @@ public struct Scheduler: Sendable {
             state.leaseExpiry = now + policy.lostAfter
             trials[trialID] = state
             workers[id]?.trialID = trialID
+            startProgressWatch(trialID: trialID, attempt: key.attempt, now: now)
             return [.adopted(worker: id, trialID: trialID, attempt: key.attempt)]
         case .running:
             return stop(.leaseLost)
@@ -284,6 +289,7 @@ public struct Scheduler: Sendable {
                 trials[id]?.leaseExpiry = nil
             }
         }
+        events += stalledAttempts(now: now)
         return events + dispatch(now: now)
     }
 
@@ -308,6 +314,7 @@ public struct Scheduler: Sendable {
             trials[trialID] = state
             workers[entry.id]?.ready = false
             workers[entry.id]?.trialID = trialID
+            startProgressWatch(trialID: trialID, attempt: state.attemptsStarted, now: now)
             events.append(.assign(Assignment(worker: entry.id, trialID: trialID, attempt: state.attemptsStarted,
                                              leaseID: lease.id, resumeFrom: state.latestCheckpoint)))
         }
@@ -419,7 +426,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Ends the current attempt of a trial held by `worker` without a result.
-    private mutating func endAttempt(trialID: String, worker id: WorkerID, now: Double, reason: String,
+    mutating func endAttempt(trialID: String, worker id: WorkerID, now: Double, reason: String,
                                      countsAsFailure: Bool) -> [SchedulerEvent] {
         guard var state = trials[trialID], case .running(let holder, let attempt) = state.phase, holder == id else {
             return []

@@ -17,6 +17,13 @@ public struct SchedulerPolicy: Sendable, Equatable {
     /// HELLO before another worker may take them. 0 when only local workers (which died with the
     /// old coordinator) can connect.
     public var adoptionWindow: Double
+    /// Progress watchdog (SPEC.md §7): an attempt that sends no PROGRESS or CHECKPOINT for
+    /// max(this, 10 × its trial's longest reported epoch) seconds is ended as an infra failure.
+    public var progressMinimum: Double = 600
+    /// The same before the trial's first epoch: max(this, 10 × the estimated epoch time).
+    public var firstEpochMinimum: Double = 1800
+    /// Speed the epoch estimate assumes. Deliberately slow, so a slow host is never cut off.
+    public var assumedFLOPsPerSecond: Double = 1e9
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
                 quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30, quarantineSeconds: Double = 600) {

@@ -30,10 +30,16 @@ public struct ScheduledTrial: Sendable, Equatable {
     public let number: Int
     public let id: String
     public let maxAttempts: Int
-    public init(number: Int, id: String, maxAttempts: Int = 3) {
+    /// Configured epochs and estimated training MACs (TrainingCost): the progress watchdog's
+    /// limit before the first epoch is reported. Nil: unknown (the minimum applies).
+    public let epochs: Int?
+    public let estimatedCost: Double?
+    public init(number: Int, id: String, maxAttempts: Int = 3, epochs: Int? = nil, estimatedCost: Double? = nil) {
         self.number = number
         self.id = id
         self.maxAttempts = maxAttempts
+        self.epochs = epochs
+        self.estimatedCost = estimatedCost
     }
 }
 

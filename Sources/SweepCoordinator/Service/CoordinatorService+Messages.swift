@@ -50,7 +50,7 @@ extension CoordinatorService {
         case .failed(let failed):
             handleFailed(failed, worker: worker, now: now)
         case .datasetRequest(let request):
-            handleDatasetRequest(request, worker: worker)
+            handleDatasetRequest(request, worker: worker, now: now)
         case .bye(let bye):
             recordEvent("worker", "worker \(worker) left: \(bye.code.rawValue)\(bye.reason.map { " (\($0))" } ?? "")", worker: worker)
             forget(worker, now: now, dispatch: true)
@@ -61,7 +61,10 @@ extension CoordinatorService {
 
     /// REFUSED (the peer speaks another version) under the peer's own magic; no state is kept for it.
     func refuse(_ refusal: Refused, identity: [UInt8], peerMagic: [UInt8], who: String) {
-        recordEvent("refused", "refused worker \(who): \(refusal.reason)")
+        // Recorded once per peer: a peer retrying in a loop must not grow the events table.
+        if peerGuards.noteRefusal(peer: who) {
+            recordEvent("refused", "refused worker \(who): \(refusal.reason); further refusals of this peer are only counted")
+        }
         do {
             _ = try socket.send(codec.encodeRefusal(refusal, to: identity, peerMagic: peerMagic), dontWait: true)
         } catch {
@@ -169,6 +172,7 @@ extension CoordinatorService {
             return
         }
         currentEpoch[worker] = report.epoch
+        scheduler.progressReported(trialID: report.trialId, attempt: report.attempt, epochSeconds: report.seconds, now: now)
         let metrics = EpochMetrics(
             trialID: report.trialId, attempt: report.attempt, epoch: report.epoch, trainLoss: report.trainLoss,
             valLoss: report.valLoss, valAccuracy: report.valAccuracy, valPerplexity: report.valPerplexity,
@@ -192,6 +196,7 @@ extension CoordinatorService {
             reject(key, .outOfRange, command: .checkpoint, worker: worker)
             return
         }
+        scheduler.progressReported(trialID: upload.trialId, attempt: upload.attempt, epochSeconds: nil, now: now)
         guard let folder = setup.folder.checkpointFolder(trialID: upload.trialId) else {
             logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
             return
@@ -285,10 +290,15 @@ extension CoordinatorService {
         }
     }
 
-    func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID) {
+    func handleDatasetRequest(_ request: DatasetRequest, worker: WorkerID, now: Double) {
         // Only the sweep's own dataset is ever sent: a request names a hash, never a path.
         guard request.sha256 == setup.dataset.sha256 else {
             noteDropped(peer: worker.rawValue, "DATASET_REQUEST for unknown dataset \(request.sha256)")
+            return
+        }
+        // A whole dataset per request would let one peer make us read and queue gigabytes.
+        guard peerGuards.mayServeDataset(to: worker, now: now) else {
+            noteDropped(peer: worker.rawValue, "DATASET_REQUEST within \(Int(PeerGuards.datasetInterval)) s of the last DATASET sent to it")
             return
         }
         do {

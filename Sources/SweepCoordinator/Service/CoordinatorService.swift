@@ -61,6 +61,9 @@ public final class CoordinatorService {
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
     var lastReport = -Double.infinity
+    /// Per-peer bounds (dataset sends, refusal records) and CURVE refusals counted off-thread.
+    var peerGuards = PeerGuards()
+    let curveRefusals = CurveRefusals()
 
     public init(setup: RunSetup, options: CoordinatorOptions, logger: Logger, progress: ProgressView,
                 shutdown: ShutdownSignal) throws {
@@ -71,11 +74,15 @@ public final class CoordinatorService {
         self.shutdown = shutdown
         self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
+        let records = (try? setup.store.allTrials()) ?? []
+        let costs = Dictionary(records.map { ($0.trialID, $0.estimatedCost) }, uniquingKeysWith: { first, _ in first })
         let scheduled = setup.trials.map {
-            ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts)
+            ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts,
+                           epochs: $0.config.training.epochs, estimatedCost: costs[$0.id] ?? nil)
         }
         self.scheduler = Scheduler(trials: scheduled, restored: setup.restored, policy: options.policy, now: clock.now())
         self.context = try Context()
+        seedEpochTimes()
     }
 
     /// Binds the ROUTER (with CURVE unless the endpoint is local-only) and returns the endpoint.
@@ -95,9 +102,10 @@ public final class CoordinatorService {
             }
             let keys = try CurveKeyFiles.readKeyPair(secretFile)
             let allowed = try CurveKeyFiles.readAllowList(allowFile)
-            zap = try ZAPHandler(context: context, allowedClientKeys: allowed) { [logger] decision in
-                if !decision.admitted {
-                    logger.warning("refused worker at \(decision.address): public key \(decision.clientKey) is not on the allow-list")
+            zap = try ZAPHandler(context: context, allowedClientKeys: allowed) { [logger, curveRefusals] decision in
+                // A refused key that keeps retrying is counted, not logged each time.
+                if !decision.admitted, curveRefusals.note(key: decision.clientKey) {
+                    logger.warning("refused worker at \(decision.address): public key \(decision.clientKey) is not on the allow-list; further refusals of this key are only counted")
                 }
             }
             socketOptions += [.zapDomain("rnnsweep"), .curveServer(secretKey: keys.secretKey)]
@@ -134,9 +142,7 @@ public final class CoordinatorService {
                                                                          maxBytes: maxMessageBytes) {
                     switch received {
                     case .message(let frames): handle(frames: frames)
-                    case .tooLarge(let parts, let bytes):
-                        oversizedMessages += 1
-                        logger.warning("dropped a message of \(parts) frames, \(bytes) bytes (limits \(Self.maxFrames) frames, \(maxMessageBytes) bytes)")
+                    case .tooLarge(let parts, let bytes): noteOversized(parts: parts, bytes: bytes)
                     }
                     handled += 1
                 }
@@ -180,6 +186,7 @@ public final class CoordinatorService {
             }
             send(.bye(Bye(code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
         }
+        recordPeerGuardTotals()
         if droppedMessages > 0 {
             recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
         }
