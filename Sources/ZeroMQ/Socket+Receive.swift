@@ -80,10 +80,25 @@ extension Socket {
     /// dropped uncopied. For untrusted peers: a flood of frames costs them, not this process.
     /// Returns nil if nothing arrived.
     public func receive(dontWait: Bool = false, maxParts: Int, maxBytes: Int) throws(ZMQError) -> BoundedMessage? {
+        try boundedReceive(dontWait: dontWait, maxParts: maxParts, maxBytes: maxBytes, readUserID: false)?.message
+    }
+
+    /// As `receive(dontWait:maxParts:maxBytes:)`, together with the message's ZAP User-Id
+    /// (`zmq_msg_gets(..., "User-Id")`): what the ZAP handler answered for the connection the
+    /// message came in on, so the caller can tell which authenticated key sent it. Nil when the
+    /// connection was not authenticated through ZAP (or the handler gave an empty User-Id).
+    public func receiveAuthenticated(dontWait: Bool = false, maxParts: Int, maxBytes: Int) throws(ZMQError) -> AuthenticatedMessage? {
+        try boundedReceive(dontWait: dontWait, maxParts: maxParts, maxBytes: maxBytes, readUserID: true)
+            .map { AuthenticatedMessage(message: $0.message, userID: $0.userID) }
+    }
+
+    private func boundedReceive(dontWait: Bool, maxParts: Int, maxBytes: Int,
+                                readUserID: Bool) throws(ZMQError) -> (message: BoundedMessage, userID: String?)? {
         var parts: [[UInt8]] = []
         var count = 0
         var total = 0
         var withinBounds = true
+        var userID: String?
         while true {
             let flags = (dontWait || count > 0) ? ZMQ_DONTWAIT : 0
             let message = scratchReceive
@@ -93,6 +108,12 @@ extension Socket {
             }
             count += 1
             total += Int(size)
+            // Every part of a message carries its connection's metadata; read it while the part is
+            // still in the scratch message (the next receive replaces it).
+            if readUserID, userID == nil, let value = zmq_msg_gets(message, "User-Id") {
+                let text = String(cString: value)
+                if !text.isEmpty { userID = text }
+            }
             if withinBounds, count <= maxParts, total <= maxBytes {
                 parts.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: Int(size))))
             } else if withinBounds {
@@ -100,7 +121,7 @@ extension Socket {
                 parts = []
             }
             if zmq_msg_more(message) == 0 {
-                return withinBounds ? .message(parts) : .tooLarge(parts: count, bytes: total)
+                return (withinBounds ? .message(parts) : .tooLarge(parts: count, bytes: total), userID)
             }
         }
     }
@@ -126,4 +147,12 @@ public enum BoundedMessage: Sendable, Equatable {
     case message([[UInt8]])
     /// A message past the bounds, dropped: how many parts and bytes it had.
     case tooLarge(parts: Int, bytes: Int)
+}
+
+/// What `receiveAuthenticated(dontWait:maxParts:maxBytes:)` got: the message and the ZAP User-Id
+/// of the connection it arrived on.
+public struct AuthenticatedMessage: Sendable, Equatable {
+    public let message: BoundedMessage
+    public let userID: String?
+    public init(message: BoundedMessage, userID: String?) { self.message = message; self.userID = userID }
 }

@@ -4,8 +4,15 @@ import Foundation
 /// is on an allow-list. It runs on its own thread with its own REP socket bound to
 /// `inproc://zeromq.zap.01` of `context`; start it before binding the CURVE server socket.
 /// Stop it with `stop()` (or by shutting the context down).
+///
+/// An admitted client's User-Id is `userID(forClientKey:)` of its key, so every message from it
+/// carries its key in the "User-Id" property (`Socket.receiveAuthenticated`).
 public final class ZAPHandler: @unchecked Sendable {
     public static let endpoint = "inproc://zeromq.zap.01"
+
+    /// The User-Id given to an admitted CURVE client: its Z85 public key itself. It identifies the
+    /// key exactly (no hash to collide), and is what operators see in the allow-list and logs.
+    public static func userID(forClientKey key: String) -> String { key }
 
     /// One authentication decision, passed to `onDecision` (on the handler's thread).
     public struct Decision: Sendable, Hashable {
@@ -124,7 +131,7 @@ public final class ZAPHandler: @unchecked Sendable {
         onDecision?(Decision(admitted: admitted, mechanism: mechanism, clientKey: clientKey,
                              address: address, domain: requestDomain))
         return admitted
-            ? reply(requestID: request[1], code: "200", text: "OK", userID: clientKey)
+            ? reply(requestID: request[1], code: "200", text: "OK", userID: Self.userID(forClientKey: clientKey))
             : reply(requestID: request[1], code: "400", text: "client key not allowed")
     }
 

@@ -14,10 +14,16 @@ final class RawPeer {
     private(set) var received: [Message] = []
     private var lastSent = 0.0
 
-    init(_ endpoint: String, identity: String) throws {
+    /// With `curve`, a CURVE client of a coordinator whose public key is `server`, holding `keys`.
+    init(_ endpoint: String, identity: String, curve: (server: String, keys: CurveKeyPair)? = nil) throws {
         context = try Context()
-        socket = try Socket(context, .dealer, options: [.identity(Array(identity.utf8)), .linger(milliseconds: 0),
-                                                        .receiveTimeout(milliseconds: 50), .receiveHighWaterMark(100_000)])
+        var options: [SocketOption] = [.identity(Array(identity.utf8)), .linger(milliseconds: 0),
+                                       .receiveTimeout(milliseconds: 50), .receiveHighWaterMark(100_000)]
+        if let curve {
+            options.append(.curveClient(serverPublicKey: curve.server, publicKey: curve.keys.publicKey,
+                                        secretKey: curve.keys.secretKey))
+        }
+        socket = try Socket(context, .dealer, options: options)
         try socket.connect(endpoint)
     }
 

@@ -6,7 +6,8 @@ import ZeroMQ
 
 extension CoordinatorService {
     /// One routed message: decode (malformed → typed error, logged, dropped), then dispatch.
-    func handle(frames: [[UInt8]]) {
+    /// `key` is the CURVE key (ZAP User-Id) of the connection it came in on, nil without CURVE.
+    func handle(frames: [[UInt8]], key: String? = nil) {
         let now = clock.now()
         let identity: [UInt8]
         let message: Message
@@ -24,7 +25,12 @@ extension CoordinatorService {
         }
         let worker = WorkerID(Hex.string(identity))
         if case .hello(let hello) = message {
-            handleHello(hello, identity: identity, worker: worker, now: now)
+            handleHello(hello, identity: identity, worker: worker, key: key, now: now)
+            return
+        }
+        guard keyMatches(key, worker: worker) else {
+            refuseKey("socket identity \(worker) said HELLO with another key", command: message.command,
+                      identity: identity, worker: worker, key: key)
             return
         }
         guard identities[worker] != nil else {
@@ -89,9 +95,14 @@ extension CoordinatorService {
     }
 
     /// HELLO (the codec has already refused one with another `protocol_version`).
-    func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, now: Double) {
+    func handleHello(_ hello: Hello, identity: [UInt8], worker: WorkerID, key: String?, now: Double) {
         guard !exitedLocalWorkers.contains(hello.workerId) else {
             logger.debug("HELLO from local worker \(hello.workerId), which has exited; ignored")
+            return
+        }
+        // Under CURVE a worker_id, its identities and its leases belong to the key that first said HELLO with them.
+        if let why = bindKey(key, hello: hello, worker: worker) {
+            refuseKey(why, command: .hello, identity: identity, worker: worker, key: key)
             return
         }
         // The same worker process reconnecting under a new socket identity replaces its old entry.

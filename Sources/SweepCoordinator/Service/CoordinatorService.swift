@@ -58,6 +58,8 @@ public final class CoordinatorService {
     /// logged: each peer is logged once, then only counted.
     var droppedMessages = 0
     var droppedPeers: Set<String> = []
+    /// Which CURVE key owns each worker_id and socket identity.
+    var keyBindings = KeyBindings()
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
     var lastReport = -Double.infinity
@@ -138,10 +140,10 @@ public final class CoordinatorService {
                 // Drain everything queued, but keep heartbeats flowing under load.
                 var handled = 0
                 // Bounded before anything is copied: a peer's flood of frames costs it, not us.
-                while handled < 1000, let received = try socket.receive(dontWait: true, maxParts: Self.maxFrames,
-                                                                         maxBytes: maxMessageBytes) {
-                    switch received {
-                    case .message(let frames): handle(frames: frames)
+                while handled < 1000, let received = try socket.receiveAuthenticated(dontWait: true, maxParts: Self.maxFrames,
+                                                                                       maxBytes: maxMessageBytes) {
+                    switch received.message {
+                    case .message(let frames): handle(frames: frames, key: received.userID)
                     case .tooLarge(let parts, let bytes): noteOversized(parts: parts, bytes: bytes)
                     }
                     handled += 1
