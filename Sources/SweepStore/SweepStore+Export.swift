@@ -3,15 +3,20 @@ import GRDB
 import SystemSupport
 
 extension SweepStore {
-    /// The text of a CSV export, read from one consistent snapshot.
-    public func csv(_ format: CSVExport) throws -> String {
+    /// An export's header and typed cells, read from one consistent snapshot.
+    public func table(_ format: CSVExport) throws -> ExportTable {
         try pool.read { db in
             switch format {
-            case .results: try ResultsTable.csv(db)
-            case .curves: try CurvesTable.csv(db)
-            case .seed004: try Seed004Table.csv(db)
+            case .results: try ResultsTable.table(db)
+            case .curves: try CurvesTable.table(db)
+            case .seed004: try Seed004Table.table(db)
             }
         }
+    }
+
+    /// The text of a CSV export.
+    public func csv(_ format: CSVExport) throws -> String {
+        try table(format).csv
     }
 
     /// Writes a CSV export to `path` durably: readers see the old or the new file, never a torn one.

@@ -68,16 +68,11 @@ struct ReportCommand: ParsableCommand {
         let folder = try target.folder()
         let store = try SweepStore(path: folder.database.path)
         try store.exportAll(to: folder.root.path)
-        let table = CSVTable.parse(try store.csv(.results))
-        var curves: [String: [CurvePoint]] = [:]
-        for trial in try store.allTrials() {
-            curves[trial.trialID] = try store.epochs(trialID: trial.trialID).map {
-                CurvePoint(epoch: $0.epoch, trainLoss: $0.trainLoss ?? .nan, valLoss: $0.valLoss ?? .nan)
-            }
-        }
-        let split = table.header.firstIndex(of: "split").flatMap { i in table.rows.first.map { $0[i] } } ?? "see results.csv"
+        let results = try store.table(.results)
+        let split = results.column("split")?.first?.text ?? "see results.csv"
         let name = folder.root.lastPathComponent
-        let html = ReportWriter.html(ReportInput(sweepName: name, split: split, columns: table.header, rows: table.rows, curves: curves))
+        let html = ReportWriter.html(ReportInput(sweepName: name, split: split, results: results,
+                                                 curves: try ReportInput.curves(from: store)))
         try Data(html.utf8).write(to: folder.reportHTML, options: .atomic)
         print(folder.reportHTML.path)
     }

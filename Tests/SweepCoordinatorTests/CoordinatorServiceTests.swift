@@ -1,6 +1,7 @@
 import Foundation
 import SweepCoordinator
 import SweepStore
+import SweepTestSupport
 import SweepWorker
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SweepCoordinator
+import SweepTestSupport
 
 @Suite struct KeysAndEndpointsTests {
     @Test func onlyLoopbackAndIPCEndpointsAreLocal() {

@@ -1,12 +1,15 @@
 import Foundation
+import SweepStore
 import Testing
 @testable import SweepCoordinator
 
 @Suite struct ReportAndProgressTests {
     @Test func reportHasTheTableTheSplitAndOneCurvePerTrialAndEscapesText() {
         let input = ReportInput(sweepName: "smoke", split: "tail, last 10% of the text",
-                                columns: ["trial", "trial_id", "val_loss", "sample"],
-                                rows: [["1", "abc", "1.5", "<b>hi</b>"], ["2", "def", "1.2", "x & y"]],
+                                results: ExportTable(header: ["trial", "trial_id", "val_loss", "sample", "learning_rate"], rows: [
+                                    [.integer(1), .text("abc"), .number(1.5), .text("<b>hi</b>"), .text("0.003")],
+                                    [.integer(2), .text("def"), .empty, .text("x & y"), .text("0.01")],
+                                ]),
                                 curves: ["abc": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: 2.1),
                                                  CurvePoint(epoch: 2, trainLoss: 1.4, valLoss: 1.5)],
                                          "def": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: .nan)]])
@@ -18,6 +21,9 @@ import Testing
         #expect(html.components(separatedBy: "<div class=\"curve\">").count - 1 == 2)
         #expect(html.contains("points=\"24.0,"))   // a polyline with coordinates
         #expect(!html.lowercased().contains("nan,"))
+        // Numbers, typed or stored as text (grid values), are right-aligned; empty cells are not.
+        #expect(html.contains("<td>1.5</td>") && html.contains("<td>0.003</td>"))
+        #expect(html.contains("<td class=\"t\" title=\"\"></td>"))
     }
 
     @Test func progressLinesShowCountsWorkersAndETA() {

@@ -1,37 +1,5 @@
 import Foundation
-
-/// One point of a training curve.
-public struct CurvePoint: Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var valLoss: Double
-    public init(epoch: Int, trainLoss: Double, valLoss: Double) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.valLoss = valLoss
-    }
-}
-
-/// What `report.html` shows: the results table as exported, which split was used, and curves.
-public struct ReportInput: Sendable {
-    public var sweepName: String
-    /// Human description of the validation split, e.g. "tail, last 10% of the text".
-    public var split: String
-    public var columns: [String]
-    public var rows: [[String]]
-    /// Curves by trial id, in the table's order when drawn.
-    public var curves: [String: [CurvePoint]]
-    public var generatedAt: Date
-    public init(sweepName: String, split: String, columns: [String], rows: [[String]],
-                curves: [String: [CurvePoint]], generatedAt: Date = Date()) {
-        self.sweepName = sweepName
-        self.split = split
-        self.columns = columns
-        self.rows = rows
-        self.curves = curves
-        self.generatedAt = generatedAt
-    }
-}
+import SweepStore
 
 /// A single static HTML page: no scripts, no external files, so it opens anywhere.
 public enum ReportWriter {
@@ -47,32 +15,42 @@ public enum ReportWriter {
         .train{stroke:#1f77b4}.val{stroke:#d62728}
         </style></head><body>
         <h1>\(escape(input.sweepName))</h1>
-        <p>Validation split: <b>\(escape(input.split))</b>. \(input.rows.count) trials.
+        <p>Validation split: <b>\(escape(input.split))</b>. \(input.results.rows.count) trials.
         Generated \(escape(ISO8601DateFormatter().string(from: input.generatedAt))).</p>
         <h2>Results</h2>
         <div style="overflow:auto;max-height:70vh"><table><thead><tr>
         """
-        out += input.columns.map { "<th>\(escape($0))</th>" }.joined()
+        let columns = input.results.header
+        out += columns.map { "<th>\(escape($0))</th>" }.joined()
         out += "</tr></thead><tbody>\n"
-        for row in input.rows {
-            out += "<tr>" + row.map { cell in
-                let numeric = Double(cell) != nil
-                return numeric ? "<td>\(escape(cell))</td>" : "<td class=\"t\" title=\"\(escape(cell))\">\(escape(cell))</td>"
+        let rows = input.results.rows.map { $0.map(\.text) }
+        for (row, cells) in zip(rows, input.results.rows) {
+            out += "<tr>" + zip(row, cells).map { text, cell in
+                isNumber(cell) ? "<td>\(escape(text))</td>" : "<td class=\"t\" title=\"\(escape(text))\">\(escape(text))</td>"
             }.joined() + "</tr>\n"
         }
         out += "</tbody></table></div>\n<h2>Training curves</h2>\n"
         out += "<p><svg width=\"12\" height=\"4\"><line x1=\"0\" y1=\"2\" x2=\"12\" y2=\"2\" class=\"train\" stroke-width=\"2\"/></svg> train loss "
         out += "<svg width=\"12\" height=\"4\"><line x1=\"0\" y1=\"2\" x2=\"12\" y2=\"2\" class=\"val\" stroke-width=\"2\"/></svg> validation loss</p>\n"
         out += "<div class=\"curves\">\n"
-        let idColumn = input.columns.firstIndex(of: "trial_id")
-        let numberColumn = input.columns.firstIndex(of: "trial")
-        for row in input.rows {
+        let idColumn = columns.firstIndex(of: ExportColumns.trialID.name)
+        let numberColumn = columns.firstIndex(of: ExportColumns.trial.name)
+        for row in rows {
             guard let idColumn, idColumn < row.count, let points = input.curves[row[idColumn]], !points.isEmpty else { continue }
             let title = numberColumn.map { $0 < row.count ? "#\(row[$0]) " : "" } ?? ""
             out += "<div class=\"curve\">\(escape(title + row[idColumn]))<br>\(svg(points))</div>\n"
         }
         out += "</div></body></html>\n"
         return out
+    }
+
+    /// Numbers are right-aligned. Grid and config values are stored as text, so "0.003" counts too.
+    static func isNumber(_ cell: CellValue) -> Bool {
+        switch cell {
+        case .integer, .number: true
+        case .text(let text): Double(text) != nil
+        case .empty: false
+        }
     }
 
     /// A small line chart of train and validation loss per epoch.

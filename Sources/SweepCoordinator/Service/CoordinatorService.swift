@@ -261,16 +261,9 @@ public final class CoordinatorService {
 
     func writeReport() {
         do {
-            let csv = try setup.store.csv(.results)
-            let table = CSVTable.parse(csv)
-            var curves: [String: [CurvePoint]] = [:]
-            for trial in setup.trials {
-                curves[trial.id] = try setup.store.epochs(trialID: trial.id).map {
-                    CurvePoint(epoch: $0.epoch, trainLoss: $0.trainLoss ?? .nan, valLoss: $0.valLoss ?? .nan)
-                }
-            }
             let html = ReportWriter.html(ReportInput(sweepName: setup.sweep.name, split: setup.splitDescription,
-                                                     columns: table.header, rows: table.rows, curves: curves))
+                                                     results: try setup.store.table(.results),
+                                                     curves: try ReportInput.curves(from: setup.store)))
             try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
             reportDirty = false
             lastReport = clock.now()

@@ -1,4 +1,4 @@
-/// The CSV files the store writes. See docs/results-columns.md for every column.
+/// The CSV files the store writes. Their columns are `ExportColumns` (docs/results-columns.md explains each).
 public enum CSVExport: String, Sendable, CaseIterable {
     /// One row per trial (all trials; unfinished ones with empty metric cells).
     case results

@@ -1,4 +1,4 @@
-/// A parsed CSV file (RFC 4180 quoting), for the report.
+/// A parsed CSV file (RFC 4180 quoting): tests read what the coordinator wrote with it.
 public struct CSVTable: Sendable {
     public var header: [String]
     public var rows: [[String]]
