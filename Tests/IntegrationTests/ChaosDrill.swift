@@ -46,7 +46,17 @@ extension SweepRunTests {
         for round in 0..<3 {
             // A few worker kills, each of a worker holding a trial that has a checkpoint.
             for _ in 0..<4 {
-                usleep(UInt32.random(in: 1_500_000...3_000_000, using: &generator))
+                if let pursued {
+                    // Waits for the pursued trial's next attempt to be running with a checkpoint.
+                    let killed = kills.filter { $0.trialID == pursued }.map(\.attempt).max() ?? 0
+                    _ = try eventually(seconds: 30) {
+                        guard let trial = try store.trial(id: pursued) else { return false }
+                        return trial.status != .running ? trial.status.isFinished
+                            : try trial.attempts > killed && store.latestCheckpoint(trialID: pursued) != nil
+                    }
+                } else {
+                    usleep(UInt32.random(in: 1_500_000...3_000_000, using: &generator))
+                }
                 var running = try store.allTrials().filter { $0.status == .running }.shuffled(using: &generator)
                 if let pursued { running = running.filter { $0.trialID == pursued } }
                 guard let trial = try running.first(where: { (try store.latestCheckpoint(trialID: $0.trialID)) != nil }),
