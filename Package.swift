@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Kernels run 300× slower without optimisation and an FMA-capable target CPU, and `swift test`
-// builds debug: the trainer is always compiled with -O for haswell (AVX2+FMA). See DESIGN.md §6.
+// builds debug: the trainer is always compiled with -O for haswell (AVX2+FMA). See notes in docs/bench.md.
 #if arch(x86_64)
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
 #else

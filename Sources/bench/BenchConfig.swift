@@ -18,7 +18,7 @@ struct BenchConfig: Equatable, CustomStringConvertible {
         "\(cell.rawValue)-\(hidden)-\(seqLen)" + (objective == .everyStep ? "-every" : "") + (fcLayers > 1 ? "-f\(fcLayers)" : "")
     }
 
-    /// The 12 reference configs of issue 6, then every-step at H = 256.
+    /// The 12 reference configs compared with PyTorch (docs/torch-bench.md), then every-step at H = 256.
     static let lastStepGrid: [BenchConfig] = [ModelConfig.Cell.lstm, .gru].flatMap { cell in
         [128, 256, 512].flatMap { h in [20, 50].map { BenchConfig(cell: cell, hidden: h, seqLen: $0, objective: .lastStep) } }
     }

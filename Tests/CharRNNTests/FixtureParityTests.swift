@@ -3,7 +3,7 @@ import Testing
 @testable import CharRNN
 
 /// Parity with PyTorch 2.x on the committed fixtures (tools/reference/gen_fixtures.py,
-/// /work/brief/fixtures.md): logits, loss, every gradient by name, BatchNorm running statistics,
+/// docs/reference-tools.md): logits, loss, every gradient by name, BatchNorm running statistics,
 /// the carried-state second chunk, five optimizer steps and the final parameters.
 @Suite struct FixtureParityTests {
     static let cases = [

@@ -2,7 +2,7 @@ import Foundation
 import SweepStore
 import Testing
 
-/// Real coordinator and worker processes, real sockets, real SQLite (DESIGN §4, §5).
+/// Real coordinator and worker processes, real sockets, real SQLite.
 @Suite(.serialized)
 struct SweepRunTests {
     @Test func smokeSweepWithTwoLocalWorkersWritesOneCompleteRowPerTrial() throws {

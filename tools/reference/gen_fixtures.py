@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the PyTorch parity fixtures to Tests/CharRNNTests/Fixtures/<case>.safetensors.
 
-The format is the contract in /work/brief/fixtures.md (see also docs/reference-tools.md):
+The format is described in docs/reference-tools.md:
 every state_dict entry under its PyTorch name (before any update), input.tokens/input.targets,
 output.logits, grad.<param>, after.<bn>.running_mean/var (BatchNorm cases), adam.final.<param>
 (after 5 steps of the case's optimizer), input2.* and metadata loss2 (every-step cases), and
@@ -241,7 +241,7 @@ def check_counts() -> None:
         n = parameter_count(m)
         ok &= n == want
         print(f"V=65 {cell.upper()} H{h} f{f}: {n:,} parameters ({n * 4 / 2**20:.3f} MB)"
-              f" — DESIGN.md says {want:,} {'OK' if n == want else 'MISMATCH'}")
+              f" — expected {want:,} {'OK' if n == want else 'MISMATCH'}")
     if not ok:
         sys.exit(1)
 

@@ -1,6 +1,6 @@
 """The RNNSweep character model in PyTorch — the reference the Swift trainer is checked against.
 
-Built from a config dict with the shared snake_case keys (see /work/brief/common.md, DESIGN.md §2):
+Built from a config dict with the shared snake_case keys (the keys of docs/sweep-file.md):
   cell ("rnn"|"lstm"|"gru"), layers, hidden_size, input ("embedding"|"one-hot"), embedding_size
   (default hidden_size; ignored for one-hot), vocab_size, fc_layers, fc_hidden (fc_layers-1 widths,
   default hidden_size each), head_activation ("between"|"after-first"), activation ("relu"|"tanh"),

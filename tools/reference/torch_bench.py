@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch CPU training-throughput benchmark (issue 6): what users would run instead of RNNSweep.
+"""PyTorch CPU training-throughput benchmark: what users would run instead of RNNSweep.
 
 Model: Embedding(65, H) -> LSTM/GRU(H, H, 1 layer, batch_first) -> Linear(H, 65) on the last time
 step; random windows of L tokens, batch 128, cross-entropy, Adam lr 1e-3, torch.set_num_threads(1)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The run folder `runs/<sweep name>/` (DESIGN §5) and every path inside it. Nothing received from
+/// The run folder `runs/<sweep name>/` (docs/run-folder.md) and every path inside it. Nothing received from
 /// a worker becomes a path outside it: trial ids are checked before they name a folder.
 public struct RunFolder: Sendable {
     public let root: URL

@@ -1,7 +1,7 @@
 /// Timing and retry limits of the scheduler. Times are seconds on a monotonic clock that the caller
 /// supplies with every call, so the state machine never reads a clock itself.
 public struct SchedulerPolicy: Sendable, Equatable {
-    /// Seconds between heartbeats in both directions (DESIGN §4: 1 s).
+    /// Seconds between heartbeats in both directions (SPEC.md: 1 s).
     public var heartbeatInterval: Double
     /// A worker silent for this many beats is *suspect*: it keeps its trial but gets no new work.
     public var suspectAfterMissedBeats: Int

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Datasets known by name: where to download them and what they must hash to (DESIGN.md §3).
+/// Datasets known by name: where to download them and what they must hash to (README "Sweep files").
 public struct DatasetRegistry: Sendable {
     public struct Entry: Sendable, Hashable {
         public var name: String

@@ -2,7 +2,7 @@ import Foundation
 import SystemSupport
 
 /// Results (and result-like failures) the coordinator has not acknowledged yet, kept on disk so a
-/// worker that reconnects — or restarts — sends them again (DESIGN §4 "Delivery"). One file per
+/// worker that reconnects — or restarts — sends them again (SPEC.md, delivery). One file per
 /// trial holds the message's frames; a RESULT_ACK deletes it.
 public struct Outbox: Sendable {
     public let directory: URL
