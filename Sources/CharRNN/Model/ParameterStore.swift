@@ -116,7 +116,7 @@ extension ModelConfig {
     /// Names and shapes of the trainable tensors, exactly as `named_parameters()` lists them.
     public var parameterShapes: [(String, [Int])] {
         var list: [(String, [Int])] = []
-        if input == .embedding { list.append(("embedding.weight", [vocabSize, embeddingSize])) }
+        if let embeddingSize { list.append(("embedding.weight", [vocabSize, embeddingSize])) }
         let g = gateCount * hiddenSize
         for k in 0..<layers {
             let inSize = k == 0 ? recurrentInputSize : hiddenSize

@@ -2,8 +2,8 @@
 /// most expensive trials first. Counts follow DESIGN.md §2 (PyTorch's layout).
 public enum TrainingCost {
     /// Parameters of the model for a vocabulary of `vocabularySize` characters (PyTorch's count).
-    public static func parameterCount(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        let gates = gateCount(model.cell)
+    public static func parameterCount(_ model: ModelConfig, vocabularySize: Int) -> Int {
+        let gates = model.gateCount
         var count = model.embeddingSize.map { vocabularySize * $0 } ?? 0
         var inputWidth = model.embeddingSize ?? vocabularySize
         for _ in 0..<model.layers {
@@ -19,7 +19,7 @@ public enum TrainingCost {
 
     /// Forward multiply-accumulates per character (recurrent stack + head, as ptflops counts;
     /// a one-hot input counts as a dense V-wide input, an embedding lookup as free).
-    public static func forwardMACsPerCharacter(_ model: ModelSettings, vocabularySize: Int) -> Int {
+    public static func forwardMACsPerCharacter(_ model: ModelConfig, vocabularySize: Int) -> Int {
         recurrentMACs(model, vocabularySize: vocabularySize) + headMACs(model, vocabularySize: vocabularySize)
     }
 
@@ -48,16 +48,8 @@ public enum TrainingCost {
         return 3 * perEpoch * Double(training.epochs)
     }
 
-    static func gateCount(_ cell: ModelSettings.Cell) -> Int {
-        switch cell {
-        case .rnn: 1
-        case .lstm: 4
-        case .gru: 3
-        }
-    }
-
-    static func recurrentMACs(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        let gates = gateCount(model.cell)
+    static func recurrentMACs(_ model: ModelConfig, vocabularySize: Int) -> Int {
+        let gates = model.gateCount
         var inputWidth = model.embeddingSize ?? vocabularySize
         var total = 0
         for _ in 0..<model.layers {
@@ -67,12 +59,12 @@ public enum TrainingCost {
         return total
     }
 
-    static func headMACs(_ model: ModelSettings, vocabularySize: Int) -> Int {
+    static func headMACs(_ model: ModelConfig, vocabularySize: Int) -> Int {
         headShapes(model, vocabularySize: vocabularySize).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// (fan-in, fan-out) of each Linear in the head.
-    static func headShapes(_ model: ModelSettings, vocabularySize: Int) -> [(Int, Int)] {
+    static func headShapes(_ model: ModelConfig, vocabularySize: Int) -> [(Int, Int)] {
         let widths = [model.hiddenSize] + model.fcHidden + [vocabularySize]
         return zip(widths, widths.dropFirst()).map { ($0, $1) }
     }
