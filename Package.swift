@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
-            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
+            "TrialSpec", "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
-            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ",
+            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

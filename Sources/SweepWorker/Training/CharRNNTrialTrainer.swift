@@ -68,10 +68,7 @@ public struct CharRNNTrialTrainer: TrialTrainer {
     private final class Observer: TrainingObserver {
         let events: TrialEvents
         init(events: TrialEvents) { self.events = events }
-        func epochEnded(_ m: CharRNN.EpochMetrics) {
-            events.epochEnded(EpochRecord(epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, valAccuracy: m.valAccuracy,
-                                          valPerplexity: m.valPerplexity, seconds: m.seconds, tokensPerSecond: m.tokensPerSecond))
-        }
+        func epochEnded(_ metrics: EpochMetrics) { events.epochEnded(metrics) }
         func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { events.checkpointEncoded(bytes, epoch: epoch) }
         var isCancelled: Bool { events.isCancelled }
