@@ -1,11 +1,8 @@
 // The config types live in TrialSpec, shared with the sweep tooling; the trainer's API uses them as its own.
 @_exported import TrialSpec
 
-/// What the trainer needs of a model config beyond the shared vocabulary.
+/// What the trainer checks before it builds a model.
 extension ModelConfig {
-    /// Width of the vectors fed to the first recurrent layer.
-    public var recurrentInputSize: Int { embeddingSize ?? vocabSize }
-
     /// Throws a `ModelConfigError` naming the first impossible field.
     public func validate() throws {
         func fail(_ field: String, _ value: String, _ why: String) -> ModelConfigError {
