@@ -34,8 +34,12 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
 
-        // Trainer: of ours, imports only the system layer (checkpoint files).
-        .target(name: "CharRNN", dependencies: ["SystemSupport"], swiftSettings: kernelFlags),
+        // A trial's configuration vocabulary (model, training, split, generation, preprocessing) and
+        // its epoch metrics: one set of types and defaults for the trainer and the sweep tooling.
+        .target(name: "TrialSpec"),
+
+        // Trainer: of ours, imports only the vocabulary and the system layer (checkpoint files).
+        .target(name: "CharRNN", dependencies: ["TrialSpec", "SystemSupport"], swiftSettings: kernelFlags),
 
         // libzmq and its Swift face. Debian's libzmq3-dev puts zmq.h and libzmq.so on the default
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
@@ -43,7 +47,7 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
 
         // Sweep values, wire protocol, store.
-        .target(name: "SweepCore", dependencies: ["SystemSupport"]),
+        .target(name: "SweepCore", dependencies: ["TrialSpec", "SystemSupport"]),
         .target(name: "SweepProtocol", exclude: ["SPEC.md"]),
         .target(name: "SweepStore", dependencies: ["SystemSupport", .product(name: "GRDB", package: "GRDB.swift")]),
 
@@ -54,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
-            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
+            "TrialSpec", "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -85,7 +89,7 @@ let package = Package(
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
-            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ",
+            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

@@ -65,17 +65,14 @@ struct PlanCommand: AsyncParsableCommand {
 extension PlanCommand {
     /// Trains `trial` for a few batches on its dataset and returns training GFLOP/s.
     static func measureGFLOPS(_ trial: Trial, text: String) throws -> Double {
-        func convert<From: Encodable, To: Decodable>(_ value: From) throws -> To {
-            try JSONDecoder().decode(To.self, from: JSONEncoder().encode(value))
-        }
-        var training: CharRNN.TrainingConfig = try convert(trial.config.training)
+        var training = trial.config.training
         training.epochs = 1
         training.maxBatchesPerEpoch = 20
-        var generation: GenerationConfig = try convert(trial.config.generate)
+        var generation = trial.config.generate
         generation.length = 1
-        let session = try TrainingSession(text: text, preprocessing: try convert(trial.config.dataset.preprocess),
-                                          model: try convert(trial.config.model), training: training,
-                                          split: try convert(trial.config.split), generation: generation, seed: trial.seed)
+        let session = try TrainingSession(text: text, preprocessing: trial.config.dataset.preprocess,
+                                          model: trial.config.model, training: training,
+                                          split: trial.config.split, generation: generation, seed: trial.seed)
         let report = try session.run()
         guard report.trainingSeconds > 0 else { return 5 }
         return report.trainingFLOPs / report.trainingSeconds / 1e9

@@ -79,7 +79,7 @@ struct TrainCommand: ParsableCommand {
 
 /// Prints one line per epoch and checkpoint (kept in `<output>/checkpoints`; resume with `--resume`).
 final class PrintingEvents: TrialEvents, @unchecked Sendable {
-    func epochEnded(_ r: EpochRecord) {
+    func epochEnded(_ r: EpochMetrics) {
         print(String(format: "epoch %d: train_loss %.4f val_loss %.4f val_accuracy %.4f val_perplexity %.3f %.1f s %.0f tokens/s",
                      r.epoch, r.trainLoss, r.valLoss, r.valAccuracy, r.valPerplexity, r.seconds, r.tokensPerSecond))
     }

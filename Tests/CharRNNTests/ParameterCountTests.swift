@@ -72,7 +72,7 @@ import Testing
     @Test func configJSONRoundTripAndDefaults() throws {
         let json = #"{"vocab_size":65,"cell":"gru","hidden_size":100,"fc_layers":3,"fc_hidden":[128,64],"input":"one-hot"}"#
         let c = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
-        #expect(c.fcHidden == [128, 64] && c.layers == 1 && c.embeddingSize == 100 && c.headActivation == .between)
+        #expect(c.fcHidden == [128, 64] && c.layers == 1 && c.embeddingSize == nil && c.headActivation == .between)
         let back = try JSONDecoder().decode(ModelConfig.self, from: try JSONEncoder().encode(c))
         #expect(back == c)
         let bad = #"{"vocab_size":65,"cell":"gru","hidden_size":100,"fc_layers":2,"fc_hidden":[128,64]}"#

@@ -3,6 +3,7 @@ import SweepCoordinator
 import SweepStore
 @testable import SweepWorker
 import Testing
+import TrialSpec
 
 /// Checkpoints are checked on arrival and before a resume; an unusable one never turns a trial
 /// into a config error, and the best checkpoint survives resumes.
@@ -89,8 +90,8 @@ import Testing
         let mailbox = RunnerMailbox(trialID: trial.id, attempt: 2, clock: { 0 })
         mailbox.resumed(bestValLoss: 1.0)
         for loss in [2.0, 0.5, 0.7] {
-            mailbox.epochEnded(EpochRecord(epoch: 3, trainLoss: loss, valLoss: loss, valAccuracy: 0, valPerplexity: 1,
-                                           seconds: 1, tokensPerSecond: 1))
+            mailbox.epochEnded(TrialSpec.EpochMetrics(epoch: 3, trainLoss: loss, trainAccuracy: 0, valLoss: loss, valAccuracy: 0,
+                                                      valPerplexity: 1, seconds: 1, tokensPerSecond: 1))
             mailbox.checkpointEncoded([1], epoch: 3)
         }
         let flags = mailbox.take().compactMap { note -> Bool? in
@@ -104,7 +105,7 @@ import Testing
         var checkpoints: [Int: [UInt8]] = [:]
         var valLosses: [Double] = []
         var resumedBest: Double?
-        func epochEnded(_ record: EpochRecord) { valLosses.append(record.valLoss) }
+        func epochEnded(_ record: TrialSpec.EpochMetrics) { valLosses.append(record.valLoss) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { checkpoints[epoch] = bytes }
         func resumed(bestValLoss: Double?) { resumedBest = bestValLoss }
         var isCancelled: Bool { false }

@@ -45,7 +45,7 @@ enum RealCheckpoints {
 
     private final class Recorder: TrialEvents, @unchecked Sendable {
         var byEpoch: [Int: [UInt8]] = [:]
-        func epochEnded(_ record: EpochRecord) {}
+        func epochEnded(_ record: EpochMetrics) {}
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { byEpoch[epoch] = bytes }
         var isCancelled: Bool { false }
     }

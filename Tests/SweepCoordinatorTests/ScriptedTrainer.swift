@@ -1,5 +1,6 @@
 import Foundation
 import SweepWorker
+import TrialSpec
 
 /// A stand-in trainer with scripted timing and losses: each epoch takes `epochSeconds` and reports
 /// made-up losses, and hands over the real checkpoint of that epoch (the coordinator inspects
@@ -42,8 +43,9 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
                 return .diverged(message: "loss is nan at epoch 2", result: Data(#"{"epochs_run": 1}"#.utf8))
             }
             let loss = 3.0 / Double(epoch)
-            events.epochEnded(EpochRecord(epoch: epoch, trainLoss: loss, valLoss: loss + 0.1, valAccuracy: 0.1 * Double(epoch),
-                                          valPerplexity: exp(loss + 0.1), seconds: epochSeconds, tokensPerSecond: 1000))
+            events.epochEnded(EpochMetrics(epoch: epoch, trainLoss: loss, trainAccuracy: 0.1 * Double(epoch), valLoss: loss + 0.1,
+                                           valAccuracy: 0.1 * Double(epoch), valPerplexity: exp(loss + 0.1), seconds: epochSeconds,
+                                           tokensPerSecond: 1000))
             // A learning rate of 0.25 plays a broken peer: from epoch 2 on it sends the previous
             // epoch's (genuine) checkpoint as this epoch's.
             let claimed = job.config.training.learningRate == 0.25 && epoch >= 2 ? epoch - 1 : epoch

@@ -14,8 +14,8 @@ import Testing
         #expect(trials.map(\.number) == Array(1...54))
 
         // Sequence length outermost, then cell, hidden size, FC layers.
-        var expected: [(Int, ModelSettings.Cell, Int, Int)] = []
-        for length in [20, 30, 50] { for cell in [ModelSettings.Cell.lstm, .gru] { for hidden in [128, 256, 512] { for fc in [1, 2, 3] {
+        var expected: [(Int, ModelConfig.Cell, Int, Int)] = []
+        for length in [20, 30, 50] { for cell in [ModelConfig.Cell.lstm, .gru] { for hidden in [128, 256, 512] { for fc in [1, 2, 3] {
             expected.append((length, cell, hidden, fc))
         } } } }
         for (trial, (length, cell, hidden, fc)) in zip(trials, expected) {
@@ -27,12 +27,12 @@ import Testing
         }
 
         let first = trials[0].config
-        #expect(first.model == ModelSettings(cell: .lstm, layers: 1, hiddenSize: 128, input: .embedding, embeddingSize: 128, fcLayers: 1, fcHidden: []))
-        #expect(first.training == TrainingSettings(objective: .everyStep, sequenceLength: 20, stride: 1, batchSize: 64, epochs: 3,
+        #expect(first.model == ModelConfig(cell: .lstm, layers: 1, hiddenSize: 128, input: .embedding, embeddingSize: 128, fcLayers: 1, fcHidden: []))
+        #expect(first.training == TrainingConfig(objective: .everyStep, sequenceLength: 20, stride: 1, batchSize: 64, epochs: 3,
                                                    learningRate: 0.002, optimizer: .adam, clipNorm: 5, seed: 4, checkpointEvery: 1))
-        #expect(first.split == SplitSettings(kind: .tail, fraction: 0.1))
+        #expect(first.split == SplitSpec(kind: .tail, fraction: 0.1))
         #expect(first.dataset == Self.shakespeare)
-        #expect(first.generate == GenerateSettings(length: 500, prompts: ["ROMEO:"], mode: .stateful, temperature: 0))
+        #expect(first.generate == GenerationConfig(length: 500, prompts: ["ROMEO:"], mode: .stateful, temperature: 0))
 
         let last = trials[53].config
         #expect(last.model.cell == .gru && last.training.sequenceLength == 50 && last.model.hiddenSize == 512 && last.model.fcLayers == 3)
@@ -92,8 +92,8 @@ import Testing
         let sweep = try TestFiles.parse(#"{"name": "one", "dataset": "nextchar"}"#)
         let trials = sweep.trials(dataset: try #require(sweep.registryDataset()))
         #expect(trials.count == 1)
-        #expect(trials[0].config.model == ModelSettings())
-        #expect(trials[0].config.training == TrainingSettings())
+        #expect(trials[0].config.model == ModelConfig())
+        #expect(trials[0].config.training == TrainingConfig())
         #expect(trials[0].config.generate.promptSlices == [.init(offset: 0, length: 1)])
         #expect(sweep.schedule == .largestFirst)
     }
@@ -132,10 +132,10 @@ import Testing
     }
 
     @Test func parameterCountsMatchPyTorch() {
-        #expect(TrainingCost.parameterCount(ModelSettings(cell: .lstm, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 148_801)
-        #expect(TrainingCost.parameterCount(ModelSettings(cell: .gru, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 115_777)
-        #expect(TrainingCost.parameterCount(ModelSettings(cell: .lstm, hiddenSize: 512, fcLayers: 3), vocabularySize: 65) == 2_693_185)
+        #expect(TrainingCost.parameterCount(ModelConfig(cell: .lstm, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 148_801)
+        #expect(TrainingCost.parameterCount(ModelConfig(cell: .gru, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 115_777)
+        #expect(TrainingCost.parameterCount(ModelConfig(cell: .lstm, hiddenSize: 512, fcLayers: 3), vocabularySize: 65) == 2_693_185)
         // Forward MACs of LSTM H128 f1 with an embedding: 4·128·(128+128) + 128·65.
-        #expect(TrainingCost.forwardMACsPerCharacter(ModelSettings(cell: .lstm, hiddenSize: 128), vocabularySize: 65) == 131_072 + 8_320)
+        #expect(TrainingCost.forwardMACsPerCharacter(ModelConfig(cell: .lstm, hiddenSize: 128), vocabularySize: 65) == 131_072 + 8_320)
     }
 }

@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func lettersLowercaseMatchesD2L() {
-        #expect(DatasetSettings.Preprocess.lettersLowercase.apply(to: "The Time Machine, by H. G. Wells [1898]\n\n\nI") == "the time machine by h g wells i")
-        #expect(DatasetSettings.Preprocess.none.apply(to: "A, b") == "A, b")
+        #expect(Preprocessing.lettersLowercase.apply(to: "The Time Machine, by H. G. Wells [1898]\n\n\nI") == "the time machine by h g wells i")
+        #expect(Preprocessing.none.apply(to: "A, b") == "A, b")
     }
 }

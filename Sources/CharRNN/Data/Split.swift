@@ -1,40 +1,10 @@
-/// How a corpus is divided into training and validation (DESIGN.md §2 "Splits").
-public enum SplitKind: String, Codable, Sendable, CaseIterable {
-    /// The last `fraction` of the tokens is validation; no window crosses the boundary.
-    case tail
-    /// All windows of the whole text, shuffled with the seed; the last `fraction` of them validate.
-    case random
-    /// Validation = the training windows (as the Shakespeare grid did).
-    case none
-}
-
 /// Which side of a split a batch is drawn from.
 public enum Partition: String, Codable, Sendable, CaseIterable {
     case train, validation
 }
 
-/// A split kind and its validation fraction. JSON: `{"kind": "tail", "fraction": 0.1}`; a missing
-/// `kind` means `tail`, a missing `fraction` means 0.1 (DESIGN.md defaults).
-public struct SplitSpec: Codable, Sendable, Equatable, Hashable {
-    public static let defaultFraction = 0.1
-
-    public var kind: SplitKind
-    /// Validation fraction in (0, 1); ignored by `none`.
-    public var fraction: Double
-
-    public init(kind: SplitKind = .tail, fraction: Double = SplitSpec.defaultFraction) {
-        self.kind = kind
-        self.fraction = fraction
-    }
-
-    private enum CodingKeys: String, CodingKey { case kind, fraction }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decodeIfPresent(SplitKind.self, forKey: .kind) ?? .tail
-        fraction = try c.decodeIfPresent(Double.self, forKey: .fraction) ?? Self.defaultFraction
-    }
-
+/// What the trainer does with the shared split vocabulary.
+extension SplitSpec {
     /// Throws unless `fraction` is in (0, 1) for the kinds that use it.
     public func validate() throws {
         guard kind != .none else { return }

@@ -48,8 +48,8 @@ public final class CharRNNModel {
         let rows = maxBatch * maxSteps
         self.tokenLookupMinimumRows = max(1, tokenLookupMinimumRows)
         let denseRows = min(rows, self.tokenLookupMinimumRows - 1)
-        if config.input == .embedding {
-            embedding = Embedding(store: store, vocabSize: config.vocabSize, width: config.embeddingSize, maxRows: denseRows, workspace: workspace)
+        if let width = config.embeddingSize {
+            embedding = Embedding(store: store, vocabSize: config.vocabSize, width: width, maxRows: denseRows, workspace: workspace)
             oneHot = nil
         } else {
             embedding = nil

@@ -116,7 +116,7 @@ extension ModelConfig {
     /// Names and shapes of the trainable tensors, exactly as `named_parameters()` lists them.
     public var parameterShapes: [(String, [Int])] {
         var list: [(String, [Int])] = []
-        if input == .embedding { list.append(("embedding.weight", [vocabSize, embeddingSize])) }
+        if let embeddingSize { list.append(("embedding.weight", [vocabSize, embeddingSize])) }
         let g = gateCount * hiddenSize
         for k in 0..<layers {
             let inSize = k == 0 ? recurrentInputSize : hiddenSize
@@ -152,10 +152,4 @@ extension ModelConfig {
             return nil
         }
     }
-
-    /// Trainable parameter count, as `sum(p.numel() for p in model.parameters())`.
-    public var parameterCount: Int { parameterShapes.reduce(0) { $0 + $1.1.reduce(1, *) } }
-
-    /// Float32 size of the parameters in MiB (params * 4 / 2^20), as the Shakespeare grid reports it.
-    public var sizeMB: Double { Double(parameterCount) * 4 / 1_048_576 }
 }

@@ -1,6 +1,3 @@
-/// Optimizer settings in the shared vocabulary.
-public enum OptimizerKind: String, Codable, Sendable { case adam, sgd }
-
 /// Updates a ParameterStore from its gradients; its state is flat Float arrays parallel to the
 /// parameters (so a checkpoint can store them under the parameters' names).
 public protocol Optimizer: AnyObject {

@@ -19,14 +19,17 @@ struct CheckpointInspector: Sendable {
         do { checkpoint = try TrainingCheckpoint.read(path: path) } catch {
             throw Rejection(description: "\(error)")
         }
-        var model: ModelConfig = try Self.convert(trial.config.model)
+        var model = trial.config.model
         model.vocabSize = checkpoint.model.vocabSize
         guard checkpoint.model == model else {
             throw Rejection(description: "its model config is not trial \(trial.id)'s")
         }
-        let training: TrainingConfig = try Self.convert(trial.config.training)
-        let split: SplitSpec = try Self.convert(trial.config.split)
-        guard checkpoint.training == training, checkpoint.split == split, checkpoint.seed == trial.seed else {
+        // The sweep seed and the attempt budget are not training state (the trial seed is checked
+        // below, and a rerun may change max_attempts); older checkpoints do not record them.
+        var training = trial.config.training
+        training.seed = checkpoint.training.seed
+        training.maxAttempts = checkpoint.training.maxAttempts
+        guard checkpoint.training == training, checkpoint.split == trial.config.split, checkpoint.seed == trial.seed else {
             throw Rejection(description: "its training settings, split or seed are not trial \(trial.id)'s")
         }
         guard checkpoint.state.epoch == epoch else {
@@ -35,13 +38,6 @@ struct CheckpointInspector: Sendable {
         // Builds the model and restores every tensor, as a resuming worker will.
         do { _ = try TrainingSession(resumingFrom: path, text: text) } catch {
             throw Rejection(description: "\(error)")
-        }
-    }
-
-    /// The sweep's config sections and the trainer's configs share one snake_case JSON form.
-    private static func convert<From: Encodable, To: Decodable>(_ value: From) throws -> To {
-        do { return try JSONDecoder().decode(To.self, from: JSONEncoder().encode(value)) } catch {
-            throw Rejection(description: "the trial's config cannot be read as the trainer's: \(error)")
         }
     }
 }

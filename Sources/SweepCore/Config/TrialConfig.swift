@@ -1,17 +1,19 @@
 import Foundation
 import SystemSupport
+// Sweep files resolve to TrialSpec's types; SweepCore's clients use them as its own.
+@_exported import TrialSpec
 
 /// Everything that defines one trial, fully resolved (no defaults left to fill). Encodes as JSON
 /// with snake_case keys in sections `model`, `training`, `split`, `dataset`, `generate`; this is
 /// the config that travels to workers and is stored with every result.
 public struct TrialConfig: Codable, Sendable, Hashable {
-    public var model: ModelSettings
-    public var training: TrainingSettings
-    public var split: SplitSettings
+    public var model: ModelConfig
+    public var training: TrainingConfig
+    public var split: SplitSpec
     public var dataset: DatasetSettings
-    public var generate: GenerateSettings
+    public var generate: GenerationConfig
 
-    public init(model: ModelSettings, training: TrainingSettings, split: SplitSettings, dataset: DatasetSettings, generate: GenerateSettings) {
+    public init(model: ModelConfig, training: TrainingConfig, split: SplitSpec, dataset: DatasetSettings, generate: GenerationConfig) {
         self.model = model
         self.training = training
         self.split = split

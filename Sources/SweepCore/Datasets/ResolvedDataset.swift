@@ -24,7 +24,7 @@ public struct ResolvedDataset: Sendable, Hashable {
     }
 
     /// The text a model sees: the file decoded as UTF-8, then preprocessed.
-    public func text(preprocess: DatasetSettings.Preprocess = .none) throws(DatasetError) -> String {
+    public func text(preprocess: Preprocessing = .none) throws(DatasetError) -> String {
         let data = try bytes()
         guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8(path: path.path) }
         return preprocess.apply(to: text)

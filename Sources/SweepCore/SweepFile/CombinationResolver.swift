@@ -34,7 +34,7 @@ struct CombinationResolver {
 
         let hiddenSize = reader.int("hidden_size") ?? 128
         let fcLayers = reader.int("fc_layers") ?? 1
-        let input = reader.choice("input", ModelSettings.Input.self) ?? .embedding
+        let input = reader.choice("input", ModelConfig.Input.self) ?? .embedding
         if input == .oneHot, let given = values["embedding_size"] {
             throw context.error(given.source, "embedding_size applies only to input \"embedding\" (input is \"one-hot\" from \(reader.source("input")))", value: given.value)
         }
@@ -46,29 +46,29 @@ struct CombinationResolver {
             }
             fcHidden = widths
         }
-        let model = ModelSettings(
-            cell: reader.choice("cell", ModelSettings.Cell.self) ?? .lstm,
+        let model = ModelConfig(
+            cell: reader.choice("cell", ModelConfig.Cell.self) ?? .lstm,
             layers: reader.int("layers") ?? 1,
             hiddenSize: hiddenSize,
             input: input,
             embeddingSize: reader.int("embedding_size"),
             fcLayers: fcLayers,
             fcHidden: fcHidden,
-            headActivation: reader.choice("head_activation", ModelSettings.HeadActivation.self) ?? .between,
-            activation: reader.choice("activation", ModelSettings.Activation.self) ?? .relu,
+            headActivation: reader.choice("head_activation", ModelConfig.HeadActivation.self) ?? .between,
+            activation: reader.choice("activation", ModelConfig.Activation.self) ?? .relu,
             batchNorm: values["batch_norm"]?.value.boolValue ?? false,
             dropout: reader.double("dropout") ?? 0,
             headDropout: reader.double("head_dropout") ?? 0
         )
-        let defaults = TrainingSettings()
-        let training = TrainingSettings(
-            objective: reader.choice("objective", TrainingSettings.Objective.self) ?? defaults.objective,
+        let defaults = TrainingConfig()
+        let training = TrainingConfig(
+            objective: reader.choice("objective", Objective.self) ?? defaults.objective,
             sequenceLength: reader.int("sequence_length") ?? defaults.sequenceLength,
             stride: reader.int("stride") ?? defaults.stride,
             batchSize: reader.int("batch_size") ?? defaults.batchSize,
             epochs: reader.int("epochs") ?? defaults.epochs,
             learningRate: reader.double("learning_rate") ?? defaults.learningRate,
-            optimizer: reader.choice("optimizer", TrainingSettings.Optimizer.self) ?? defaults.optimizer,
+            optimizer: reader.choice("optimizer", OptimizerKind.self) ?? defaults.optimizer,
             momentum: reader.double("momentum") ?? defaults.momentum,
             clipNorm: reader.double("clip_norm"),
             seed: reader.int("seed").map(UInt64.init) ?? defaults.seed,

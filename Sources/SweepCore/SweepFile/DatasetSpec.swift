@@ -10,9 +10,9 @@ public struct DatasetSpec: Sendable, Hashable {
     }
 
     public var source: Source
-    public var preprocess: DatasetSettings.Preprocess
+    public var preprocess: Preprocessing
 
-    public init(source: Source, preprocess: DatasetSettings.Preprocess = .none) {
+    public init(source: Source, preprocess: Preprocessing = .none) {
         self.source = source
         self.preprocess = preprocess
     }

@@ -10,8 +10,8 @@ public struct SweepFile: Sendable {
     public let name: String
     public let description: String?
     public let dataset: DatasetSpec
-    public let split: SplitSettings
-    public let generate: GenerateSettings
+    public let split: SplitSpec
+    public let generate: GenerationConfig
     public let grid: [GridAxis]
     public let schedule: ScheduleOrder
     /// The parsed document, in file order.
@@ -92,8 +92,8 @@ public struct SweepFile: Sendable {
 
 /// One grid combination, resolved.
 struct Combination: Sendable {
-    var model: ModelSettings
-    var training: TrainingSettings
+    var model: ModelConfig
+    var training: TrainingConfig
     var gridValues: [GridValue]
     /// Where each model/training key's value came from: `grid.hidden_size[2]`, `model.cell`, or
     /// `training.sequence_length (default)`.

@@ -10,8 +10,8 @@ struct SweepFileParser {
         var name: String
         var description: String?
         var dataset: DatasetSpec
-        var split: SplitSettings
-        var generate: GenerateSettings
+        var split: SplitSpec
+        var generate: GenerationConfig
         var grid: [GridAxis]
         var schedule: ScheduleOrder
         var combinations: [Combination]
@@ -69,9 +69,9 @@ struct SweepFileParser {
             throw context.error(path, "expected a registry name or an object {\"name\" or \"path\", \"preprocess\"}", value: value)
         }
         try context.rejectUnknownKeys(members, known: ["name", "path", "preprocess"], at: path, what: "dataset")
-        var preprocess = DatasetSettings.Preprocess.none
+        var preprocess = Preprocessing.none
         if let given = value["preprocess"] {
-            try ValueRule.choice(of: DatasetSettings.Preprocess.self).check(given, at: path.key("preprocess"), context)
+            try ValueRule.choice(of: Preprocessing.self).check(given, at: path.key("preprocess"), context)
             preprocess = .init(rawValue: given.stringValue!)!
         }
         switch (value["name"], value["path"]) {
@@ -96,13 +96,13 @@ struct SweepFileParser {
         return name
     }
 
-    private func parseSplit(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> SplitSettings {
-        var split = SplitSettings()
+    private func parseSplit(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> SplitSpec {
+        var split = SplitSpec()
         guard let value else { return split }
         guard let members = value.objectValue else { throw context.error(path, "expected an object {\"kind\", \"fraction\"}", value: value) }
         try context.rejectUnknownKeys(members, known: ["kind", "fraction"], at: path, what: "split")
         if let kind = value["kind"] {
-            try ValueRule.choice(of: SplitSettings.Kind.self).check(kind, at: path.key("kind"), context)
+            try ValueRule.choice(of: SplitKind.self).check(kind, at: path.key("kind"), context)
             split.kind = .init(rawValue: kind.stringValue!)!
         }
         if let fraction = value["fraction"] {
@@ -112,18 +112,19 @@ struct SweepFileParser {
         return split
     }
 
-    private func parseGenerate(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> GenerateSettings {
-        guard let value else { return GenerateSettings() }
+    private func parseGenerate(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> GenerationConfig {
+        guard let value else { return Self.promptingFromTheStart(GenerationConfig()) }
         guard let members = value.objectValue else { throw context.error(path, "expected an object", value: value) }
         try context.rejectUnknownKeys(members, known: ["length", "prompts", "prompt_slices", "mode", "temperature"], at: path, what: "generate")
-        var length = 1000, mode = GenerateSettings.Mode.stateful, temperature = 0.0
-        var prompts: [String] = [], slices: [GenerateSettings.PromptSlice] = []
+        let defaults = GenerationConfig()
+        var length = defaults.length, mode = defaults.mode, temperature = defaults.temperature
+        var prompts: [String] = [], slices: [PromptSlice] = []
         if let given = value["length"] {
             try ValueRule.nonNegativeInteger.check(given, at: path.key("length"), context)
             length = given.intValue!
         }
         if let given = value["mode"] {
-            try ValueRule.choice(of: GenerateSettings.Mode.self).check(given, at: path.key("mode"), context)
+            try ValueRule.choice(of: GenerationConfig.Mode.self).check(given, at: path.key("mode"), context)
             mode = .init(rawValue: given.stringValue!)!
         }
         if let given = value["temperature"] {
@@ -153,7 +154,15 @@ struct SweepFileParser {
                 slices.append(.init(offset: offset.intValue!, length: count.intValue!))
             }
         }
-        return GenerateSettings(length: length, prompts: prompts, promptSlices: slices, mode: mode, temperature: temperature)
+        return Self.promptingFromTheStart(GenerationConfig(length: length, prompts: prompts, promptSlices: slices, mode: mode, temperature: temperature))
+    }
+
+    /// A sweep file without prompts generates from the text's first character. The slice is
+    /// spelled out (the trainer's own fallback prompt is longer) and is part of every trial id.
+    private static func promptingFromTheStart(_ generate: GenerationConfig) -> GenerationConfig {
+        var generate = generate
+        if generate.prompts.isEmpty && generate.promptSlices.isEmpty { generate.promptSlices = [PromptSlice(offset: 0, length: 1)] }
+        return generate
     }
 
     /// A `model` or `training` section: its keys checked, values validated, with their paths.

@@ -1,26 +1,15 @@
-/// Analytic sizes of a model and an estimate of a trial's training work, used to schedule the
-/// most expensive trials first. Counts follow DESIGN.md §2 (PyTorch's layout).
+/// A trial's training work, estimated from its model's analytic sizes (the ones the trainer
+/// reports), used to schedule the most expensive trials first.
 public enum TrainingCost {
     /// Parameters of the model for a vocabulary of `vocabularySize` characters (PyTorch's count).
-    public static func parameterCount(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        let gates = gateCount(model.cell)
-        var count = model.embeddingSize.map { vocabularySize * $0 } ?? 0
-        var inputWidth = model.embeddingSize ?? vocabularySize
-        for _ in 0..<model.layers {
-            count += gates * model.hiddenSize * (inputWidth + model.hiddenSize + 2)
-            inputWidth = model.hiddenSize
-        }
-        for (fanIn, fanOut) in headShapes(model, vocabularySize: vocabularySize) {
-            count += fanIn * fanOut + fanOut
-        }
-        if model.batchNorm { count += 2 * model.fcHidden.reduce(0, +) }
-        return count
+    public static func parameterCount(_ model: ModelConfig, vocabularySize: Int) -> Int {
+        sized(model, vocabularySize).parameterCount
     }
 
     /// Forward multiply-accumulates per character (recurrent stack + head, as ptflops counts;
     /// a one-hot input counts as a dense V-wide input, an embedding lookup as free).
-    public static func forwardMACsPerCharacter(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        recurrentMACs(model, vocabularySize: vocabularySize) + headMACs(model, vocabularySize: vocabularySize)
+    public static func forwardMACsPerCharacter(_ model: ModelConfig, vocabularySize: Int) -> Int {
+        sized(model, vocabularySize).macsPerChar
     }
 
     /// Estimated multiply-accumulates to train a trial: 3 × forward work (forward + backward ≈
@@ -29,9 +18,9 @@ public enum TrainingCost {
     /// - last-step: windows × (L × recurrent MACs + head MACs), windows = (train − L) / stride.
     /// `max_batches_per_epoch` caps the characters or windows seen per epoch.
     public static func estimate(_ config: TrialConfig, datasetLength: Int, vocabularySize: Int) -> Double {
-        let model = config.model, training = config.training
-        let recurrent = Double(recurrentMACs(model, vocabularySize: vocabularySize))
-        let head = Double(headMACs(model, vocabularySize: vocabularySize))
+        let model = sized(config.model, vocabularySize), training = config.training
+        let recurrent = Double(model.recurrentMACsPerStep)
+        let head = Double(model.headMACs)
         let trainLength = max(config.split.partLengths(ofTextLength: datasetLength).train, 1)
         let length = training.sequenceLength
         var perEpoch: Double
@@ -48,33 +37,11 @@ public enum TrainingCost {
         return 3 * perEpoch * Double(training.epochs)
     }
 
-    static func gateCount(_ cell: ModelSettings.Cell) -> Int {
-        switch cell {
-        case .rnn: 1
-        case .lstm: 4
-        case .gru: 3
-        }
-    }
-
-    static func recurrentMACs(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        let gates = gateCount(model.cell)
-        var inputWidth = model.embeddingSize ?? vocabularySize
-        var total = 0
-        for _ in 0..<model.layers {
-            total += gates * model.hiddenSize * (inputWidth + model.hiddenSize)
-            inputWidth = model.hiddenSize
-        }
-        return total
-    }
-
-    static func headMACs(_ model: ModelSettings, vocabularySize: Int) -> Int {
-        headShapes(model, vocabularySize: vocabularySize).reduce(0) { $0 + $1.0 * $1.1 }
-    }
-
-    /// (fan-in, fan-out) of each Linear in the head.
-    static func headShapes(_ model: ModelSettings, vocabularySize: Int) -> [(Int, Int)] {
-        let widths = [model.hiddenSize] + model.fcHidden + [vocabularySize]
-        return zip(widths, widths.dropFirst()).map { ($0, $1) }
+    /// A trial's model has no vocabulary until a trainer reads the text.
+    private static func sized(_ model: ModelConfig, _ vocabularySize: Int) -> ModelConfig {
+        var model = model
+        model.vocabSize = vocabularySize
+        return model
     }
 }
 

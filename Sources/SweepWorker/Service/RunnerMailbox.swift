@@ -1,9 +1,10 @@
 import Foundation
 import SystemSupport
+import TrialSpec
 
 /// What the trial-runner thread tells the I/O thread.
 enum RunnerNote: Sendable {
-    case epoch(trialID: String, attempt: Int, EpochRecord)
+    case epoch(trialID: String, attempt: Int, EpochMetrics)
     case checkpoint(trialID: String, attempt: Int, epoch: Int, bytes: [UInt8], isBest: Bool)
     case ended(trialID: String, attempt: Int, TrialEnd)
 }
@@ -54,7 +55,7 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
 
     // MARK: TrialEvents (runner thread)
 
-    func epochEnded(_ record: EpochRecord) {
+    func epochEnded(_ record: EpochMetrics) {
         lock.lock()
         lastEpochValLoss = record.valLoss
         lock.unlock()

@@ -2,8 +2,7 @@ import CharRNN
 import Foundation
 import SweepCore
 
-/// Runs a trial with CharRNN's `TrainingSession`. SweepCore's config sections and CharRNN's
-/// configs share the snake_case JSON vocabulary, so each section converts through JSON.
+/// Runs a trial with CharRNN's `TrainingSession`, which takes the trial's config sections as they are.
 public struct CharRNNTrialTrainer: TrialTrainer {
     public init() {}
 
@@ -28,9 +27,8 @@ public struct CharRNNTrialTrainer: TrialTrainer {
             do {
                 let config = job.config
                 session = try TrainingSession(
-                    text: text, preprocessing: try convert(config.dataset.preprocess),
-                    model: try convert(config.model), training: try convert(config.training),
-                    split: try convert(config.split), generation: try convert(config.generate), seed: job.seed)
+                    text: text, preprocessing: config.dataset.preprocess, model: config.model, training: config.training,
+                    split: config.split, generation: config.generate, seed: job.seed)
             } catch {
                 return .configError(message: "\(error)")
             }
@@ -66,18 +64,11 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
-    private func convert<From: Encodable, To: Decodable>(_ value: From) throws -> To {
-        try JSONDecoder().decode(To.self, from: JSONEncoder().encode(value))
-    }
-
     /// Adapts CharRNN's observer to the worker's events.
     private final class Observer: TrainingObserver {
         let events: TrialEvents
         init(events: TrialEvents) { self.events = events }
-        func epochEnded(_ m: CharRNN.EpochMetrics) {
-            events.epochEnded(EpochRecord(epoch: m.epoch, trainLoss: m.trainLoss, valLoss: m.valLoss, valAccuracy: m.valAccuracy,
-                                          valPerplexity: m.valPerplexity, seconds: m.seconds, tokensPerSecond: m.tokensPerSecond))
-        }
+        func epochEnded(_ metrics: EpochMetrics) { events.epochEnded(metrics) }
         func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { events.checkpointEncoded(bytes, epoch: epoch) }
         var isCancelled: Bool { events.isCancelled }

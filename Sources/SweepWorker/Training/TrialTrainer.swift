@@ -35,30 +35,9 @@ public struct TrialJob: Sendable {
     }
 }
 
-/// One finished epoch.
-public struct EpochRecord: Sendable, Equatable, Codable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var valLoss: Double
-    public var valAccuracy: Double
-    public var valPerplexity: Double
-    public var seconds: Double
-    public var tokensPerSecond: Double
-    public init(epoch: Int, trainLoss: Double, valLoss: Double, valAccuracy: Double, valPerplexity: Double,
-                seconds: Double, tokensPerSecond: Double) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.valLoss = valLoss
-        self.valAccuracy = valAccuracy
-        self.valPerplexity = valPerplexity
-        self.seconds = seconds
-        self.tokensPerSecond = tokensPerSecond
-    }
-}
-
 /// What a trainer reports while it runs; called on the trainer's thread.
 public protocol TrialEvents: AnyObject, Sendable {
-    func epochEnded(_ record: EpochRecord)
+    func epochEnded(_ metrics: EpochMetrics)
     /// `TrialJob.keepsCheckpointFiles`: `path` holds the complete checkpoint taken after `epoch`.
     func checkpointWritten(path: String, epoch: Int)
     /// Otherwise: the complete checkpoint (the safetensors file's bytes) taken after `epoch`.

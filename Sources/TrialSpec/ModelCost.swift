@@ -1,0 +1,62 @@
+/// Analytic sizes of a model, counted the way PyTorch and ptflops/calflops report nn.RNN/LSTM/GRU
+/// and nn.Linear. MACs are those of the matrix products only (per recurrent layer G*H*(In+H) per
+/// step, per Linear in*out); element-wise gate math, biases, activations, BatchNorm and the
+/// embedding lookup are not counted (< 2 % for H >= 128). One MAC = 2 FLOPs. The trainer reports
+/// these and the coordinator schedules with them, so both see the same numbers.
+extension ModelConfig {
+    /// Width of the vectors fed to the first recurrent layer.
+    public var recurrentInputSize: Int { embeddingSize ?? vocabSize }
+
+    /// (inputs, outputs) of each Linear of the head, from the last hidden state to the logits.
+    public var headLinearShapes: [(inputs: Int, outputs: Int)] {
+        let widths = [hiddenSize] + fcHidden + [vocabSize]
+        return zip(widths, widths.dropFirst()).map { (inputs: $0, outputs: $1) }
+    }
+
+    /// Trainable parameters, as `sum(p.numel() for p in model.parameters())`.
+    public var parameterCount: Int {
+        var count = (embeddingSize ?? 0) * vocabSize
+        for k in 0..<layers {
+            let inSize = k == 0 ? recurrentInputSize : hiddenSize
+            count += gateCount * hiddenSize * (inSize + hiddenSize + 2)
+        }
+        count += headLinearShapes.reduce(0) { $0 + $1.inputs * $1.outputs + $1.outputs }
+        if batchNorm { count += 2 * fcHidden.reduce(0, +) }
+        return count
+    }
+
+    /// Float32 size of the parameters in MiB (params * 4 / 2^20), as the Shakespeare grid reports it.
+    public var sizeMB: Double { Double(parameterCount) * 4 / 1_048_576 }
+
+    /// MACs of one recurrent step over the whole stack, for one sequence.
+    public var recurrentMACsPerStep: Int {
+        var total = 0
+        for k in 0..<layers {
+            let inSize = k == 0 ? recurrentInputSize : hiddenSize
+            total += gateCount * hiddenSize * (inSize + hiddenSize)
+        }
+        return total
+    }
+
+    /// MACs of one application of the head (one row).
+    public var headMACs: Int { headLinearShapes.reduce(0) { $0 + $1.inputs * $1.outputs } }
+
+    /// Forward MACs to consume one character and predict the next: one recurrent step plus one head
+    /// application (the cost of stateful generation, and of every-step training per token).
+    public var macsPerChar: Int { recurrentMACsPerStep + headMACs }
+
+    /// Forward MACs of one training example: last-step runs L recurrent steps and the head once;
+    /// every-step runs both at each of the L steps.
+    public func forwardMACs(objective: Objective, sequenceLength: Int) -> Int {
+        switch objective {
+        case .lastStep: sequenceLength * recurrentMACsPerStep + headMACs
+        case .everyStep: sequenceLength * macsPerChar
+        }
+    }
+
+    /// Training FLOPs for `examples` windows (last-step) or chunks of one stream (every-step):
+    /// forward + backward ≈ 3 x forward, 2 FLOPs per MAC.
+    public func trainingFLOPs(objective: Objective, sequenceLength: Int, examples: Int) -> Double {
+        6 * Double(forwardMACs(objective: objective, sequenceLength: sequenceLength)) * Double(examples)
+    }
+}

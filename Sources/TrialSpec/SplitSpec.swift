@@ -1,0 +1,32 @@
+/// How a corpus is divided into training and validation.
+public enum SplitKind: String, Codable, Sendable, CaseIterable {
+    /// The last `fraction` of the tokens is validation; no window crosses the boundary.
+    case tail
+    /// All windows of the whole text, shuffled with the seed; the last `fraction` of them validate.
+    case random
+    /// Validation = the training windows (as the Shakespeare grid's original did).
+    case none
+}
+
+/// A split kind and its validation fraction. JSON: `{"kind": "tail", "fraction": 0.1}`; absent
+/// keys take the defaults of `init`.
+public struct SplitSpec: Codable, Sendable, Hashable {
+    public static let defaultFraction = 0.1
+
+    public var kind: SplitKind
+    /// Validation fraction in (0, 1); ignored by `none`.
+    public var fraction: Double
+
+    public init(kind: SplitKind = .tail, fraction: Double = SplitSpec.defaultFraction) {
+        self.kind = kind
+        self.fraction = fraction
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, fraction }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decodeIfPresent(SplitKind.self, forKey: .kind) ?? .tail,
+                  fraction: try c.decodeIfPresent(Double.self, forKey: .fraction) ?? Self.defaultFraction)
+    }
+}

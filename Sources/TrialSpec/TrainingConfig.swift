@@ -1,0 +1,77 @@
+/// Where the loss is taken: the originals' last step of each window, or char-rnn's every step.
+public enum Objective: String, Codable, Sendable, CaseIterable { case lastStep = "last-step", everyStep = "every-step" }
+
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case adam, sgd }
+
+/// The training section of a trial. Absent keys take the defaults of `init`.
+public struct TrainingConfig: Codable, Sendable, Hashable {
+    public var objective: Objective
+    public var sequenceLength: Int
+    /// Distance between window starts (last-step only).
+    public var stride: Int
+    public var batchSize: Int
+    public var epochs: Int
+    public var learningRate: Double
+    public var optimizer: OptimizerKind
+    /// SGD momentum; Adam ignores it.
+    public var momentum: Double
+    /// Global gradient-norm clip; nil = no clipping.
+    public var clipNorm: Double?
+    /// The sweep seed. A trial trains with a seed derived from this and its id, which the
+    /// trainer is given separately.
+    public var seed: UInt64
+    /// Epochs between checkpoints (and after the last). Does not change results.
+    public var checkpointEvery: Int
+    /// Infra attempts before a trial is `failed`; the coordinator's business, not the trainer's.
+    public var maxAttempts: Int
+    /// Optional cap on training (and validation) batches per epoch, for smoke tests.
+    public var maxBatchesPerEpoch: Int?
+
+    public init(objective: Objective = .everyStep, sequenceLength: Int = 50, stride: Int = 1, batchSize: Int = 64,
+                epochs: Int = 10, learningRate: Double = 0.002, optimizer: OptimizerKind = .adam, momentum: Double = 0,
+                clipNorm: Double? = nil, seed: UInt64 = 0, checkpointEvery: Int = 1, maxAttempts: Int = 3,
+                maxBatchesPerEpoch: Int? = nil) {
+        self.objective = objective
+        self.sequenceLength = sequenceLength
+        self.stride = stride
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.clipNorm = clipNorm
+        self.seed = seed
+        self.checkpointEvery = checkpointEvery
+        self.maxAttempts = maxAttempts
+        self.maxBatchesPerEpoch = maxBatchesPerEpoch
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case objective, stride, epochs, optimizer, momentum, seed
+        case sequenceLength = "sequence_length"
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case clipNorm = "clip_norm"
+        case checkpointEvery = "checkpoint_every"
+        case maxAttempts = "max_attempts"
+        case maxBatchesPerEpoch = "max_batches_per_epoch"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfig()
+        self.init(objective: try c.decodeIfPresent(Objective.self, forKey: .objective) ?? d.objective,
+                  sequenceLength: try c.decodeIfPresent(Int.self, forKey: .sequenceLength) ?? d.sequenceLength,
+                  stride: try c.decodeIfPresent(Int.self, forKey: .stride) ?? d.stride,
+                  batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize,
+                  epochs: try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs,
+                  learningRate: try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate,
+                  optimizer: try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer) ?? d.optimizer,
+                  momentum: try c.decodeIfPresent(Double.self, forKey: .momentum) ?? d.momentum,
+                  clipNorm: try c.decodeIfPresent(Double.self, forKey: .clipNorm),
+                  seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed,
+                  checkpointEvery: try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery,
+                  maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
+                  maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch))
+    }
+}

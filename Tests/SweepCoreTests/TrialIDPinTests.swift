@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import SweepCore
+
+/// Trial ids name run folders, store rows and checkpoints, so a change to the config types or
+/// their JSON must not move them. The ids below were printed by `coordinator plan` for each
+/// sweep in sweeps/; a sweep given by path is planned, as there, with a placeholder identity.
+@Suite struct TrialIDPinTests {
+    static let pinned: [String: [String]] = [
+        "deep.json": [
+            "9e6bea217d66", "a38ad8deaf4d", "6c373dbb0393", "5d9d7225a9fc", "72eb3c41ed21", "1daa5964b447",
+            "f4ca2ad253c9", "014933c51b90",
+        ],
+        "nextchar.json": [
+            "212f98eaabbf", "659446caa61c", "1453fd920bd0", "b4680a2a4f67", "6957bc96a353", "aa39ba4795d2",
+            "effdc32881e8", "96fbfab7f459", "31b946897eac",
+        ],
+        "shakespeare-seed004.json": [
+            "e2dc1caa71b7", "ce9176f936dd", "edcc460ecd26", "b26e2b5058a8", "693994efaeee", "689e8f668168",
+            "e2dabb68fc17", "ebca07cd064f", "a2f359598a42", "4a498f4c6586", "cda24efb1029", "3c322d75bba9",
+            "a48c5f362f52", "a7ebeb5bd0b7", "3c7ca4eb8b29", "93a845f26447", "c1381d264f66", "65c8b948d14e",
+            "3bb65af32842", "cc49d15ff572", "7cfb4c1f0565", "cf39a959e221", "a948b8884be1", "bd0aeb5157f8",
+            "e90cf0c2fcca", "b7373add233e", "979fec90f882", "c4561f0a7dd9", "e5a8afe35208", "3dd51ced4bad",
+            "3ad640d0349e", "481668033659", "481f2738d823", "03bfbecf1c4c", "6b75978c5d83", "09f8e76a9051",
+            "f1a692c4782c", "d63d3862616b", "5bcb34473293", "cbf437e48769", "e242c6fd3ec6", "0c73640b1d2b",
+            "4424d5785d06", "605ed1015ec8", "e02cdcf0e685", "384b772f9e3a", "93e4fb80588e", "735966fe198f",
+            "2150ac71b748", "b6812c8abce8", "7b3a8a1b1ec6", "4bf48bb4b58f", "253f1938481d", "4a23c70d5cde",
+        ],
+        "shakespeare.json": [
+            "f978b21a457f", "f17b7ff0fa7e", "6998a47ff7e1", "65dae07853e5", "1be8a1123997", "414fe4cc00bd",
+            "4229cffc84d8", "54ffa8a9b738", "bf4f8dece9f7", "406bb7a67733", "0490ddf14ef4", "580fb3082ad5",
+            "f056d170e3f0", "bdddf9d87c70", "cd3a3f8e00d7", "ac15d2cad6e0", "1aadb1323ded", "eeb45cb2c2d1",
+            "5f51898659ac", "96d11dc83cea", "eebc2e702f8d", "5f0b2a820194", "7963e7ac1f29", "af5f33a03309",
+            "6c705a40196a", "0e8079f64fef", "6837e7448a04", "0ab94964d10b", "9aeaa909763b", "c008131f5c8c",
+            "a22692c31cc8", "4984541d42c6", "bcda91354451", "b6dfe5f2fa83", "e490d3d77d44", "4824a4be6899",
+            "2c3e72a88056", "7ce284111560", "f2fceb866e6d", "cb6618ec316d", "0d91d468b9bc", "519dadb19e53",
+            "81d98849134d", "0bb4099e9456", "33037227e84b", "d8dac205dd74", "0db3937c3d08", "cc06e64c6bd6",
+            "a6d3e39f3f2a", "edea9c832850", "ee0a0e53d600", "eade0e1dd558", "542500221a23", "c59d91178c90",
+        ],
+        "smoke.json": [
+            "470f60349d69", "26dc0bbd6876", "70f46ddf3353", "59ce56fc8811",
+        ],
+        "timemachine.json": [
+            "2048eecb0c36", "c17166b9d03b", "863aadf799fb", "51b943749836", "07234535edee", "3020816265cb",
+            "8d028426aa88", "bb87d6b9606a", "16a18cb2a15d", "083cbe348348", "00a12fd2f006", "ca069c8714a5",
+            "ad6c5810f143", "d90c4482646c", "ad23ef598753",
+        ],
+    ]
+
+    @Test(arguments: pinned.keys.sorted())
+    func trialIDsOfShippedSweepsAreUnchanged(file: String) throws {
+        let sweep = try TestFiles.sweep(named: file)
+        let dataset = sweep.registryDataset() ?? DatasetSettings(name: "file", sha256: "", preprocess: sweep.dataset.preprocess)
+        let trials = sweep.trials(dataset: dataset).sorted { $0.number < $1.number }
+        #expect(trials.map(\.id) == Self.pinned[file])
+    }
+
+    @Test func everyShippedSweepIsPinned() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestFiles.packageRoot.appendingPathComponent("sweeps").path)
+        #expect(Set(files.filter { $0.hasSuffix(".json") }) == Set(Self.pinned.keys))
+    }
+}
