@@ -41,6 +41,8 @@ let package = Package(
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
         .systemLibrary(name: "CZeroMQ"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // ZeroMQ sockets as the services' transport (SweepProtocol's MessageTransport).
+        .target(name: "ZeroMQTransport", dependencies: ["ZeroMQ", "SweepProtocol"]),
 
         // Sweep values, wire protocol, store.
         .target(name: "SweepCore", dependencies: ["SystemSupport"]),
@@ -50,11 +52,11 @@ let package = Package(
         // Services.
         // CharRNN: the coordinator inspects checkpoints before it keeps or resumes from them.
         .target(name: "SweepCoordinator", dependencies: [
-            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "SystemSupport", "CharRNN",
+            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "ZeroMQTransport", "SystemSupport", "CharRNN",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
-            "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
+            "SweepCore", "SweepProtocol", "ZeroMQTransport", "CharRNN", "SystemSupport", "CSystemShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(name: "zmq-bench", dependencies: ["ZeroMQ", "CZeroMQ"], path: "tools/zmq-bench"),
 
         // Tests.
-        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol"]),
+        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
