@@ -90,6 +90,11 @@ let package = Package(
             "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The worker's own parts, and both services driven over the in-memory network and a fake clock.
+        .testTarget(name: "SweepWorkerTests", dependencies: [
+            "SweepWorker", "SweepCoordinator", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore",
+            "SystemSupport", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SweepStore", "SweepProtocol", "SweepTestSupport", "ZeroMQ", "SystemSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
