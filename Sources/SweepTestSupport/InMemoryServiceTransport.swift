@@ -18,7 +18,9 @@ public final class InMemoryRouterTransport: MessageTransport, @unchecked Sendabl
     }
 
     public func receive(maxParts: Int, maxBytes: Int) throws(TransportReceiveError) -> ReceivedFrames? {
-        router.receive().map { ReceivedFrames(bounded($0, maxParts: maxParts, maxBytes: maxBytes)) }
+        router.receive().map { routed in
+            ReceivedFrames(bounded(routed, maxParts: maxParts, maxBytes: maxBytes), peerKey: routed.first.flatMap(network.key(of:)))
+        }
     }
 
     public func wait(timeout: Double, fileDescriptors: [Int32]) throws(TransportReceiveError) -> Readiness {
@@ -28,21 +30,26 @@ public final class InMemoryRouterTransport: MessageTransport, @unchecked Sendabl
     public func close() {}
 }
 
-/// A worker's ends: each connect joins the network under the identity asked for; closing one
-/// leaves the network, so the router can no longer reach that identity (as with a closed socket).
+/// A worker's ends: each connect joins the network under the identity asked for (authenticated as
+/// `key`, if given); closing one leaves the network, so the router can no longer reach that
+/// identity (as with a closed socket).
 public final class InMemoryDealerConnector: DealerConnector, @unchecked Sendable {
     private let network: InMemoryNetwork
+    private let key: String?
     private let lock = NSLock()
     private var identities: [[UInt8]] = []
 
-    public init(network: InMemoryNetwork) { self.network = network }
+    public init(network: InMemoryNetwork, key: String? = nil) {
+        self.network = network
+        self.key = key
+    }
 
     /// The identities connected so far, oldest first (one per reconnect).
     public var connectedIdentities: [[UInt8]] { lock.lock(); defer { lock.unlock() }; return identities }
 
     public func connect(identity: [UInt8]) throws -> any MessageTransport {
         lock.lock(); identities.append(identity); lock.unlock()
-        return InMemoryDealerTransport(dealer: network.connect(identity: identity), network: network)
+        return InMemoryDealerTransport(dealer: network.connect(identity: identity, key: key), network: network)
     }
 
     public func terminate() {}

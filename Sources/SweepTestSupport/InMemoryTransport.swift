@@ -41,6 +41,8 @@ public final class InMemoryNetwork: @unchecked Sendable {
     private var routerInbox: [[[UInt8]]] = []
     private var dealerInboxes: [[UInt8]: [[[UInt8]]]] = [:]
     private var partitioned: Set<[UInt8]> = []
+    /// The authenticated key each dealer connected with (CURVE's User-Id, as the router sees it).
+    private var peerKeys: [[UInt8]: String] = [:]
     private var counts = FaultCounts()
     /// Targeted losses: the next `remaining` messages one way that match `matches` are dropped.
     private var dropRules: [(toDealers: Bool, remaining: Int, matches: @Sendable ([[UInt8]]) -> Bool)] = []
@@ -60,10 +62,12 @@ public final class InMemoryNetwork: @unchecked Sendable {
     /// The coordinator's end.
     public func router() -> InMemoryRouter { InMemoryRouter(network: self) }
 
-    /// Connects a worker's end with `identity`; a reconnect with the same identity keeps its inbox.
-    public func connect(identity: [UInt8]) -> InMemoryDealer {
+    /// Connects a worker's end with `identity`, authenticated as `key` if given; a reconnect with
+    /// the same identity keeps its inbox.
+    public func connect(identity: [UInt8], key: String? = nil) -> InMemoryDealer {
         condition.lock()
         if dealerInboxes[identity] == nil { dealerInboxes[identity] = [] }
+        peerKeys[identity] = key
         condition.unlock()
         return InMemoryDealer(network: self, identity: identity)
     }
@@ -147,6 +151,9 @@ public final class InMemoryNetwork: @unchecked Sendable {
             return first
         }
     }
+
+    /// The key the dealer with `identity` connected with.
+    public func key(of identity: [UInt8]) -> String? { condition.lock(); defer { condition.unlock() }; return peerKeys[identity] }
 
     func routerHasMessage() -> Bool { condition.lock(); defer { condition.unlock() }; return !routerInbox.isEmpty }
 

@@ -24,23 +24,26 @@ final class InMemoryRig {
     /// Whether the coordinator's loop has ended (the sweep is complete).
     private(set) var coordinatorEnded = false
 
-    init(fixture: SweepFixture, faults: FaultPlan = .none) async throws {
+    /// `authenticatesPeers`: the coordinator binds worker ids to the keys the network reports (CURVE).
+    init(fixture: SweepFixture, faults: FaultPlan = .none, authenticatesPeers: Bool = false) async throws {
         self.fixture = fixture
         network = InMemoryNetwork(faults: faults)
         setup = try await RunSetup.prepare(fixture.options)
         coordinator = try CoordinatorService(setup: setup, options: fixture.options, logger: Self.quietLogger("coordinator"),
                                              progress: ProgressView(output: .nullDevice, isTerminal: false),
                                              shutdown: ShutdownSignal(signals: []), clock: clock)
-        coordinator.attach(InMemoryRouterTransport(network: network), endpoint: "inproc://coordinator")
+        coordinator.attach(InMemoryRouterTransport(network: network), endpoint: "inproc://coordinator",
+                           authenticatesPeers: authenticatesPeers)
         coordinator.start()
     }
 
     /// Adds a worker service speaking over the network (its loop turns with `turn()`).
     @discardableResult
-    func addWorker(_ name: String, trainer: TrialTrainer, configure: (inout WorkerOptions) -> Void = { _ in }) throws -> WorkerService {
+    func addWorker(_ name: String, trainer: TrialTrainer, key: String? = nil,
+                   configure: (inout WorkerOptions) -> Void = { _ in }) throws -> WorkerService {
         var options = fixture.workerOptions(name)
         configure(&options)
-        let connector = InMemoryDealerConnector(network: network)
+        let connector = InMemoryDealerConnector(network: network, key: key)
         let worker = try WorkerService(options: options, trainer: trainer, logger: Self.quietLogger(name),
                                        connector: connector, clock: clock)
         workers[name] = worker
