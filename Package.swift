@@ -45,6 +45,8 @@ let package = Package(
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
         .systemLibrary(name: "CZeroMQ"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // ZeroMQ sockets as the services' transport (SweepProtocol's MessageTransport).
+        .target(name: "ZeroMQTransport", dependencies: ["ZeroMQ", "SweepProtocol"]),
 
         // Sweep values, wire protocol, store.
         .target(name: "SweepCore", dependencies: ["TrialSpec", "SystemSupport"]),
@@ -54,11 +56,11 @@ let package = Package(
         // Services.
         // CharRNN: the coordinator inspects checkpoints before it keeps or resumes from them.
         .target(name: "SweepCoordinator", dependencies: [
-            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "SystemSupport", "CharRNN",
+            "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "ZeroMQTransport", "SystemSupport", "CharRNN",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepWorker", dependencies: [
-            "TrialSpec", "SweepCore", "SweepProtocol", "ZeroMQ", "CharRNN", "SystemSupport", "CSystemShim",
+            "TrialSpec", "SweepCore", "SweepProtocol", "ZeroMQTransport", "CharRNN", "SystemSupport", "CSystemShim",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -81,7 +83,7 @@ let package = Package(
         .executableTarget(name: "zmq-bench", dependencies: ["ZeroMQ", "CZeroMQ"], path: "tools/zmq-bench"),
 
         // Tests.
-        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol"]),
+        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
@@ -91,6 +93,11 @@ let package = Package(
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
             "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The worker's own parts, and both services driven over the in-memory network and a fake clock.
+        .testTarget(name: "SweepWorkerTests", dependencies: [
+            "SweepWorker", "SweepCoordinator", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore",
+            "SystemSupport", "ZeroMQ", "TrialSpec", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SweepStore", "SweepProtocol", "SweepTestSupport", "ZeroMQ", "SystemSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -41,7 +41,11 @@ public final class InMemoryNetwork: @unchecked Sendable {
     private var routerInbox: [[[UInt8]]] = []
     private var dealerInboxes: [[UInt8]: [[[UInt8]]]] = [:]
     private var partitioned: Set<[UInt8]> = []
+    /// The authenticated key each dealer connected with (CURVE's User-Id, as the router sees it).
+    private var peerKeys: [[UInt8]: String] = [:]
     private var counts = FaultCounts()
+    /// Targeted losses: the next `remaining` messages one way that match `matches` are dropped.
+    private var dropRules: [(toDealers: Bool, remaining: Int, matches: @Sendable ([[UInt8]]) -> Bool)] = []
 
     public init(faults: FaultPlan = .none) {
         plan = faults
@@ -58,10 +62,12 @@ public final class InMemoryNetwork: @unchecked Sendable {
     /// The coordinator's end.
     public func router() -> InMemoryRouter { InMemoryRouter(network: self) }
 
-    /// Connects a worker's end with `identity`; a reconnect with the same identity keeps its inbox.
-    public func connect(identity: [UInt8]) -> InMemoryDealer {
+    /// Connects a worker's end with `identity`, authenticated as `key` if given; a reconnect with
+    /// the same identity keeps its inbox.
+    public func connect(identity: [UInt8], key: String? = nil) -> InMemoryDealer {
         condition.lock()
         if dealerInboxes[identity] == nil { dealerInboxes[identity] = [] }
+        peerKeys[identity] = key
         condition.unlock()
         return InMemoryDealer(network: self, identity: identity)
     }
@@ -73,6 +79,22 @@ public final class InMemoryNetwork: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Drops the next `count` messages towards the dealers (or the router) whose frames — without
+    /// the routing identity — satisfy `matches`, whatever the fault plan says.
+    public func dropNext(_ count: Int = 1, toDealers: Bool, where matches: @escaping @Sendable ([[UInt8]]) -> Bool) {
+        condition.lock(); dropRules.append((toDealers, count, matches)); condition.unlock()
+    }
+
+    /// Whether a targeted rule takes `frames` (lock held).
+    private func dropsByRule(_ frames: [[UInt8]], toDealers: Bool) -> Bool {
+        guard let index = dropRules.firstIndex(where: { $0.toDealers == toDealers && $0.remaining > 0 && $0.matches(frames) }) else {
+            return false
+        }
+        dropRules[index].remaining -= 1
+        counts.dropped += 1
+        return true
+    }
+
     /// Removes a dealer as if its process died: the router can no longer reach it.
     public func disconnect(identity: [UInt8]) {
         condition.lock(); dealerInboxes[identity] = nil; condition.unlock()
@@ -82,6 +104,7 @@ public final class InMemoryNetwork: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         guard dealerInboxes[identity] != nil else { throw .disconnected }
         if partitioned.contains(identity) { counts.dropped += 1; return }
+        if dropsByRule(frames, toDealers: false) { return }
         inject([identity] + frames, into: &routerInbox)
         condition.broadcast()
     }
@@ -92,6 +115,7 @@ public final class InMemoryNetwork: @unchecked Sendable {
             throw .hostUnreachable(routed.first ?? [])
         }
         if partitioned.contains(identity) { counts.dropped += 1; return }
+        if dropsByRule(Array(routed.dropFirst()), toDealers: true) { return }
         inject(Array(routed.dropFirst()), into: &inbox)
         dealerInboxes[identity] = inbox
         condition.broadcast()
@@ -126,6 +150,22 @@ public final class InMemoryNetwork: @unchecked Sendable {
             network.dealerInboxes[identity] = inbox
             return first
         }
+    }
+
+    /// The key the dealer with `identity` connected with.
+    public func key(of identity: [UInt8]) -> String? { condition.lock(); defer { condition.unlock() }; return peerKeys[identity] }
+
+    func routerHasMessage() -> Bool { condition.lock(); defer { condition.unlock() }; return !routerInbox.isEmpty }
+
+    func dealerHasMessage(_ identity: [UInt8]) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        return !(dealerInboxes[identity]?.isEmpty ?? true)
+    }
+
+    /// Waits up to `timeout` seconds for any delivery (or none, when `timeout` is 0).
+    func waitForDelivery(timeout: Double) {
+        guard timeout > 0 else { return }
+        condition.lock(); _ = condition.wait(until: Date().addingTimeInterval(timeout)); condition.unlock()
     }
 
     /// Pops with `pop` (under the lock), waiting up to `timeout` seconds for a message.

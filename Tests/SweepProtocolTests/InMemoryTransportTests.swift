@@ -57,4 +57,30 @@ struct InMemoryTransportTests {
         #expect(router.receive() == [[9], [3]])
         #expect(network.faultCounts.dropped == 2)
     }
+
+    @Test func dropsOnlyTheTargetedMessagesOneWay() throws {
+        let network = InMemoryNetwork()
+        let router = network.router()
+        let worker = network.connect(identity: [7])
+        network.dropNext(1, toDealers: true) { $0 == [[2]] }
+        try worker.send([[2]])                 // the other way: delivered
+        try router.send([[7], [1]])
+        try router.send([[7], [2]])            // dropped
+        try router.send([[7], [2]])            // the rule is used up: delivered
+        #expect(router.receive() == [[7], [2]])
+        #expect(worker.receive() == [[1]] && worker.receive() == [[2]] && worker.receive() == nil)
+        #expect(network.faultCounts.dropped == 1)
+    }
+
+    @Test func theRouterEndsReportTheKeyEachDealerConnectedWith() throws {
+        let network = InMemoryNetwork()
+        let router = InMemoryRouterTransport(network: network)
+        try network.connect(identity: [1], key: "key-1").send([[10]])
+        try network.connect(identity: [2]).send([[20], [21]])
+        #expect(try router.wait(timeout: 1, fileDescriptors: []).messages)
+        #expect(try router.receive(maxParts: 3, maxBytes: 100) == ReceivedFrames(.message([[1], [10]]), peerKey: "key-1"))
+        // Bounded like the ZeroMQ end: too many parts arrive as a size only.
+        #expect(try router.receive(maxParts: 2, maxBytes: 100) == ReceivedFrames(.tooLarge(parts: 3, bytes: 3)))
+        #expect(try router.receive(maxParts: 3, maxBytes: 100) == nil)
+    }
 }

@@ -17,9 +17,9 @@ extension CoordinatorService {
 
     /// Checks a HELLO against the bindings; if it may proceed, binds its `worker_id` and socket
     /// identity to `key` and returns nil, otherwise returns why it is refused. Without CURVE
-    /// (no ZAP handler) every HELLO proceeds and nothing is bound.
+    /// (peers not authenticated) every HELLO proceeds and nothing is bound.
     func bindKey(_ key: String?, hello: Hello, worker: WorkerID) -> String? {
-        guard zap != nil else { return nil }
+        guard authenticatesPeers else { return nil }
         // Fail closed: under CURVE every admitted connection has a User-Id.
         guard let key else { return "its connection has no authenticated key" }
         if let bound = keyBindings.keyOfWorkerID[hello.workerId], bound != key {
@@ -41,7 +41,7 @@ extension CoordinatorService {
 
     /// Whether a non-HELLO message on `worker`'s socket identity comes from the key that said HELLO on it.
     func keyMatches(_ key: String?, worker: WorkerID) -> Bool {
-        guard zap != nil, let bound = keyBindings.keyOfIdentity[worker] else { return true }
+        guard authenticatesPeers, let bound = keyBindings.keyOfIdentity[worker] else { return true }
         return bound == key
     }
 

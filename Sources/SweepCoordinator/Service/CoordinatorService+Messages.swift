@@ -72,7 +72,7 @@ extension CoordinatorService {
             recordEvent("refused", "refused worker \(who): \(refusal.reason); further refusals of this peer are only counted")
         }
         do {
-            _ = try socket.send(codec.encodeRefusal(refusal, to: identity, peerMagic: peerMagic), dontWait: true)
+            try socket.send(codec.encodeRefusal(refusal, to: identity, peerMagic: peerMagic))
         } catch {
             logger.debug("REFUSED to \(who) not sent: \(error)")
         }

@@ -4,23 +4,30 @@ import SweepCore
 import SweepProtocol
 import SweepStore
 import ZeroMQ
+import ZeroMQTransport
 
 /// The coordinator: one thread owns the ROUTER socket and runs a poll loop that feeds the
-/// scheduler, records everything in the store, and answers workers (DESIGN §4, §5).
+/// scheduler, records everything in the store, and answers workers (DESIGN §4, §5). The transport
+/// and the clock are injected: a ZeroMQ ROUTER (`bind()`) and the monotonic clock in the daemon,
+/// an in-memory router (`attach`) and a clock moved by hand in protocol tests.
 public final class CoordinatorService {
     let setup: RunSetup
     let options: CoordinatorOptions
     let logger: Logger
     let progress: ProgressView
     let shutdown: ShutdownSignal
-    let clock = MonotonicClock()
+    let clock: any SweepClock
     let codec: Codec
     var scheduler: Scheduler
     var eta = ETAEstimator()
 
     let context: Context
-    var socket: Socket!
+    var socket: (any MessageTransport)!
     var zap: ZAPHandler?
+    /// Whether peers are authenticated (CURVE): then every message carries its connection's key,
+    /// and worker ids and identities are bound to keys.
+    var authenticatesPeers = false
+    var cpuAtStart: ProcessCPU?
     /// The endpoint actually bound (an ephemeral port resolved).
     public private(set) var endpoint = ""
 
@@ -68,8 +75,9 @@ public final class CoordinatorService {
     let curveRefusals = CurveRefusals()
 
     public init(setup: RunSetup, options: CoordinatorOptions, logger: Logger, progress: ProgressView,
-                shutdown: ShutdownSignal) throws {
+                shutdown: ShutdownSignal, clock: any SweepClock = MonotonicClock()) throws {
         self.setup = setup
+        self.clock = clock
         self.options = options
         self.logger = logger
         self.progress = progress
@@ -112,18 +120,31 @@ public final class CoordinatorService {
             }
             socketOptions += [.zapDomain("rnnsweep"), .curveServer(secretKey: keys.secretKey)]
         }
-        socket = try Socket(context, .router, options: socketOptions)
-        try socket.bind(requested)
-        endpoint = try socket.lastEndpoint()
+        let router = try Socket(context, .router, options: socketOptions)
+        try router.bind(requested)
+        endpoint = try router.lastEndpoint()
+        attach(ZeroMQSocketTransport(socket: router, readsUserID: zap != nil), endpoint: endpoint, authenticatesPeers: zap != nil)
         return endpoint
+    }
+
+    /// Serves over `transport` (a router end) instead of binding a socket. `authenticatesPeers`:
+    /// its messages carry the sender's authenticated key, which then owns worker ids and identities.
+    public func attach(_ transport: any MessageTransport, endpoint: String, authenticatesPeers: Bool = false) {
+        socket = transport
+        self.endpoint = endpoint
+        self.authenticatesPeers = authenticatesPeers
     }
 
     /// Runs until every trial is finished or shutdown is requested. Returns true when complete.
     public func run() throws -> Bool {
-        let cpuAtStart = ProcessCPU.now(wall: clock.now())
-        let poller = Poller()
-        let socketIndex = poller.register(socket, for: .readable)
-        let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
+        start()
+        while try step(waitingUpTo: 0.2) {}
+        return stop()
+    }
+
+    /// Records the start and writes the first results; call once, before `step`.
+    public func start() {
+        cpuAtStart = ProcessCPU.now(wall: clock.now())
         recordEvent("start", "coordinator listening on \(endpoint); \(scheduler.counts.finished)/\(scheduler.counts.total) trials already finished")
         for repair in setup.repairs {
             // Already in the store's event log (RunSetup recorded it); here for the operator.
@@ -131,43 +152,52 @@ public final class CoordinatorService {
             progress.log("sweep.db repaired: \(repair)")
         }
         exportResults()
-        while true {
-            if scheduler.isComplete, storeIsWritable { break }
-            if shutdown.isRequested || storeStopReason != nil { break }
-            try poller.poll(timeout: 0.2)
-            if poller.isReadable(signalIndex) { shutdown.drain() }
-            if poller.isReadable(socketIndex) {
-                // Drain everything queued, but keep heartbeats flowing under load.
-                var handled = 0
-                // Bounded before anything is copied: a peer's flood of frames costs it, not us.
-                while handled < 1000, let received = try socket.receiveAuthenticated(dontWait: true, maxParts: Self.maxFrames,
-                                                                                       maxBytes: maxMessageBytes) {
-                    switch received.message {
-                    case .message(let frames): handle(frames: frames, key: received.userID)
-                    case .tooLarge(let parts, let bytes): noteOversized(parts: parts, bytes: bytes)
-                    }
-                    handled += 1
+    }
+
+    /// One turn of the loop: waits up to `timeout` seconds for messages or a signal, handles them,
+    /// then the timers. Returns false once the run should end (complete, shutdown, or the store
+    /// gave up); then call `stop()`.
+    public func step(waitingUpTo timeout: Double) throws -> Bool {
+        if scheduler.isComplete, storeIsWritable { return false }
+        if shutdown.isRequested || storeStopReason != nil { return false }
+        let ready = try socket.wait(timeout: timeout, fileDescriptors: [shutdown.readFD])
+        if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
+        if ready.messages {
+            // Drain everything queued, but keep heartbeats flowing under load.
+            var handled = 0
+            // Bounded before anything is copied: a peer's flood of frames costs it, not us.
+            while handled < 1000, let received = try socket.receive(maxParts: Self.maxFrames, maxBytes: maxMessageBytes) {
+                switch received.frames {
+                case .message(let frames): handle(frames: frames, key: received.peerKey)
+                case .tooLarge(let parts, let bytes): noteOversized(parts: parts, bytes: bytes)
                 }
-            }
-            let now = clock.now()
-            retryStoreWrites(now: now)
-            handleLocalWorkerExits(now: now)
-            if now - lastTick >= options.policy.heartbeatInterval {
-                lastTick = now
-                heartbeat(now: now)
-                apply(scheduler.tick(now: now), now: now)
-                if resultsDirty { exportResults() }
-                if reportDirty && now - lastReport >= options.reportInterval { writeReport() }
-                drawProgress()
+                handled += 1
             }
         }
+        let now = clock.now()
+        retryStoreWrites(now: now)
+        handleLocalWorkerExits(now: now)
+        if now - lastTick >= options.policy.heartbeatInterval {
+            lastTick = now
+            heartbeat(now: now)
+            apply(scheduler.tick(now: now), now: now)
+            if resultsDirty { exportResults() }
+            if reportDirty && now - lastReport >= options.reportInterval { writeReport() }
+            drawProgress()
+        }
+        return true
+    }
+
+    /// Ends the run: STOP and BYE to every worker, final exports, the socket closed. Returns
+    /// whether the sweep is complete.
+    public func stop() -> Bool {
         let complete = scheduler.isComplete && storeIsWritable
         finish(complete: complete)
         if let storeStopReason {
             logger.critical("\(storeStopReason)")
             progress.log(storeStopReason)
         }
-        recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart))
+        if let cpuAtStart { recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart)) }
         return complete
     }
 
@@ -216,11 +246,11 @@ public final class CoordinatorService {
     }
 
     func send(_ message: Message, identity: [UInt8]) {
-        do {
-            _ = try socket.send(codec.encode(message, to: identity), dontWait: true)
-        } catch where error.code == ZMQErrorCode.hostUnreachable {
+        do throws(TransportSendError) {
+            try socket.send(codec.encode(message, to: identity))
+        } catch .unreachable {
             logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
-        } catch where error.code == ZMQErrorCode.again {
+        } catch .wouldBlock {
             // That peer does not read what it is sent (its queue is full); it is its loss, not ours.
             logger.debug("worker \(Hex.string(identity)) is not reading; \(message.command.rawValue) dropped")
         } catch {

@@ -3,24 +3,26 @@ import Logging
 import SweepCore
 import SweepProtocol
 import SystemSupport
-import ZeroMQ
+import ZeroMQTransport
 
 /// The worker daemon: the calling thread is the I/O thread that owns the DEALER socket and
 /// heartbeats every second, also while training; a separate thread runs the trainer. Results wait
 /// in an on-disk outbox until acknowledged and are resent after every reconnect (DESIGN §4).
+/// The connection and the clock are injected: ZeroMQ and the monotonic clock in the daemon, an
+/// in-memory network and a clock moved by hand in protocol tests.
 public final class WorkerService {
     let options: WorkerOptions
     let trainer: TrialTrainer
     let logger: Logger
-    let clock = MonotonicClock()
+    let clock: any SweepClock
     let codec = Codec()
     let outbox: Outbox
     let datasets: DatasetResolver
     let shutdown: ShutdownSignal
     let parentWatch: ParentWatch?
 
-    let context: Context
-    var socket: Socket?
+    let connector: any DealerConnector
+    var socket: (any MessageTransport)?
     var generation = 0
     var backoff = Backoff(initial: 1, maximum: 32, jitter: 0.5)
     var welcomed = false
@@ -47,33 +49,53 @@ public final class WorkerService {
 
     private var isHalted: Bool { haltLock.lock(); defer { haltLock.unlock() }; return halted }
 
-    public init(options: WorkerOptions, trainer: TrialTrainer, logger: Logger) throws {
+    /// A worker that connects to `options.endpoint` over ZeroMQ (with CURVE when given keys).
+    public convenience init(options: WorkerOptions, trainer: TrialTrainer, logger: Logger) throws {
+        var curve: ZeroMQDealerConnector.CurveKeys?
+        if let server = options.serverPublicKey, let pub = options.clientPublicKey, let sec = options.clientSecretKey {
+            curve = .init(serverPublicKey: server, publicKey: pub, secretKey: sec)
+        }
+        try self.init(options: options, trainer: trainer, logger: logger,
+                      connector: ZeroMQDealerConnector(endpoint: options.endpoint, curve: curve), clock: MonotonicClock())
+    }
+
+    public init(options: WorkerOptions, trainer: TrialTrainer, logger: Logger, connector: any DealerConnector,
+                clock: any SweepClock) throws {
         self.options = options
+        self.connector = connector
+        self.clock = clock
         self.trainer = trainer
         self.logger = logger
         self.outbox = try Outbox(directory: options.stateDirectory.appendingPathComponent("outbox"))
         self.datasets = DatasetResolver(cacheDirectory: options.datasetCache, allowDownload: false)
         self.shutdown = ShutdownSignal()
         self.parentWatch = options.parentPID.map(ParentWatch.init(parentPID:))
-        self.context = try Context()
     }
 
     /// Runs until told to exit; returns the exit status.
     public func run() -> WorkerExit {
         parentWatch?.arm()
-        while exitCode == nil {
-            if isHalted {
-                running?.mailbox.cancel()
-                socket?.close()
-                socket = nil
-                context.terminate()
-                return .signalled
-            }
-            let now = clock.now()
-            if socket == nil, backoff.mayRetry(at: now) { connect(now: now) }
-            pollOnce()
-            housekeeping(now: clock.now())
+        while true {
+            if let exit = step(waitingUpTo: 0.25) { return exit }
         }
+    }
+
+    /// One turn of the I/O loop: connect if the backoff allows, wait up to `timeout` seconds for a
+    /// message, the trainer or a signal, handle what came, then heartbeats and timers. Returns the
+    /// exit status once the worker has finished (tests drive the loop turn by turn).
+    public func step(waitingUpTo timeout: Double) -> WorkerExit? {
+        if isHalted {
+            running?.mailbox.cancel()
+            socket?.close()
+            socket = nil
+            connector.terminate()
+            return .signalled
+        }
+        let now = clock.now()
+        if socket == nil, backoff.mayRetry(at: now) { connect(now: now) }
+        pollOnce(timeout: timeout)
+        housekeeping(now: clock.now())
+        guard exitCode != nil else { return nil }
         finish()
         return exitCode ?? .done
     }
@@ -84,15 +106,7 @@ public final class WorkerService {
         generation += 1
         let identity = Array("\(options.workerID)-\(generation)".utf8.prefix(255))
         do {
-            var socketOptions: [SocketOption] = [.identity(identity), .linger(milliseconds: 500),
-                                                 .reconnectInterval(milliseconds: 1000),
-                                                 .reconnectIntervalMax(milliseconds: 32_000), .immediate(false)]
-            if let server = options.serverPublicKey, let pub = options.clientPublicKey, let sec = options.clientSecretKey {
-                socketOptions.append(.curveClient(serverPublicKey: server, publicKey: pub, secretKey: sec))
-            }
-            let socket = try Socket(context, .dealer, options: socketOptions)
-            try socket.connect(options.endpoint)
-            self.socket = socket
+            socket = try connector.connect(identity: identity)
             welcomed = false
             lastHeard = now
             var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build)
@@ -125,7 +139,7 @@ public final class WorkerService {
     func sendFrames(_ frames: [[UInt8]]) {
         guard let socket else { return }
         do {
-            _ = try socket.send(frames, dontWait: true)
+            try socket.send(frames)
             lastSent = clock.now()
         } catch {
             logger.warning("send failed: \(error)")
@@ -134,22 +148,25 @@ public final class WorkerService {
 
     // MARK: Loop
 
-    func pollOnce() {
-        let poller = Poller()
-        var socketIndex: Int?
-        if let socket { socketIndex = poller.register(socket, for: .readable) }
-        let signalIndex = poller.register(fileDescriptor: shutdown.readFD, for: .readable)
-        var mailboxIndex: Int?
-        if let running { mailboxIndex = poller.register(fileDescriptor: running.mailbox.readFD, for: .readable) }
-        do { try poller.poll(timeout: 0.25) } catch { logger.warning("poll failed: \(error)") }
-        if poller.isReadable(signalIndex) { shutdown.drain() }
-        if let mailboxIndex, poller.isReadable(mailboxIndex) { deliverRunnerNotes() }
-        if let socketIndex, poller.isReadable(socketIndex), let socket {
+    func pollOnce(timeout: Double) {
+        var descriptors = [shutdown.readFD]
+        if let running { descriptors.append(running.mailbox.readFD) }
+        var ready = Readiness(messages: false)
+        if let socket {
+            do { ready = try socket.wait(timeout: timeout, fileDescriptors: descriptors) } catch {
+                logger.warning("poll failed: \(error)")
+            }
+        } else {
+            ready.fileDescriptors = FileDescriptorWait.readable(descriptors, timeout: timeout)
+        }
+        if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
+        if let running, ready.fileDescriptors.contains(running.mailbox.readFD) { deliverRunnerNotes() }
+        if ready.messages, let socket {
             // Bounded before anything is copied: at most a header and one payload (a dataset or a
             // checkpoint) per message, whoever is at the other end.
             do {
-                while let received = try socket.receive(dontWait: true, maxParts: 4, maxBytes: Self.maxMessageBytes) {
-                    switch received {
+                while let received = try socket.receive(maxParts: 4, maxBytes: Self.maxMessageBytes) {
+                    switch received.frames {
                     case .message(let frames): handle(frames)
                     case .tooLarge(let parts, let bytes): logger.warning("dropped a message of \(parts) frames, \(bytes) bytes")
                     }
@@ -198,7 +215,7 @@ public final class WorkerService {
         if exitCode != .refused { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
         socket?.close()
         socket = nil
-        context.terminate()
+        connector.terminate()
     }
 
     // MARK: Incoming
@@ -355,7 +372,7 @@ public final class WorkerService {
         }
         let job = TrialJob(trialID: assign.trialId, trialNumber: assign.trialNumber, attempt: assign.attempt,
                            leaseID: assign.leaseId, seed: assign.seed, config: config, datasetFile: dataset.path, resumeFrom: resume, scratch: scratch)
-        let mailbox = RunnerMailbox(trialID: job.trialID, attempt: job.attempt, clock: { MonotonicClock().now() })
+        let mailbox = RunnerMailbox(trialID: job.trialID, attempt: job.attempt, clock: { [clock] in clock.now() })
         let trainer = self.trainer
         let thread = Thread {
             // Linux nice values are per thread: the trainer yields to the I/O thread, so heartbeats

@@ -11,7 +11,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let options = WorkerOptions(endpoint: "tcp://127.0.0.1:1", workerID: "w", host: "test", cores: 1, build: "test",
                                     stateDirectory: root, datasetCache: root.appendingPathComponent("datasets"))
-        let trainer = ScriptedTrainer(epochSeconds: 0)
+        let trainer = InstantTrainer()
         let logger = Logger(label: "lifetime")
         _ = try WorkerService(options: options, trainer: trainer, logger: logger)  // first-use allocations
         // Each leaked service would hold at least two; other suites running meanwhile open some too.

@@ -1,5 +1,5 @@
 import Foundation
-import SweepCoordinator
+import Logging
 import SweepProtocol
 import SweepWorker
 import Testing
@@ -49,14 +49,15 @@ import ZeroMQ
 
     @Test func reportsQuoteTheLeaseAndAStopDeletesTheOutboxEntry() async throws {
         let fake = try FakeCoordinator()
-        let harness = try ServiceHarness()
-        let outboxDir = harness.root.appendingPathComponent("workers/w/outbox")
+        let fixture = try SweepFixture(epochs: 3)
+        let outboxDir = fixture.stateDirectory("w").appendingPathComponent("outbox")
         // An unacknowledged RNS1 result left by an older worker build.
         try FileManager.default.createDirectory(at: outboxDir, withIntermediateDirectories: true)
         let old = #"{"trialID":"old","attempt":1,"frames":["\#(Data("RNS1".utf8).base64EncodedString())","\#(Data("RESULT".utf8).base64EncodedString())","\#(Data("{}".utf8).base64EncodedString())"]}"#
         try Data(old.utf8).write(to: outboxDir.appendingPathComponent("old.json"))
 
-        let worker = try harness.startWorker(fake.endpoint, name: "w")
+        let worker = try Self.startWorker(WorkerService(options: fixture.workerOptions("w", endpoint: fake.endpoint),
+                                                        trainer: InstantTrainer(sendsCheckpoints: true), logger: Self.quietLogger))
         guard case .hello(let hello)? = fake.next({ if case .hello = $0 { true } else { false } }) else {
             Issue.record("no HELLO"); return
         }
@@ -70,15 +71,14 @@ import ZeroMQ
         #expect(!FileManager.default.fileExists(atPath: outboxDir.appendingPathComponent("old.json").path))
 
         let lease = "0123456789abcdef0123456789abcdef"
-        let trial = try await Self.trialConfig(harness)
+        let trial = try await fixture.firstTrial()
         let assign = Assign(trialId: trial.id, trialNumber: 1, attempt: 3, leaseId: lease, leaseSeconds: 30,
                             config: trial.config, seed: 1,
-                            dataset: DatasetRef(name: "text", sha256: harness.datasetSHA256, bytes: 1800))
+                            dataset: DatasetRef(name: "text", sha256: fixture.datasetSHA256, bytes: 1800))
         try fake.send(.assign(assign, checkpoint: nil))
         // The worker asks for the dataset by hash first.
         if case .datasetRequest? = fake.next({ if case .datasetRequest = $0 { true } else { false } }) {
-            let bytes = [UInt8](try Data(contentsOf: harness.root.appendingPathComponent("text.txt")))
-            try fake.send(.dataset(sha256: harness.datasetSHA256, bytes: bytes))
+            try fake.send(.dataset(sha256: fixture.datasetSHA256, bytes: fixture.datasetBytes))
         }
         var claims: [(String, Int, String)] = []
         let result = fake.next(raw: { message, _ in
@@ -100,10 +100,40 @@ import ZeroMQ
         #expect(!FileManager.default.fileExists(atPath: outboxDir.appendingPathComponent("\(trial.id).json").path))
     }
 
-    /// The ASSIGN config of the harness sweep's first trial, exactly as the coordinator sends it.
-    static func trialConfig(_ harness: ServiceHarness) async throws -> (id: String, config: JSONValue) {
-        let setup = try await RunSetup.prepare(harness.options)
-        let trial = try #require(setup.trials.first)
-        return (trial.id, try JSONDecoder().decode(JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8)))
+    static var quietLogger: Logger {
+        var logger = Logger(label: "worker")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Runs the worker's loop on a thread of its own; the result is its exit status.
+    static func startWorker(_ worker: WorkerService) -> WorkerExitBox {
+        let box = WorkerExitBox()
+        let service = UncheckedSendable(worker)
+        Thread { box.set(service.value.run()) }.start()
+        return box
+    }
+}
+
+/// Moves a non-Sendable service to the thread that owns it from then on.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A worker's exit status, set once by its thread and awaited with a timeout.
+final class WorkerExitBox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var exit: WorkerExit?
+
+    func set(_ value: WorkerExit) {
+        condition.lock(); exit = value; condition.broadcast(); condition.unlock()
+    }
+
+    func wait(seconds: Double) -> WorkerExit? {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock(); defer { condition.unlock() }
+        while exit == nil, condition.wait(until: deadline) {}
+        return exit
     }
 }
