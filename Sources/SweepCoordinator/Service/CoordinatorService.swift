@@ -7,7 +7,7 @@ import ZeroMQ
 import ZeroMQTransport
 
 /// The coordinator: one thread owns the ROUTER socket and runs a poll loop that feeds the
-/// scheduler, records everything in the store, and answers workers (DESIGN §4, §5). The transport
+/// scheduler, records everything in the store, and answers workers (SPEC.md, docs/run-folder.md). The transport
 /// and the clock are injected: a ZeroMQ ROUTER (`bind()`) and the monotonic clock in the daemon,
 /// an in-memory router (`attach`) and a clock moved by hand in protocol tests.
 public final class CoordinatorService {

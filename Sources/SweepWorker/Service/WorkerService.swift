@@ -7,7 +7,7 @@ import ZeroMQTransport
 
 /// The worker daemon: the calling thread is the I/O thread that owns the DEALER socket and
 /// heartbeats every second, also while training; a separate thread runs the trainer. Results wait
-/// in an on-disk outbox until acknowledged and are resent after every reconnect (DESIGN §4).
+/// in an on-disk outbox until acknowledged and are resent after every reconnect (SPEC.md, delivery).
 /// The connection and the clock are injected: ZeroMQ and the monotonic clock in the daemon, an
 /// in-memory network and a clock moved by hand in protocol tests.
 public final class WorkerService {
