@@ -37,11 +37,13 @@ enum HTMLText {
         if size >= 1e9 { return String(format: "%.1fG", value / 1e9) }
         if size >= 1e6 { return String(format: "%.1fM", value / 1e6) }
         if size >= 1e3 { return String(format: "%.1fk", value / 1e3) }
-        return String(format: "%.0f", value)
+        // Three significant digits, so 0.05 s of training does not read as 0.
+        return String(format: "%.3g", value)
     }
 
     static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "—" }
+        if seconds < 1 { return String(format: "%.2f s", seconds) }
         if seconds < 60 { return String(format: "%.1f s", seconds) }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return String(format: "%dm %02ds", whole / 60, whole % 60) }

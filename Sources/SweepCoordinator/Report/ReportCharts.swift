@@ -87,7 +87,7 @@ struct ReportCharts {
             "<span><i style=\"background:\(Palette.colour(index + 3))\"></i>\(HTMLText.escape(row.label)) (\(HTMLText.escape(sections.describe(row))))</span>"
         }.joined() + "<span><i class=\"grey\"></i>other trials</span></p>\n"
         out += "<figure class=\"overlay\">" + SVGChart(title: "validation loss of every trial by epoch", xLabel: "epoch",
-                                                       yLabel: "val loss", series: series, width: 880, height: 300).render() + "</figure>\n"
+                                                       yLabel: "val loss", series: series, integerX: true, width: 880, height: 300).render() + "</figure>\n"
         out += "<h3>Per trial</h3><p class=\"legend\"><span><i style=\"background:\(Palette.colour(1))\"></i>train loss</span>"
         out += "<span><i style=\"background:\(Palette.colour(3))\"></i>val loss</span></p>\n<div class=\"multiples\">\n"
         let ordered = done + sections.rows.filter { row in !done.contains { $0.trialID == row.trialID } }
@@ -96,7 +96,7 @@ struct ReportCharts {
             let chart = SVGChart(title: "losses of \(row.label)", xLabel: "epoch", yLabel: "loss", series: [
                 ChartSeries(colour: Palette.colour(1), points: points.map { (Double($0.epoch), $0.trainLoss) }, markers: false),
                 ChartSeries(colour: Palette.colour(3), points: points.map { (Double($0.epoch), $0.valLoss) }, markers: false),
-            ], width: 300, height: 190)
+            ], integerX: true, width: 300, height: 190)
             out += "<figure class=\"curve\"><figcaption>\(HTMLText.escape(row.label)) <span class=\"muted\">\(HTMLText.escape(sections.describe(row)))</span></figcaption>\(chart.render())</figure>\n"
         }
         return out + "</div></section>\n"

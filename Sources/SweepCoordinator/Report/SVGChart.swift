@@ -22,6 +22,8 @@ struct SVGChart {
     /// Categorical x: labels at positions 0, 1, 2, …
     var categories: [String]? = nil
     var logX = false
+    /// Whole-number x ticks only (epochs).
+    var integerX = false
     /// A front drawn as a dashed step line with ringed points (e.g. Pareto-optimal trials).
     var front: [(x: Double, y: Double)] = []
     var width = 440.0
@@ -38,6 +40,8 @@ struct SVGChart {
         }
         if categories != nil { x0 = -0.5; x1 = Double(max((categories?.count ?? 1) - 1, 0)) + 0.5 }
         if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
+        // A margin so points on the edge are not cut by the frame.
+        if categories == nil { let xPad = (x1 - x0) * 0.04; x0 -= xPad; x1 += xPad }
         let yPad = max((y1 - y0) * 0.06, 1e-6)
         y0 -= yPad; y1 += yPad
         let plotW = width - left - right, plotH = height - top - bottom
@@ -101,7 +105,11 @@ struct SVGChart {
             }
             return ticks.count > 7 ? ticks.filter { abs($0.0 - $0.0.rounded()) < 1e-9 } : ticks
         }
-        return Self.ticks(x0, x1)
+        let ticks = Self.ticks(x0, x1)
+        guard integerX else { return ticks }
+        let whole = ticks.filter { abs($0.0 - $0.0.rounded()) < 1e-9 }.map { ($0.0, "\(Int($0.0.rounded()))") }
+        let low = Int(ceil(x0)), high = Int(floor(x1))
+        return whole.count >= 2 || low > high ? whole : (low...high).map { (Double($0), "\($0)") }
     }
 
     /// About five round-numbered ticks inside [low, high].
