@@ -52,7 +52,10 @@ struct ReportSections {
     func leaderboard() -> String {
         let e = HTMLText.escape
         let unranked = rows.filter { row in !ranked.contains { $0.trialID == row.trialID } }
-        struct Column { let title: String; let raw: (ReportRow) -> String; let shown: (ReportRow) -> String; var text = false }
+        struct Column {
+            let title: String; let raw: (ReportRow) -> String; let shown: (ReportRow) -> String; var text = false
+            var status = false
+        }
         var columns = [
             Column(title: "rank", raw: { _ in "" }, shown: { _ in "" }),
             Column(title: "trial", raw: { $0.number }, shown: { "#\($0.number) <span class=\"muted\">\(e($0.trialID))</span>" }, text: true),
@@ -68,7 +71,7 @@ struct ReportSections {
             Column(title: "params", raw: { $0.text("parameters") }, shown: { HTMLText.compact($0.number("parameters")) }),
             Column(title: "time", raw: { $0.text("training_seconds") }, shown: { HTMLText.duration($0.number("training_seconds")) }),
             Column(title: "epochs", raw: { $0.text("epochs_run") }, shown: { e($0.text("epochs_run")) }),
-            Column(title: "status", raw: { $0.status }, shown: { "<span class=\"st-\(e($0.status))\">\(e($0.status))</span>" }, text: true),
+            Column(title: "status", raw: { $0.status }, shown: { e($0.status) }, text: true, status: true),
         ]
         var out = "<section id=\"leaderboard-section\"><h2>Leaderboard</h2>\n"
         out += "<p class=\"muted\">All trials, lowest validation loss first. Click a column heading to sort.</p>\n"
@@ -81,7 +84,9 @@ struct ReportSections {
             for (position, column) in columns.enumerated() {
                 let raw = position == 0 ? rank : column.raw(row)
                 let shown = position == 0 ? rank : column.shown(row)
-                out += "<td\(column.text ? " class=\"t\"" : "") data-v=\"\(e(raw))\">\(shown)</td>"
+                // The status stays the cell's whole text (">done</td>"), which tests of a live page count.
+                let classes = (column.text ? ["t"] : []) + (column.status ? ["st-\(e(row.status))"] : [])
+                out += "<td\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"") data-v=\"\(e(raw))\">\(shown)</td>"
             }
             out += "</tr>\n"
         }
@@ -107,7 +112,7 @@ struct ReportSections {
         if bad.isEmpty { return out + "<p class=\"muted\">None: no trial diverged or failed.</p></section>\n" }
         out += "<table><thead><tr><th class=\"t\">trial</th><th class=\"t\">status</th><th>attempts</th><th class=\"t\">why</th></tr></thead><tbody>\n"
         for row in bad {
-            out += "<tr><td class=\"t\">\(e(row.label))</td><td class=\"t\"><span class=\"st-\(e(row.status))\">\(e(row.status))</span></td>"
+            out += "<tr><td class=\"t\">\(e(row.label))</td><td class=\"t st-\(e(row.status))\">\(e(row.status))</td>"
             out += "<td>\(e(row.text("attempts")))</td><td class=\"t wrap\">\(e(input.reasons[row.trialID] ?? "—"))</td></tr>\n"
         }
         return out + "</tbody></table></section>\n"
