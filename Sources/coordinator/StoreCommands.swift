@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SweepCoordinator
+import SweepCore
 import SweepStore
 
 /// A run folder named by sweep name (runs/<name>) or by path.
@@ -71,10 +72,19 @@ struct ReportCommand: ParsableCommand {
         let results = try store.table(.results)
         let split = results.column("split")?.first?.text ?? "see results.csv"
         let name = folder.root.lastPathComponent
-        let html = ReportWriter.html(ReportInput(sweepName: name, split: split, results: results,
-                                                 curves: try ReportInput.curves(from: store)))
+        let html = ReportWriter.html(try ReportInput.load(from: store, sweepName: name, split: split,
+                                                          dataset: Self.datasetName(folder), live: false))
         try Data(html.utf8).write(to: folder.reportHTML, options: .atomic)
         print(folder.reportHTML.path)
+    }
+
+    /// From the run folder's copy of the sweep file; the report still renders without it.
+    static func datasetName(_ folder: RunFolder) -> String {
+        guard let sweep = try? SweepFile(contentsOf: folder.sweepCopy, file: folder.sweepCopy.lastPathComponent) else { return "" }
+        switch sweep.dataset.source {
+        case .registry(let name): return name
+        case .file(let url): return url.lastPathComponent
+        }
     }
 }
 

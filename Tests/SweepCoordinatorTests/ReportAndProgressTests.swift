@@ -1,29 +1,61 @@
 import Foundation
 import SweepStore
+import SweepTestSupport
 import Testing
 @testable import SweepCoordinator
 
 @Suite struct ReportAndProgressTests {
-    @Test func reportHasTheTableTheSplitAndOneCurvePerTrialAndEscapesText() {
-        let input = ReportInput(sweepName: "smoke", split: "tail, last 10% of the text",
-                                results: ExportTable(header: ["trial", "trial_id", "val_loss", "sample", "learning_rate"], rows: [
-                                    [.integer(1), .text("abc"), .number(1.5), .text("<b>hi</b>"), .text("0.003")],
-                                    [.integer(2), .text("def"), .empty, .text("x & y"), .text("0.01")],
-                                ]),
-                                curves: ["abc": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: 2.1),
-                                                 CurvePoint(epoch: 2, trainLoss: 1.4, valLoss: 1.5)],
-                                         "def": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: .nan)]])
-        let html = ReportWriter.html(input)
+    static let reportInput = ReportInput(
+        sweepName: "smoke", split: "tail, last 10% of the text",
+        results: ExportTable(header: ["trial", "trial_id", "cell", "learning_rate", "val_loss", "val_accuracy",
+                                      "training_seconds", "parameters", "attempts", "status", "sample"], rows: [
+            [.integer(1), .text("abc"), .text("gru"), .text("0.003"), .number(1.5), .number(0.41), .number(12),
+             .integer(900), .integer(1), .text("done"), .text("<b>hi</b>")],
+            [.integer(2), .text("def"), .text("rnn"), .text("0.01"), .empty, .empty, .empty,
+             .integer(500), .integer(2), .text("diverged"), .text("x & y")],
+            [.integer(3), .text("ghi"), .text("rnn"), .text("0.003"), .number(1.7123456), .number(0.38), .number(30.5),
+             .integer(500), .integer(1), .text("done"), .text("ok")],
+        ]),
+        curves: ["abc": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: 2.1), CurvePoint(epoch: 2, trainLoss: 1.4, valLoss: 1.5)],
+                 "def": [CurvePoint(epoch: 1, trainLoss: 2, valLoss: .nan)],
+                 "ghi": [CurvePoint(epoch: 1, trainLoss: 2.2, valLoss: 2.0), CurvePoint(epoch: 2, trainLoss: 1.6, valLoss: 1.7123456)]],
+        dataset: "nextchar", gridKeys: ["cell", "learning_rate"], reasons: ["def": "diverged: loss <NaN> at epoch 1"])
+
+    @Test func reportHasHeaderLeaderboardChartsSamplesAndEscapesText() {
+        let html = ReportWriter.html(Self.reportInput)
         #expect(html.contains("Validation split: <b>tail, last 10% of the text</b>"))
-        #expect(html.contains("<th>val_loss</th>"))
-        #expect(html.contains("&lt;b&gt;hi&lt;/b&gt;"))
+        #expect(html.contains("<dd>nextchar</dd>"))
+        #expect(html.contains("2 done, 0 running, 0 queued, 1 stopped or failed"))
+        #expect(html.contains("42.5 s of training"))
+        // One leaderboard row per trial, best first; numbers rounded, raw value kept for sorting.
+        #expect(html.components(separatedBy: "<tr class=\"lb").count - 1 == 3)
+        #expect(html.range(of: "abc")!.lowerBound < html.range(of: "ghi")!.lowerBound)
+        #expect(html.contains("data-v=\"1.7123456\">1.7123</td>"))
+        // One effect figure per grid key, cell included.
+        #expect(html.contains("<figure class=\"effect\" data-key=\"cell\">"))
+        #expect(html.contains("<figure class=\"effect\" data-key=\"learning_rate\">"))
+        #expect(html.components(separatedBy: "<figure class=\"curve\">").count - 1 == 3)
+        #expect(html.contains("<pre class=\"sample\">&lt;b&gt;hi&lt;/b&gt;</pre>"))
         #expect(!html.contains("<b>hi</b>"))
-        #expect(html.components(separatedBy: "<div class=\"curve\">").count - 1 == 2)
-        #expect(html.contains("points=\"24.0,"))   // a polyline with coordinates
-        #expect(!html.lowercased().contains("nan,"))
-        // Numbers, typed or stored as text (grid values), are right-aligned; empty cells are not.
-        #expect(html.contains("<td>1.5</td>") && html.contains("<td>0.003</td>"))
-        #expect(html.contains("<td class=\"t\" title=\"\"></td>"))
+        #expect(html.contains("diverged: loss &lt;NaN&gt; at epoch 1"))
+        #expect(!html.lowercased().contains("nan,") && !html.contains("\"nan\""))
+        #expect(!html.contains("http-equiv=\"refresh\""))
+        #expect(HTMLCheck.unbalancedTags(html) == [])
+        #expect(HTMLCheck.externalReferences(html) == [])
+    }
+
+    @Test func aLiveReportRefreshesItselfAndSaysSo() {
+        var input = Self.reportInput
+        input.live = true
+        let html = ReportWriter.html(input)
+        #expect(html.contains("<meta http-equiv=\"refresh\" content=\"30\">"))
+        #expect(html.contains("class=\"live\""))
+    }
+
+    @Test func theTagCheckerCatchesADroppedTag() {
+        #expect(HTMLCheck.unbalancedTags("<div><p>x</div>") != [])
+        #expect(HTMLCheck.unbalancedTags("<div><br><svg><circle/></svg><script>if(a<b){}</script></div>") == [])
+        #expect(HTMLCheck.externalReferences("<img src=\"https://x/y.png\">") != [])
     }
 
     @Test func progressLinesShowCountsWorkersAndETA() {

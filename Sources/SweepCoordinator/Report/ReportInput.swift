@@ -13,7 +13,7 @@ public struct CurvePoint: Sendable, Equatable {
     }
 }
 
-/// What `report.html` shows: the results table, which split was used, and curves.
+/// What `report.html` shows: the results table, which split was used, curves, and the run's state.
 public struct ReportInput: Sendable {
     public var sweepName: String
     /// Human description of the validation split, e.g. "tail, last 10% of the text".
@@ -23,13 +23,43 @@ public struct ReportInput: Sendable {
     /// Curves by trial id, in the table's order when drawn.
     public var curves: [String: [CurvePoint]]
     public var generatedAt: Date
+    public var dataset: String
+    /// Every grid key in sweep-file order, including those with a fixed column (`cell`, `hidden_size`).
+    public var gridKeys: [String]
+    /// The sweep is still running: the page reloads itself and says so.
+    public var live: Bool
+    public var refreshSeconds: Int
+    /// Why a trial did not finish cleanly: its last attempt's outcome and message, by trial id.
+    public var reasons: [String: String]
+
     public init(sweepName: String, split: String, results: ExportTable, curves: [String: [CurvePoint]],
-                generatedAt: Date = Date()) {
+                generatedAt: Date = Date(), dataset: String = "", gridKeys: [String] = [], live: Bool = false,
+                refreshSeconds: Int = 30, reasons: [String: String] = [:]) {
         self.sweepName = sweepName
         self.split = split
         self.results = results
         self.curves = curves
         self.generatedAt = generatedAt
+        self.dataset = dataset
+        self.gridKeys = gridKeys
+        self.live = live
+        self.refreshSeconds = refreshSeconds
+        self.reasons = reasons
+    }
+
+    /// Everything the report needs from the store.
+    public static func load(from store: SweepStore, sweepName: String, split: String, dataset: String,
+                            live: Bool) throws -> ReportInput {
+        let trials = try store.allTrials()
+        var keys: [String] = []
+        for trial in trials { for entry in trial.grid where !keys.contains(entry.key) { keys.append(entry.key) } }
+        var reasons: [String: String] = [:]
+        for trial in trials where trial.status.isFinished && trial.status != .done {
+            guard let last = try store.attempts(trialID: trial.trialID).last else { continue }
+            reasons[trial.trialID] = [last.outcome, last.message].compactMap { $0 }.joined(separator: ": ")
+        }
+        return ReportInput(sweepName: sweepName, split: split, results: try store.table(.results),
+                           curves: try curves(from: store), dataset: dataset, gridKeys: keys, live: live, reasons: reasons)
     }
 
     /// Every stored trial's losses by epoch; a missing loss is NaN, which the chart skips.

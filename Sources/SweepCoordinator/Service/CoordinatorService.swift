@@ -223,7 +223,7 @@ public final class CoordinatorService {
             recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
         }
         exportResults()
-        writeReport()
+        writeReport(live: false)
         let c = scheduler.counts
         recordEvent(complete ? "complete" : "stopped",
                     "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, \(c.queued + c.running) unfinished")
@@ -289,11 +289,11 @@ public final class CoordinatorService {
         }
     }
 
-    func writeReport() {
+    /// `live`: the sweep is still running, so the page reloads itself.
+    func writeReport(live: Bool = true) {
         do {
-            let html = ReportWriter.html(ReportInput(sweepName: setup.sweep.name, split: setup.splitDescription,
-                                                     results: try setup.store.table(.results),
-                                                     curves: try ReportInput.curves(from: setup.store)))
+            let html = ReportWriter.html(try ReportInput.load(from: setup.store, sweepName: setup.sweep.name, split: setup.splitDescription,
+                                                              dataset: setup.dataset.name, live: live))
             try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
             reportDirty = false
             lastReport = clock.now()
