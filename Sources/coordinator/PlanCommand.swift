@@ -13,6 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Also write each trial as DIR/<number>-<id>.json (input for `worker train`).") var writeTrials: String?
     @Flag(help: "Calibrate again even if this binary and CPU have cached speeds.") var recalibrate = false
     @Option(help: "The calibration cache (default: $XDG_CACHE_HOME or ~/.cache, rnnsweep/calibration.json).") var calibrationFile: String?
+    @Option(help: "Seconds each calibrated shape trains per epoch (two epochs, the second timed).") var calibrationSeconds: Double = 0.5
     @Option(help: "Workers the time estimate assumes.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() async throws {
@@ -48,7 +49,8 @@ struct PlanCommand: AsyncParsableCommand {
             let flops = TrainingCost.estimate(trial.config, datasetLength: length, vocabularySize: vocabulary)
             let validation = TrainingCost.validationFLOPs(trial.config, datasetLength: length, vocabularySize: vocabulary)
             let params = TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary)
-            let gflops = self.gflops ?? speed.gflops(for: trial.config.model, training: trial.config.training) ?? 1
+            let gflops = self.gflops ?? speed.gflops(for: trial.config.model, training: trial.config.training,
+                                                     concurrent: concurrent) ?? 1
             // training_seconds include the validation pass after each epoch.
             let seconds = (flops + validation) / (gflops * 1e9)
             total += seconds
@@ -64,6 +66,9 @@ struct PlanCommand: AsyncParsableCommand {
 extension PlanCommand {
     /// The per-shape speeds to plan with: none if `--gflops` is given, else this binary's and
     /// CPU's cached calibration, measuring (and caching) the sweep's shapes it lacks.
+    /// Trainers that run at once on this host: they slow each other, so calibration runs as many.
+    var concurrent: Int { max(1, min(workers, ProcessInfo.processInfo.activeProcessorCount)) }
+
     func calibration(_ trials: [Trial], text: String?) throws -> SpeedCalibration {
         if let gflops {
             guard gflops.isFinite, gflops > 0 else { throw CLIError.usage("--gflops must be a positive number") }
@@ -74,7 +79,7 @@ extension PlanCommand {
         let cached = recalibrate ? [] : cache.load()
         let known = Set(cached.map(\.shape))
         let missing = SpeedCalibrator.representatives(trials).filter {
-            !known.contains(SpeedCalibration.shapeKey($0.config.model, $0.config.training))
+            !known.contains(SpeedCalibration.shapeKey($0.config.model, $0.config.training, concurrent: concurrent))
         }
         if missing.isEmpty {
             print("speed: calibrated per model shape, from the cache at \(cache.url.path)")
@@ -85,8 +90,8 @@ extension PlanCommand {
         let clock = ContinuousClock(), start = clock.now
         var measured: [SpeedCalibration.Point] = []
         for trial in missing {
-            let point = try SpeedCalibrator.measure(trial, text: sample)
-            print("calibrated \(point.shape): \(String(format: "%.1f", point.gflops)) GFLOP/s (trial \(trial.number), one core)")
+            let point = try SpeedCalibrator.measure(trial, text: sample, seconds: calibrationSeconds, concurrent: concurrent)
+            print("calibrated \(point.shape): \(String(format: "%.1f", point.gflops)) GFLOP/s (trial \(trial.number))")
             measured.append(point)
         }
         do { try cache.store(measured) } catch {

@@ -28,15 +28,17 @@ public struct SpeedCalibration: Sendable, Equatable {
 
     public init(points: [Point]) { self.points = points }
 
-    /// What a measurement is keyed by: the things that change the kernels' speed.
-    public static func shapeKey(_ model: ModelConfig, _ training: TrainingConfig) -> String {
+    /// What a measurement is keyed by: the things that change the kernels' speed, and how many
+    /// trainers ran at once (they share caches and memory bandwidth).
+    public static func shapeKey(_ model: ModelConfig, _ training: TrainingConfig, concurrent: Int = 1) -> String {
         "\(model.cell.rawValue) H\(model.hiddenSize) x\(model.layers) \(training.objective.rawValue) B\(training.batchSize)"
+            + (concurrent > 1 ? " with \(concurrent) at once" : "")
     }
 
     /// GFLOP/s for a trial: its shape's measurement, else interpolated by hidden size (on a log
     /// scale, clamped at the ends) among the same cell's points, else among all points.
-    public func gflops(for model: ModelConfig, training: TrainingConfig) -> Double? {
-        let key = Self.shapeKey(model, training)
+    public func gflops(for model: ModelConfig, training: TrainingConfig, concurrent: Int = 1) -> Double? {
+        let key = Self.shapeKey(model, training, concurrent: concurrent)
         if let exact = points.first(where: { $0.shape == key }) { return exact.gflops }
         let sameCell = points.filter { $0.cell == model.cell.rawValue }
         let candidates = (sameCell.isEmpty ? points : sameCell).sorted { $0.hiddenSize < $1.hiddenSize }
@@ -135,6 +137,32 @@ public struct CalibrationCache: Sendable {
 
 /// Measures training speed by training a few batches of real trial configurations.
 public enum SpeedCalibrator {
+    /// As `measure(_:text:seconds:)`, with `concurrent` copies training at once, as that many
+    /// workers on one host do; the mean of their speeds.
+    public static func measure(_ trial: Trial, text: String, seconds: Double = 0.5, concurrent: Int) throws -> SpeedCalibration.Point {
+        let count = max(1, concurrent)
+        let results = Results(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            results.set(i, Result { try measure(trial, text: text, seconds: seconds) })
+        }
+        let points = try results.all().map { try $0.get() }
+        var point = points[0]
+        point.shape = SpeedCalibration.shapeKey(trial.config.model, trial.config.training, concurrent: count)
+        point.gflops = points.map(\.gflops).reduce(0, +) / Double(count)
+        return point
+    }
+
+    /// The concurrent runs' outcomes; each run writes its own slot.
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Result<SpeedCalibration.Point, any Error>?]
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ value: Result<SpeedCalibration.Point, any Error>) { lock.withLock { values[i] = value } }
+        func all() -> [Result<SpeedCalibration.Point, any Error>] {
+            lock.withLock { values.map { $0 ?? .failure(CalibrationError(message: "a calibration run did not finish")) } }
+        }
+    }
+
     /// One trial per shape of `trials` (the first of each), the shapes `SpeedCalibration` keys by.
     public static func representatives(_ trials: [Trial]) -> [Trial] {
         var seen = Set<String>()
@@ -151,7 +179,7 @@ public enum SpeedCalibrator {
         var training = trial.config.training
         let perBatch = 6 * Double(model.forwardMACs(objective: training.objective, sequenceLength: training.sequenceLength))
             * Double(training.batchSize)
-        let guessedFLOPS = 20e9
+        let guessedFLOPS = 100e9
         training.epochs = 1
         training.maxBatchesPerEpoch = max(1, Int(seconds * guessedFLOPS / max(perBatch, 1)))
         let tokens = text.unicodeScalars.count
