@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
-            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec",
+            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec", "CharRNN",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The worker's own parts, and both services driven over the in-memory network and a fake clock.

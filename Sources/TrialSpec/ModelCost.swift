@@ -60,3 +60,54 @@ extension ModelConfig {
         6 * Double(forwardMACs(objective: objective, sequenceLength: sequenceLength)) * Double(examples)
     }
 }
+
+extension ModelConfig {
+    /// Training FLOPs of a whole run over a text of `tokenCount` tokens, batch by batch as the
+    /// batchers cut it and the trainer counts it (6 x forward MACs per row), so the planner's
+    /// estimate is the trainer's reported `training_flops`, not an approximation of it.
+    public func trainingFLOPs(training: TrainingConfig, split: SplitSpec, tokenCount: Int) -> Double {
+        6 * forwardMACsPerEpoch(.training, training: training, split: split, tokenCount: tokenCount)
+            * Double(max(training.epochs, 0))
+    }
+
+    /// FLOPs of the validation passes after each epoch (forward only, 2 x MACs). Not part of
+    /// `training_flops`, but of the `training_seconds` the trainer reports.
+    public func validationFLOPs(training: TrainingConfig, split: SplitSpec, tokenCount: Int) -> Double {
+        2 * forwardMACsPerEpoch(.validation, training: training, split: split, tokenCount: tokenCount)
+            * Double(max(training.epochs, 0))
+    }
+
+    public enum Pass: Sendable { case training, validation }
+
+    /// Forward MACs of one pass over a partition, batch by batch as the batchers cut it.
+    /// Every-step: B streams of T = (tokens - 1) / B steps in chunks of L, the last one shorter;
+    /// last-step: one window every `stride` tokens, batches of B, the last one partial.
+    /// `max_batches_per_epoch` caps the chunks or batches of either pass.
+    public func forwardMACsPerEpoch(_ pass: Pass, training: TrainingConfig, split: SplitSpec, tokenCount: Int) -> Double {
+        let length = training.sequenceLength, batch = training.batchSize
+        guard length > 0, batch > 0, training.stride > 0, tokenCount > 0 else { return 0 }
+        func windows(_ tokens: Int) -> Int { tokens > length ? (tokens - length - 1) / training.stride + 1 : 0 }
+        let train = split.trainingCount(of: tokenCount)
+        switch training.objective {
+        case .everyStep:
+            // Every-step refuses random splits; validation of `none` is the training text.
+            guard split.kind != .random else { return 0 }
+            let tokens = pass == .training || split.kind == .none ? train : tokenCount - train
+            let streamLength = max(tokens - 1, 0) / batch
+            let chunks = min((streamLength + length - 1) / length, training.maxBatchesPerEpoch ?? Int.max)
+            let steps = min(chunks * length, streamLength)
+            return Double(forwardMACs(objective: .everyStep, sequenceLength: steps)) * Double(batch)
+        case .lastStep:
+            var rows: Int
+            switch (split.kind, pass) {
+            case (.none, _): rows = windows(tokenCount)
+            case (.tail, .training): rows = windows(train)
+            case (.tail, .validation): rows = windows(tokenCount - train)
+            case (.random, .training): rows = split.trainingCount(of: windows(tokenCount))
+            case (.random, .validation): rows = windows(tokenCount) - split.trainingCount(of: windows(tokenCount))
+            }
+            if let cap = training.maxBatchesPerEpoch { rows = min(rows, cap * batch) }
+            return Double(forwardMACs(objective: .lastStep, sequenceLength: length)) * Double(rows)
+        }
+    }
+}

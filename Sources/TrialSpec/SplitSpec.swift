@@ -22,6 +22,12 @@ public struct SplitSpec: Codable, Sendable, Hashable {
         self.fraction = fraction
     }
 
+    /// How many of `n` items (tokens for `tail`, windows for `random`) are training:
+    /// `Int(Double(n) * (1 - fraction))`, as the originals' `int(0.9 * len(data))`.
+    public func trainingCount(of n: Int) -> Int {
+        kind == .none ? n : Int(Double(n) * (1 - fraction))
+    }
+
     private enum CodingKeys: String, CodingKey { case kind, fraction }
 
     public init(from decoder: any Decoder) throws {

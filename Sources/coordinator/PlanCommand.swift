@@ -2,15 +2,18 @@ import ArgumentParser
 import CharRNN
 import Foundation
 import SweepCore
+import SweepCoordinator
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan", abstract: "List a sweep's trials with parameters, training FLOPs and estimated time.")
 
     @Argument(help: "The sweep file (JSON).") var file: String
-    @Option(help: "Training speed in GFLOP/s per worker (default: measured with --measure, else 5).") var gflops: Double?
+    @Option(help: "Training speed in GFLOP/s per worker for every trial (default: calibrated on this machine per model shape, cached).") var gflops: Double?
     @Option(help: "Also write each trial as DIR/<number>-<id>.json (input for `worker train`).") var writeTrials: String?
-    @Flag(help: "Measure the speed first: train the first trial for a few batches (optimistic: no validation, generation or checkpoints).") var measure = false
+    @Flag(help: "Calibrate again even if this binary and CPU have cached speeds.") var recalibrate = false
+    @Option(help: "The calibration cache (default: $XDG_CACHE_HOME or ~/.cache, rnnsweep/calibration.json).") var calibrationFile: String?
+    @Option(help: "Seconds each calibrated shape trains per epoch (two epochs, the second timed).") var calibrationSeconds: Double = 0.5
     @Option(help: "Workers the time estimate assumes.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() async throws {
@@ -28,14 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
             text = loaded
         }
         let trials = sweep.trials(dataset: sweep.registryDataset() ?? DatasetSettings(name: "file", sha256: "", preprocess: sweep.dataset.preprocess))
-        var gflops = self.gflops ?? 5
-        if measure, self.gflops == nil {
-            guard let text, let first = trials.first else {
-                throw CLIError.usage("--measure needs the dataset on this machine (RNNSWEEP_DATA_DIR or the cache)")
-            }
-            gflops = try Self.measureGFLOPS(first, text: text)
-            print("measured \(String(format: "%.2f", gflops)) GFLOP/s on trial 1 (one core)")
-        }
+        let speed = try calibration(trials, text: text)
         if let writeTrials {
             let folder = URL(fileURLWithPath: writeTrials)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -46,35 +42,63 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
         let keys = sweep.grid.map(\.key)
-        print((["trial", "id"] + keys + ["parameters", "training_flops", "est_seconds"]).joined(separator: "\t"))
+        // training_flops and est_seconds stay the last two columns: tools read them by position.
+        print((["trial", "id"] + keys + ["parameters", "gflops", "training_flops", "est_seconds"]).joined(separator: "\t"))
         var total = 0.0
         for trial in trials {
             let flops = TrainingCost.estimate(trial.config, datasetLength: length, vocabularySize: vocabulary)
+            let validation = TrainingCost.validationFLOPs(trial.config, datasetLength: length, vocabularySize: vocabulary)
             let params = TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary)
-            let seconds = flops / (gflops * 1e9)
+            let gflops = self.gflops ?? speed.gflops(for: trial.config.model, training: trial.config.training,
+                                                     concurrent: concurrent) ?? 1
+            // training_seconds include the validation pass after each epoch.
+            let seconds = (flops + validation) / (gflops * 1e9)
             total += seconds
             let values = trial.gridValues.map(\.text)
-            print(([String(trial.number), trial.id] + values + [String(params), String(format: "%.3e", flops),
+            print(([String(trial.number), trial.id] + values + [String(params), String(format: "%.1f", gflops), String(format: "%.3e", flops),
                                                                String(format: "%.0f", seconds)]).joined(separator: "\t"))
         }
-        print("\(trials.count) trials; \(String(format: "%.0f", total)) s of training at \(gflops) GFLOP/s, " +
+        print("\(trials.count) trials; \(String(format: "%.0f", total)) s of training, " +
               "about \(String(format: "%.0f", total / Double(max(1, workers)))) s on \(workers) workers")
     }
 }
 
 extension PlanCommand {
-    /// Trains `trial` for a few batches on its dataset and returns training GFLOP/s.
-    static func measureGFLOPS(_ trial: Trial, text: String) throws -> Double {
-        var training = trial.config.training
-        training.epochs = 1
-        training.maxBatchesPerEpoch = 20
-        var generation = trial.config.generate
-        generation.length = 1
-        let session = try TrainingSession(text: text, preprocessing: trial.config.dataset.preprocess,
-                                          model: trial.config.model, training: training,
-                                          split: trial.config.split, generation: generation, seed: trial.seed)
-        let report = try session.run()
-        guard report.trainingSeconds > 0 else { return 5 }
-        return report.trainingFLOPs / report.trainingSeconds / 1e9
+    /// The per-shape speeds to plan with: none if `--gflops` is given, else this binary's and
+    /// CPU's cached calibration, measuring (and caching) the sweep's shapes it lacks.
+    /// Trainers that run at once on this host: they slow each other, so calibration runs as many.
+    var concurrent: Int { max(1, min(workers, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    func calibration(_ trials: [Trial], text: String?) throws -> SpeedCalibration {
+        if let gflops {
+            guard gflops.isFinite, gflops > 0 else { throw CLIError.usage("--gflops must be a positive number") }
+            print("speed: \(gflops) GFLOP/s per worker, given with --gflops")
+            return SpeedCalibration(points: [])
+        }
+        let cache = CalibrationCache(url: calibrationFile.map { URL(fileURLWithPath: $0) } ?? CalibrationCache.defaultURL())
+        let cached = recalibrate ? [] : cache.load()
+        let known = Set(cached.map(\.shape))
+        let missing = SpeedCalibrator.representatives(trials).filter {
+            !known.contains(SpeedCalibration.shapeKey($0.config.model, $0.config.training, concurrent: concurrent))
+        }
+        if missing.isEmpty {
+            print("speed: calibrated per model shape, from the cache at \(cache.url.path)")
+            return SpeedCalibration(points: cached)
+        }
+        // The sweep's own text when it is here; the speed does not depend on the characters.
+        let sample = text ?? SpeedCalibrator.syntheticText()
+        let clock = ContinuousClock(), start = clock.now
+        var measured: [SpeedCalibration.Point] = []
+        for trial in missing {
+            let point = try SpeedCalibrator.measure(trial, text: sample, seconds: calibrationSeconds, concurrent: concurrent)
+            print("calibrated \(point.shape): \(String(format: "%.1f", point.gflops)) GFLOP/s (trial \(trial.number))")
+            measured.append(point)
+        }
+        do { try cache.store(measured) } catch {
+            print("note: could not write the calibration cache \(cache.url.path): \(error)")
+        }
+        let seconds = (clock.now - start).components.seconds
+        print("speed: calibrated now (\(measured.count) shape(s), \(seconds) s), cached at \(cache.url.path)")
+        return SpeedCalibration(points: cached.filter { p in !measured.contains { $0.shape == p.shape } } + measured)
     }
 }

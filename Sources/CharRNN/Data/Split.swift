@@ -13,12 +13,6 @@ extension SplitSpec {
                                              expected: "a number in (0, 1) for split '\(kind.rawValue)'")
         }
     }
-
-    /// How many of `n` items (tokens for `tail`, windows for `random`) are training:
-    /// `Int(Double(n) * (1 - fraction))`, as the originals' `int(0.9 * len(data))`.
-    public func trainingCount(of n: Int) -> Int {
-        kind == .none ? n : Int(Double(n) * (1 - fraction))
-    }
 }
 
 /// Seeds derived from a trial seed, one independent stream per purpose and epoch.

@@ -12,29 +12,17 @@ public enum TrainingCost {
         sized(model, vocabularySize).macsPerChar
     }
 
-    /// Estimated multiply-accumulates to train a trial: 3 × forward work (forward + backward ≈
-    /// 3 forwards) × epochs, where the forward work of one epoch is
-    /// - every-step: (training characters) × (recurrent + head MACs per character);
-    /// - last-step: windows × (L × recurrent MACs + head MACs), windows = (train − L) / stride.
-    /// `max_batches_per_epoch` caps the characters or windows seen per epoch.
+    /// Training FLOPs of a trial over a text of `datasetLength` characters: exactly what the
+    /// trainer reports as `training_flops` for that text (`ModelConfig.trainingFLOPs`).
     public static func estimate(_ config: TrialConfig, datasetLength: Int, vocabularySize: Int) -> Double {
-        let model = sized(config.model, vocabularySize), training = config.training
-        let recurrent = Double(model.recurrentMACsPerStep)
-        let head = Double(model.headMACs)
-        let trainLength = max(config.split.partLengths(ofTextLength: datasetLength).train, 1)
-        let length = training.sequenceLength
-        var perEpoch: Double
-        switch training.objective {
-        case .everyStep:
-            var characters = Double(trainLength)
-            if let cap = training.maxBatchesPerEpoch { characters = min(characters, Double(cap * training.batchSize * length)) }
-            perEpoch = characters * (recurrent + head)
-        case .lastStep:
-            var windows = Double(max(trainLength - length, 1)) / Double(training.stride)
-            if let cap = training.maxBatchesPerEpoch { windows = min(windows, Double(cap * training.batchSize)) }
-            perEpoch = windows * (Double(length) * recurrent + head)
-        }
-        return 3 * perEpoch * Double(training.epochs)
+        sized(config.model, vocabularySize).trainingFLOPs(training: config.training, split: config.split,
+                                                          tokenCount: datasetLength)
+    }
+
+    /// FLOPs of a trial's validation passes (forward only), which its `training_seconds` include.
+    public static func validationFLOPs(_ config: TrialConfig, datasetLength: Int, vocabularySize: Int) -> Double {
+        sized(config.model, vocabularySize).validationFLOPs(training: config.training, split: config.split,
+                                                            tokenCount: datasetLength)
     }
 
     /// A trial's model has no vocabulary until a trainer reads the text.
