@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import GRDB
 import SweepStore
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import SweepStore
 import Testing
 

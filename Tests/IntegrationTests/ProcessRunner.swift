@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 
 /// Finds the built executables and runs them as real child processes.
 enum Executables {
@@ -101,17 +102,6 @@ final class ExitFlag: @unchecked Sendable {
         }
         return true
     }
-}
-
-/// Polls `condition` every 50 ms for up to `seconds` (for states in files and the store, which
-/// announce nothing).
-func eventually(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
 }
 
 /// The endpoint a coordinator started with `--listen tcp://127.0.0.1:*` bound (the system picked a

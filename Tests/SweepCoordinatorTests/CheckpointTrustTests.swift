@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import SweepCoordinator
 import SweepStore
 @testable import SweepWorker
@@ -31,7 +32,7 @@ import TrialSpec
         _ = try harness.startWorker(endpoint, name: "doomed")
         let store = try SweepStore(path: harness.folder.database.path)
         let trialID = try #require(try store.allTrials().first?.trialID)
-        #expect(try until(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
+        #expect(try eventually(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
         harness.freeze("doomed")
         for checkpoint in try store.checkpoints(trialID: trialID) {
             try Data("not a checkpoint".utf8).write(to: harness.folder.absolute(checkpoint.path))

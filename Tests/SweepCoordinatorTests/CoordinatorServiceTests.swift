@@ -107,7 +107,7 @@ import Testing
         let doomed = try harness.startWorker(endpoint, name: "doomed")
         let store = try SweepStore(path: harness.folder.database.path)
         let trialID = try #require(try store.allTrials().first?.trialID)
-        #expect(try until(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
+        #expect(try eventually(seconds: 10) { (try store.latestCheckpoint(trialID: trialID)?.epoch ?? 0) >= 2 })
         harness.freeze("doomed")
         _ = doomed
         _ = try harness.startWorker(endpoint, name: "rescuer")

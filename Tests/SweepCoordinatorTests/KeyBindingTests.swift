@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import SweepCoordinator
 import SweepProtocol
 import SweepStore
@@ -67,7 +68,7 @@ import ZeroMQ
         #expect(Set(try store.allWorkers().map(\.workerID)) == Set(workersBefore + ["w-B-2"]))
         // A still holds its lease.
         try #require(a).send(assign.progress(epoch: 1))
-        #expect(try waitUntil { try store.epochs(trialID: assign.trialId).map(\.epoch) == [1] })
+        #expect(try eventually(seconds: 10) { try store.epochs(trialID: assign.trialId).map(\.epoch) == [1] })
 
         // A goes away; B takes over A's socket identity and writes under A's lease without a HELLO.
         a = nil
@@ -93,14 +94,5 @@ import ZeroMQ
         try back.send(assign.result(epochs: 3))
         #expect(back.waitForAck(assign.trialId, attempt: assign.attempt))
         #expect(try store.result(trialID: assign.trialId)?.status == .done)
-    }
-
-    private func waitUntil(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return false
     }
 }

@@ -1,15 +1,10 @@
 import Foundation
+import SweepTestSupport
 import Testing
 @testable import SweepCoordinator
 
 @Suite struct LocalWorkerSupervisorTests {
     private func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
-
-    private func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while !condition(), Date() < end { usleep(20_000) }
-        return condition()
-    }
 
     @Test func restartsAChildThatDiesAndEndsAllOnStop() throws {
         let events = EventLog()
@@ -43,10 +38,10 @@ import Testing
         try supervisor.start()
         let first = try #require(supervisor.pids.first)
         kill(first, SIGKILL)
-        #expect(waitFor(seconds: 5) { supervisor.restartCount == 1 && supervisor.pids.count == 1 })
+        #expect(eventually(seconds: 5) { supervisor.restartCount == 1 && supervisor.pids.count == 1 })
         let replacement = try #require(supervisor.pids.first)
         // Idle pool threads are retired after a few seconds; give the pools time to do it.
-        _ = waitFor(seconds: 12) { !isAlive(replacement) }
+        _ = eventually(seconds: 12) { !isAlive(replacement) }
         #expect(isAlive(replacement), "the replacement was killed by its parent-death signal")
         #expect(supervisor.restartCount == 1)
     }
@@ -63,14 +58,14 @@ import Testing
         try supervisor.start()
         let log = logs.appendingPathComponent("worker-0.log")
         var started = ""
-        #expect(waitFor(seconds: 5) {
+        #expect(eventually(seconds: 5) {
             started = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             return started.hasSuffix("\n")
         })
         let pid = try #require(supervisor.pids.first)
         kill(pid, SIGKILL)
         var seen: [LocalWorkerExit] = []
-        #expect(waitFor(seconds: 5) { seen += exits.take(); return !seen.isEmpty })
+        #expect(eventually(seconds: 5) { seen += exits.take(); return !seen.isEmpty })
         #expect(seen.count == 1)
         #expect(seen.first?.pid == pid)
         #expect(seen.first?.how == "signal 9")

@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import SweepCoordinator
 import SweepProtocol
 import SweepStore
@@ -101,14 +102,4 @@ struct PeerGuardServiceTests {
         #expect(total.hasSuffix("CURVE handshakes refused from 1 public keys in this run"), "\(total)")
         #expect((Int(total.prefix { $0.isNumber }) ?? 0) >= 5, "\(total)")
     }
-}
-
-/// Polls `condition` every 50 ms for up to `seconds`.
-private func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
 }

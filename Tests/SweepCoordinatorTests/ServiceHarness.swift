@@ -1,4 +1,5 @@
 import Foundation
+import SweepTestSupport
 import Logging
 import SweepCore
 import SweepCoordinator
@@ -107,17 +108,6 @@ final class Finished<T: Sendable>: @unchecked Sendable {
         while value == nil, condition.wait(until: deadline) {}
         return value
     }
-}
-
-/// Waits for a condition on state that announces nothing (rows in sweep.db): checks it every
-/// 20 ms until it holds or `seconds` pass; returns whether it held.
-func until(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
 }
 
 /// Moves a non-Sendable service to the thread that owns it from then on.

@@ -117,7 +117,7 @@ import SystemSupport
 
     @Test func defaultCacheDirectoryFollowsTheEnvironment() {
         #expect(DatasetCache.defaultDirectory(environment: ["RNNSWEEP_CACHE_DIR": "/tmp/x"]).path == "/tmp/x")
-        #expect(DatasetCache.defaultDirectory(environment: ["HOME": "/home/u"]).path == "/home/u/.cache/rnnsweep/datasets")
+        #expect(DatasetCache.defaultDirectory(environment: ["HOME": "/h"]).path == "/h/.cache/rnnsweep/datasets")
         let resolver = DatasetResolver(environment: ["RNNSWEEP_DATA_DIR": "/data", "RNNSWEEP_CACHE_DIR": "/c"])
         #expect(resolver.dataDirectory?.path == "/data" && resolver.cache.directory.path == "/c")
     }

@@ -27,8 +27,6 @@ public final class WorkerService {
     var backoff = Backoff(initial: 1, maximum: 32, jitter: 0.5)
     var welcomed = false
     var lastOutboxResend = 0.0
-    /// A message's largest size: the codec's payload limit plus its header.
-    static let maxMessageBytes = (1 << 30) + (4 << 20)
     var lastHeard = 0.0
     var lastSent = 0.0
 
@@ -165,7 +163,7 @@ public final class WorkerService {
             // Bounded before anything is copied: at most a header and one payload (a dataset or a
             // checkpoint) per message, whoever is at the other end.
             do {
-                while let received = try socket.receive(maxParts: 4, maxBytes: Self.maxMessageBytes) {
+                while let received = try socket.receive(maxParts: 4, maxBytes: codec.limits.maxHeaderBytes + codec.limits.maxPayloadBytes) {
                     switch received.frames {
                     case .message(let frames): handle(frames)
                     case .tooLarge(let parts, let bytes): logger.warning("dropped a message of \(parts) frames, \(bytes) bytes")
