@@ -55,11 +55,24 @@ extension SweepRunTests {
                         return trial.status != .running ? trial.status.isFinished
                             : try trial.attempts > killed && store.latestCheckpoint(trialID: pursued) != nil
                     }
+                } else if pursue {
+                    // The trial to pursue must be early in its run, or it can finish between the
+                    // kills that should exhaust its attempts.
+                    _ = try eventually(seconds: 30) {
+                        try store.allTrials().contains { trial in
+                            guard trial.status == .running, let epoch = try store.latestCheckpoint(trialID: trial.trialID)?.epoch else { return false }
+                            return epoch <= 3
+                        }
+                    }
                 } else {
                     usleep(UInt32.random(in: 1_500_000...3_000_000, using: &generator))
                 }
                 var running = try store.allTrials().filter { $0.status == .running }.shuffled(using: &generator)
-                if let pursued { running = running.filter { $0.trialID == pursued } }
+                if let pursued {
+                    running = running.filter { $0.trialID == pursued }
+                } else if pursue {
+                    running = try running.sorted { try checkpointEpoch($0.trialID, store) < checkpointEpoch($1.trialID, store) }
+                }
                 guard let trial = try running.first(where: { (try store.latestCheckpoint(trialID: $0.trialID)) != nil }),
                       let worker = trial.workerID, let pid = WorkerIDs.pid(worker, coordinator: coordinator.pid) else { continue }
                 if pursue { pursued = trial.trialID }
@@ -92,6 +105,10 @@ extension SweepRunTests {
         return ChaosRun(folder: folder, arguments: arguments, store: store, kills: kills, latencies: latencies,
                         workerKills: workerKills, exitStatus: status, stderr: coordinator.stderr,
                         seconds: Date().timeIntervalSince(start))
+    }
+
+    private func checkpointEpoch(_ trialID: String, _ store: SweepStore) throws -> Int {
+        try store.latestCheckpoint(trialID: trialID)?.epoch ?? Int.max
     }
 
     /// Every trial done with exactly one result and one CSV row, and no epoch an attempt had a
