@@ -50,8 +50,8 @@ let package = Package(
 
         // Sweep values, wire protocol, store.
         .target(name: "SweepCore", dependencies: ["TrialSpec", "SystemSupport"]),
-        .target(name: "SweepProtocol", exclude: ["SPEC.md"]),
-        .target(name: "SweepStore", dependencies: ["SystemSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepProtocol", dependencies: ["TrialSpec"], exclude: ["SPEC.md"]),
+        .target(name: "SweepStore", dependencies: ["SystemSupport", "TrialSpec", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Services.
         // CharRNN: the coordinator inspects checkpoints before it keeps or resumes from them.
@@ -83,13 +83,13 @@ let package = Package(
         .executableTarget(name: "zmq-bench", dependencies: ["ZeroMQ", "CZeroMQ"], path: "tools/zmq-bench"),
 
         // Tests.
-        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport"]),
+        .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport", "TrialSpec"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport", "TrialSpec"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "TrialSpec"]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
             "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec", "CharRNN",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
@@ -100,7 +100,7 @@ let package = Package(
             "SystemSupport", "ZeroMQ", "TrialSpec", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SweepStore", "SweepProtocol", "SweepTestSupport", "ZeroMQ", "SystemSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "SweepStore", "SweepProtocol", "SweepTestSupport", "ZeroMQ", "SystemSupport", "TrialSpec", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     swiftLanguageModes: [.v6]

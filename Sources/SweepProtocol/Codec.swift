@@ -158,7 +158,17 @@ public struct Codec: Sendable {
             return .hello(hello)
         case .welcome: return .welcome(try parse(Welcome.self))
         case .ready: return .ready(try parse(Ready.self))
-        case .assign: return .assign(try parse(Assign.self), checkpoint: payload)
+        case .assign:
+            do throws(ProtocolError) {
+                return .assign(try parse(Assign.self), checkpoint: payload)
+            } catch {
+                // A readable lease with an unreadable config is the trial's problem, not the
+                // message's: the worker answers FAILED class config for that lease (SPEC.md §4.1).
+                guard error.field?.hasPrefix("config") == true else { throw error }
+                let lease = try parse(AssignedLease.self)
+                try FieldCheck(command: .assign).claim(lease)
+                throw .unreadableConfig(lease: lease, reason: error.description)
+            }
         case .datasetRequest: return .datasetRequest(try parse(DatasetRequest.self))
         case .dataset: return .dataset(try parse(DatasetTransfer.self), bytes: payload ?? [])
         case .progress: return .progress(try parse(ProgressReport.self))

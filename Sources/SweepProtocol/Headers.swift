@@ -1,3 +1,5 @@
+import TrialSpec
+
 /// Header structs, one per command (SPEC.md §3). JSON keys are snake_case; non-finite doubles
 /// travel as "nan"/"inf"/"-inf". Field ranges are checked by `validate()` when decoding.
 
@@ -73,19 +75,19 @@ public struct CheckpointRef: Sendable, Hashable, Codable {
 }
 
 /// ASSIGN, coordinator to worker.
-public struct Assign: Sendable, Hashable, Codable {
+public struct Assign: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var trialNumber: Int
     public var attempt: Int
     public var leaseId: String
     public var leaseSeconds: Double
-    /// The trial's config: a JSON object with the shared snake_case keys.
-    public var config: JSONValue
+    /// The trial's config, in TrialSpec's snake_case JSON form (SPEC.md §4.1).
+    public var config: TrialConfig
     public var seed: UInt64
     public var dataset: DatasetRef
     public var resumeCheckpoint: CheckpointRef?
     public init(trialId: String, trialNumber: Int, attempt: Int, leaseId: String, leaseSeconds: Double,
-                config: JSONValue, seed: UInt64, dataset: DatasetRef, resumeCheckpoint: CheckpointRef? = nil) {
+                config: TrialConfig, seed: UInt64, dataset: DatasetRef, resumeCheckpoint: CheckpointRef? = nil) {
         self.trialId = trialId; self.trialNumber = trialNumber; self.attempt = attempt; self.leaseId = leaseId
         self.leaseSeconds = leaseSeconds; self.config = config; self.seed = seed; self.dataset = dataset
         self.resumeCheckpoint = resumeCheckpoint
@@ -93,6 +95,20 @@ public struct Assign: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case trialId = "trial_id", trialNumber = "trial_number", attempt, leaseId = "lease_id",
              leaseSeconds = "lease_seconds", config, seed, dataset, resumeCheckpoint = "resume_checkpoint"
+    }
+}
+
+/// The lease an ASSIGN grants, read on its own when the ASSIGN's config cannot be read, so the
+/// worker can still answer `FAILED` class `config` for it.
+public struct AssignedLease: Sendable, Hashable, Codable, LeaseClaim {
+    public var trialId: String
+    public var attempt: Int
+    public var leaseId: String
+    public init(trialId: String, attempt: Int, leaseId: String) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId
+    }
+    enum CodingKeys: String, CodingKey {
+        case trialId = "trial_id", attempt, leaseId = "lease_id"
     }
 }
 
@@ -109,33 +125,32 @@ public struct DatasetTransfer: Sendable, Hashable, Codable {
     public init(sha256: String, bytes: Int) { self.sha256 = sha256; self.bytes = bytes }
 }
 
-/// PROGRESS, worker to coordinator: one finished epoch.
+/// PROGRESS, worker to coordinator: one finished epoch. The metrics' keys sit beside the lease's
+/// in one flat header object.
 public struct ProgressReport: Sendable, Hashable, Codable, LeaseClaim {
     public var trialId: String
     public var attempt: Int
     public var leaseId: String
-    public var epoch: Int
-    public var trainLoss: Double
-    public var valLoss: Double
-    public var valAccuracy: Double
-    public var valPerplexity: Double
-    public var seconds: Double
-    public var tokensPerSecond: Double
-    public init(trialId: String, attempt: Int, leaseId: String, epoch: Int, trainLoss: Double, valLoss: Double,
-                valAccuracy: Double, valPerplexity: Double, seconds: Double, tokensPerSecond: Double) {
-        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.epoch = epoch; self.trainLoss = trainLoss
-        self.valLoss = valLoss; self.valAccuracy = valAccuracy; self.valPerplexity = valPerplexity
-        self.seconds = seconds; self.tokensPerSecond = tokensPerSecond
+    public var metrics: EpochMetrics
+    public init(trialId: String, attempt: Int, leaseId: String, metrics: EpochMetrics) {
+        self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.metrics = metrics
     }
     enum CodingKeys: String, CodingKey {
-        case trialId = "trial_id", attempt, leaseId = "lease_id", epoch, trainLoss = "train_loss", valLoss = "val_loss",
-             valAccuracy = "val_accuracy", valPerplexity = "val_perplexity", seconds, tokensPerSecond = "tokens_per_second"
+        case trialId = "trial_id", attempt, leaseId = "lease_id"
     }
-
-    /// The epoch as a result's history entry.
-    public var point: EpochPoint {
-        EpochPoint(epoch: epoch, trainLoss: trainLoss, valLoss: valLoss, valAccuracy: valAccuracy,
-                   valPerplexity: valPerplexity, seconds: seconds, tokensPerSecond: tokensPerSecond)
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trialId = try c.decode(String.self, forKey: .trialId)
+        attempt = try c.decode(Int.self, forKey: .attempt)
+        leaseId = try c.decode(String.self, forKey: .leaseId)
+        metrics = try EpochMetrics(from: decoder)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(trialId, forKey: .trialId)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encode(leaseId, forKey: .leaseId)
+        try metrics.encode(to: encoder)
     }
 }
 

@@ -21,6 +21,8 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingPayload(command: Command)
     /// The payload's size differs from the header's `bytes`.
     case payloadSizeMismatch(command: Command, declared: Int, actual: Int)
+    /// An ASSIGN whose lease is readable but whose `config` is not a trial config.
+    case unreadableConfig(lease: AssignedLease, reason: String)
 
     public var description: String {
         switch self {
@@ -40,6 +42,18 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .missingPayload(command): "\(command.rawValue) lacks its payload"
         case let .payloadSizeMismatch(command, declared, actual):
             "\(command.rawValue) declares \(declared) payload bytes but carries \(actual)"
+        case let .unreadableConfig(lease, reason):
+            "ASSIGN of trial \(lease.trialId) attempt \(lease.attempt) has an unreadable config: \(reason)"
+        }
+    }
+}
+
+extension ProtocolError {
+    /// The header field a missing or invalid field error names.
+    var field: String? {
+        switch self {
+        case let .missingField(_, field), let .invalidField(_, field, _): field
+        default: nil
         }
     }
 }

@@ -1,3 +1,5 @@
+import TrialSpec
+
 /// The `result` object of RESULT (and the optional partial result of FAILED): what the worker
 /// measured. Values the coordinator already knows (parameter count, config) are not part of it.
 /// Unknown keys are ignored; absent optionals are null. Non-finite numbers travel as strings.
@@ -23,7 +25,7 @@ public struct ResultMetrics: Sendable, Hashable, Codable {
     /// Prompt + generated text, one per prompt of the sweep's `generate` section.
     public var samples: [String]
     /// Every epoch of the trial's lineage (earlier attempts it resumed from included), oldest first.
-    public var history: [EpochPoint]
+    public var history: [EpochMetrics]
     /// Why the run diverged, or other remarks.
     public var message: String?
 
@@ -32,7 +34,7 @@ public struct ResultMetrics: Sendable, Hashable, Codable {
                 overfitPct: Double? = nil, trainingSeconds: Double? = nil, inferenceSecondsPer1000: Double? = nil,
                 msPerChar: Double? = nil, sizeMB: Double? = nil, macsPerChar: Double? = nil,
                 trainingFlops: Double? = nil, tokensPerSecond: Double? = nil, samples: [String] = [],
-                history: [EpochPoint] = [], message: String? = nil) {
+                history: [EpochMetrics] = [], message: String? = nil) {
         self.epochsRun = epochsRun; self.bestEpoch = bestEpoch; self.bestValLoss = bestValLoss
         self.trainLoss = trainLoss; self.valLoss = valLoss; self.valAccuracy = valAccuracy
         self.valPerplexity = valPerplexity; self.overfitPct = overfitPct; self.trainingSeconds = trainingSeconds
@@ -68,27 +70,7 @@ public struct ResultMetrics: Sendable, Hashable, Codable {
         trainingFlops = try c.decodeIfPresent(Double.self, forKey: .trainingFlops)
         tokensPerSecond = try c.decodeIfPresent(Double.self, forKey: .tokensPerSecond)
         samples = try c.decodeIfPresent([String].self, forKey: .samples) ?? []
-        history = try c.decodeIfPresent([EpochPoint].self, forKey: .history) ?? []
+        history = try c.decodeIfPresent([EpochMetrics].self, forKey: .history) ?? []
         message = try c.decodeIfPresent(String.self, forKey: .message)
-    }
-}
-
-/// One epoch's metrics: a PROGRESS report, or an entry of a result's history.
-public struct EpochPoint: Sendable, Hashable, Codable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var valLoss: Double
-    public var valAccuracy: Double
-    public var valPerplexity: Double
-    public var seconds: Double
-    public var tokensPerSecond: Double
-    public init(epoch: Int, trainLoss: Double, valLoss: Double, valAccuracy: Double, valPerplexity: Double,
-                seconds: Double, tokensPerSecond: Double) {
-        self.epoch = epoch; self.trainLoss = trainLoss; self.valLoss = valLoss; self.valAccuracy = valAccuracy
-        self.valPerplexity = valPerplexity; self.seconds = seconds; self.tokensPerSecond = tokensPerSecond
-    }
-    enum CodingKeys: String, CodingKey {
-        case epoch, trainLoss = "train_loss", valLoss = "val_loss", valAccuracy = "val_accuracy",
-             valPerplexity = "val_perplexity", seconds, tokensPerSecond = "tokens_per_second"
     }
 }

@@ -53,10 +53,6 @@ struct FieldCheck {
         let ok = value.utf8.count == 64 && value.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
         if !ok { throw .invalidField(command: command, field: field, reason: "\(value.prefix(80).debugDescription) is not 64 lowercase hex digits") }
     }
-
-    func object(_ value: JSONValue, _ field: String) throws(ProtocolError) {
-        if value.objectValue == nil { throw .invalidField(command: command, field: field, reason: "must be a JSON object") }
-    }
 }
 
 extension Message {
@@ -82,7 +78,6 @@ extension Message {
             try check.count(a.attempt, 1, "attempt")
             try check.id(a.leaseId, "lease_id")
             try check.positive(a.leaseSeconds, "lease_seconds")
-            try check.object(a.config, "config")
             try check.sha256(a.dataset.sha256, "dataset.sha256")
             try check.count(a.dataset.bytes, 0, "dataset.bytes")
             if let r = a.resumeCheckpoint {
@@ -99,7 +94,7 @@ extension Message {
             if d.bytes != bytes.count { throw .payloadSizeMismatch(command: .dataset, declared: d.bytes, actual: bytes.count) }
         case .progress(let p):
             try check.claim(p)
-            try check.count(p.epoch, 1, "epoch")
+            try check.count(p.metrics.epoch, 1, "epoch")
         case .checkpoint(let c, let bytes):
             try check.claim(c)
             try check.count(c.epoch, 0, "epoch")

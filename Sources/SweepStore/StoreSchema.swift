@@ -8,11 +8,19 @@ enum StoreSchema {
         migrator.registerMigration("v1-initial", migrate: createInitialTables)
         migrator.registerMigration("v2-leases", migrate: addLeases)
         migrator.registerMigration("v3-retry-budget", migrate: addRetryBudget)
+        migrator.registerMigration("v4-train-accuracy", migrate: addTrainAccuracy)
         return migrator
     }
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a
     /// fresh budget; only later infra failures count against `max_attempts`.
+    /// Epochs keep the training accuracy the worker reports with every epoch.
+    private static func addTrainAccuracy(_ db: Database) throws {
+        try db.alter(table: "epochs") { t in
+            t.add(column: "train_accuracy", .double)
+        }
+    }
+
     private static func addRetryBudget(_ db: Database) throws {
         try db.alter(table: "trials") { t in
             t.add(column: "retry_from_attempt", .integer).notNull().defaults(to: 0)

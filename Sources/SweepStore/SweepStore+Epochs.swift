@@ -1,39 +1,43 @@
 import Foundation
 import GRDB
+import TrialSpec
 
 extension SweepStore {
-    /// Stores an epoch's metrics. A later (or the same) attempt overwrites the same epoch; a
-    /// report from an older attempt than the stored one is ignored (returns false).
-    /// Note: SQLite stores NaN as NULL, so a NaN metric reads back as nil.
+    /// Stores an epoch's metrics as trained by `attempt`. A later (or the same) attempt overwrites
+    /// the same epoch; a report from an older attempt than the stored one is ignored (returns false).
+    /// SQLite stores NaN as NULL, so a NaN metric reads back as nil.
     @discardableResult
-    public func recordEpoch(_ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
+    public func recordEpoch(trialID: String, attempt: Int, _ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
         try pool.write { db in
-            _ = try Self.requireTrial(db, metrics.trialID)
+            _ = try Self.requireTrial(db, trialID)
             try db.execute(
                 sql: """
-                    INSERT INTO epochs (trial_id, attempt, epoch, train_loss, val_loss, val_accuracy,
+                    INSERT INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy,
                                         val_perplexity, seconds, tokens_per_second, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(trial_id, epoch) DO UPDATE SET attempt = excluded.attempt,
-                        train_loss = excluded.train_loss, val_loss = excluded.val_loss,
-                        val_accuracy = excluded.val_accuracy, val_perplexity = excluded.val_perplexity,
-                        seconds = excluded.seconds, tokens_per_second = excluded.tokens_per_second,
-                        recorded_at = excluded.recorded_at
+                        train_loss = excluded.train_loss, train_accuracy = excluded.train_accuracy,
+                        val_loss = excluded.val_loss, val_accuracy = excluded.val_accuracy,
+                        val_perplexity = excluded.val_perplexity, seconds = excluded.seconds,
+                        tokens_per_second = excluded.tokens_per_second, recorded_at = excluded.recorded_at
                     WHERE excluded.attempt >= epochs.attempt
                     """,
-                arguments: [
-                    metrics.trialID, metrics.attempt, metrics.epoch, metrics.trainLoss, metrics.valLoss,
-                    metrics.valAccuracy, metrics.valPerplexity, metrics.seconds, metrics.tokensPerSecond, now,
-                ])
+                arguments: Self.epochArguments(trialID: trialID, attempt: attempt, metrics, now))
             return db.changesCount > 0
         }
     }
 
+    /// The bound values of an epochs row, in the column order both inserts use.
+    static func epochArguments(trialID: String, attempt: Int, _ m: EpochMetrics, _ now: Date) -> StatementArguments {
+        [trialID, attempt, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.valPerplexity,
+         m.seconds, m.tokensPerSecond, now]
+    }
+
     /// The epochs of a trial, by epoch.
-    public func epochs(trialID: String) throws -> [EpochMetrics] {
+    public func epochs(trialID: String) throws -> [EpochRow] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch", arguments: [trialID])
-                .map(EpochMetrics.init(row:))
+                .map(EpochRow.init(row:))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TrialSpec
 
 extension SweepStore {
     /// Once a result of `attempt` is recorded, the trial keeps that attempt's curve and checkpoints:
@@ -16,12 +17,11 @@ extension SweepStore {
                 for m in history {
                     try db.execute(
                         sql: """
-                            INSERT OR REPLACE INTO epochs (trial_id, attempt, epoch, train_loss, val_loss, val_accuracy,
-                                                           val_perplexity, seconds, tokens_per_second, recorded_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            INSERT OR REPLACE INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss,
+                                                           val_accuracy, val_perplexity, seconds, tokens_per_second, recorded_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [trialID, attempt, m.epoch, m.trainLoss, m.valLoss, m.valAccuracy,
-                                    m.valPerplexity, m.seconds, m.tokensPerSecond, now])
+                        arguments: Self.epochArguments(trialID: trialID, attempt: attempt, m, now))
                 }
             }
             let doomed = try String.fetchAll(

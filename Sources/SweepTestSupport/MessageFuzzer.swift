@@ -1,5 +1,6 @@
 import Foundation
 import SweepProtocol
+import TrialSpec
 
 /// Well-formed messages (valid frames and JSON) whose values are extreme: Int64.max/min, ±1e308,
 /// NaN and infinities, empty and 1 MiB strings, unknown and real trial ids with guessed leases.
@@ -36,7 +37,7 @@ public struct MessageFuzzer {
         let int = pick(Self.ints), int2 = pick(Self.ints), double = pick(Self.doubles)
         let sha = r.next() % 4 == 0 ? datasetSHA : String(repeating: "ab", count: 32)
         let metrics = ResultMetrics(epochsRun: int, bestEpoch: int2, trainLoss: double, valLoss: pick(Self.doubles),
-                                    samples: [text()], history: r.next() % 8 == 0 ? [EpochPoint(epoch: int2, trainLoss: double,
+                                    samples: [text()], history: r.next() % 8 == 0 ? [EpochMetrics(epoch: int2, trainLoss: double, trainAccuracy: double,
                                     valLoss: double, valAccuracy: double, valPerplexity: double, seconds: double,
                                     tokensPerSecond: double)] : [])
         // HELLO and READY reach the store; keep them rare so the run stays short.
@@ -57,13 +58,13 @@ public struct MessageFuzzer {
             switch r.next() % 14 {
             case 0: message = .welcome(Welcome(coordinatorId: text(), heartbeatInterval: double))
             case 1: message = .assign(Assign(trialId: trial, trialNumber: int, attempt: int2, leaseId: lease, leaseSeconds: double,
-                                             config: ["x": .double(double)], seed: r.next(),
+                                             config: .example(learningRate: double), seed: r.next(),
                                              dataset: DatasetRef(name: text(), sha256: sha, bytes: int)), checkpoint: nil)
             case 2: message = .datasetRequest(DatasetRequest(sha256: sha))
             case 3: message = .dataset(DatasetTransfer(sha256: sha, bytes: 1), bytes: [7])
-            case 4: message = .progress(ProgressReport(trialId: trial, attempt: int, leaseId: lease, epoch: int2, trainLoss: double,
+            case 4: message = .progress(ProgressReport(trialId: trial, attempt: int, leaseId: lease, metrics: EpochMetrics(epoch: int2, trainLoss: double, trainAccuracy: double,
                                                        valLoss: double, valAccuracy: double, valPerplexity: double,
-                                                       seconds: double, tokensPerSecond: double))
+                                                       seconds: double, tokensPerSecond: double)))
             case 5:
                 let bytes: [UInt8] = [1, 2, 3]
                 message = .checkpoint(CheckpointUpload(trialId: trial, attempt: int, leaseId: lease, epoch: int2, sha256: sha,
@@ -77,9 +78,9 @@ public struct MessageFuzzer {
             case 10: message = .heartbeat
             case 11: message = .refused(Refused(reason: text(), receivedVersion: int, supportedVersion: int2))
             case 12: message = .bye(Bye(code: .unknownWorker, reason: text()))   // BYE with a code a worker never sends
-            default: message = .progress(ProgressReport(trialId: pick(trialIDs), attempt: 1, leaseId: lease, epoch: 1,
-                                                        trainLoss: 1, valLoss: 1, valAccuracy: 0, valPerplexity: 1,
-                                                        seconds: 1, tokensPerSecond: 1))
+            default: message = .progress(ProgressReport(trialId: pick(trialIDs), attempt: 1, leaseId: lease, metrics: EpochMetrics(epoch: 1,
+                                                        trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valPerplexity: 1,
+                                                        seconds: 1, tokensPerSecond: 1)))
             }
         }
         return codec.encode(message)

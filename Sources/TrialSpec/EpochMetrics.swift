@@ -1,5 +1,5 @@
 /// One epoch's metrics (a `curves.csv` row, a PROGRESS message).
-public struct EpochMetrics: Codable, Sendable, Equatable {
+public struct EpochMetrics: Codable, Sendable, Hashable {
     public var epoch: Int
     /// Mean training loss over the epoch's batches (train mode, as the batches were trained).
     public var trainLoss: Double

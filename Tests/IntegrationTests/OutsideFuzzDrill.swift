@@ -5,6 +5,7 @@ import SweepStore
 import SweepTestSupport
 import SystemSupport
 import Testing
+import TrialSpec
 import ZeroMQ
 
 /// A real coordinator process runs a small sweep with two real worker processes while this test
@@ -65,9 +66,9 @@ struct OutsideFuzzDrill {
                 var batch = Self.batch.map { _ in random.next() % 2 == 0 ? hostile.next(&random) : malformed.next(&random) }
                 let probe = "probe-\(round)-\(i)"
                 batch.append(codec.encode(.hello(Hello(workerId: "fuzz-probe-\(i)", host: "fuzz", cores: 1, build: "fuzz"))))
-                batch.append(codec.encode(.progress(ProgressReport(trialId: probe, attempt: 1, leaseId: "00", epoch: 1, trainLoss: 1,
+                batch.append(codec.encode(.progress(ProgressReport(trialId: probe, attempt: 1, leaseId: "00", metrics: EpochMetrics(epoch: 1, trainLoss: 1, trainAccuracy: 0,
                                                                    valLoss: 1, valAccuracy: 0, valPerplexity: 1, seconds: 1,
-                                                                   tokensPerSecond: 1))))
+                                                                   tokensPerSecond: 1)))))
                 for frames in batch {
                     // A full queue means the coordinator is behind: wait for it instead of piling up.
                     while (try? peer.send(frames, dontWait: true)) != true {

@@ -1,6 +1,7 @@
 import Foundation
 import SweepCoordinator
 import SweepProtocol
+import TrialSpec
 import SweepStore
 import Testing
 
@@ -162,7 +163,7 @@ import Testing
         #expect(stranger.waitForStop(one.trialId) == .leaseLost)
         let back = try RawPeer(endpoint, identity: "slow-2")
         #expect(try back.greet(name: "slow"))
-        let history = (1...3).map { EpochPoint(epoch: $0, trainLoss: 2, valLoss: 2.1, valAccuracy: 0.3, valPerplexity: 8, seconds: 1, tokensPerSecond: 1) }
+        let history = (1...3).map { EpochMetrics(epoch: $0, trainLoss: 2, trainAccuracy: 0.3, valLoss: 2.1, valAccuracy: 0.3, valPerplexity: 8, seconds: 1, tokensPerSecond: 1) }
         try back.send(one.result(epochs: 3, history: history))
         #expect(back.waitForAck(one.trialId, attempt: 1))
         // The live holder of attempt 2 is stopped, and its reports are refused from then on.

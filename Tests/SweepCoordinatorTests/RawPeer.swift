@@ -2,6 +2,7 @@ import Foundation
 import SweepCore
 import SystemSupport
 import SweepProtocol
+import TrialSpec
 import ZeroMQ
 
 /// A worker driven by hand over a real DEALER socket: it speaks the codec and says exactly what a
@@ -113,9 +114,9 @@ final class RawPeer {
 /// Messages a raw peer sends about an assignment.
 extension Assign {
     func progress(epoch: Int, loss: Double = 2.0) -> Message {
-        .progress(ProgressReport(trialId: trialId, attempt: attempt, leaseId: leaseId, epoch: epoch, trainLoss: loss,
+        .progress(ProgressReport(trialId: trialId, attempt: attempt, leaseId: leaseId, metrics: EpochMetrics(epoch: epoch, trainLoss: loss, trainAccuracy: 0.3,
                                  valLoss: loss + 0.1, valAccuracy: 0.3, valPerplexity: exp(loss + 0.1), seconds: 0.1,
-                                 tokensPerSecond: 1000))
+                                 tokensPerSecond: 1000)))
     }
 
     func checkpoint(epoch: Int, bytes: [UInt8]) -> Message {
@@ -123,7 +124,7 @@ extension Assign {
                                      sha256: SHA256Hex.digest(bytes), isBest: true, bytes: bytes.count), bytes: bytes)
     }
 
-    func result(_ status: ResultStatus = .completed, valLoss: Double = 1.5, epochs: Int, history: [EpochPoint] = [],
+    func result(_ status: ResultStatus = .completed, valLoss: Double = 1.5, epochs: Int, history: [EpochMetrics] = [],
                 attempt: Int? = nil, leaseId: String? = nil) -> Message {
         .result(TrialResult(trialId: trialId, attempt: attempt ?? self.attempt, leaseId: leaseId ?? self.leaseId, status: status,
                             result: ResultMetrics(epochsRun: epochs, bestEpoch: epochs, trainLoss: 1.4, valLoss: valLoss,

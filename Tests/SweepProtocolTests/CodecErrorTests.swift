@@ -1,5 +1,8 @@
+import Foundation
 import SweepProtocol
+import SweepTestSupport
 import Testing
+import TrialSpec
 
 struct CodecErrorTests {
     let codec = Codec(limits: Codec.Limits(maxHeaderBytes: 4096, maxPayloadBytes: 64))
@@ -48,7 +51,7 @@ struct CodecErrorTests {
             .oversizePayload(command: .dataset, bytes: 65, limit: 64))
         #expect(error(frames("BYE", #"{"reason":"\#(String(repeating: "x", count: 5000))"}"#)) ==
             .oversizeHeader(command: .bye, bytes: 5013, limit: 4096))
-        let assign = #"{"trial_id":"t","trial_number":0,"attempt":1,"lease_id":"l","lease_seconds":5,"config":{},"seed":1,"dataset":{"name":"n","sha256":"\#(hashA)","bytes":1}}"#
+        let assign = #"{"trial_id":"t","trial_number":0,"attempt":1,"lease_id":"l","lease_seconds":5,"config":\#(exampleConfigJSON),"seed":1,"dataset":{"name":"n","sha256":"\#(hashA)","bytes":1}}"#
         #expect(error(frames("ASSIGN", assign)) == nil)
         #expect(error(frames("ASSIGN", String(assign.dropLast(3)) + "2147483648}}")) ==
             .invalidField(command: .assign, field: "dataset.bytes", reason: "2147483648 is above 2147483647"))
@@ -56,6 +59,24 @@ struct CodecErrorTests {
         let resume = String(assign.dropLast()) + #","resume_checkpoint":{"epoch":2,"sha256":"\#(hashB)"}}"#
         #expect(error(frames("ASSIGN", resume)) == .missingPayload(command: .assign))
         #expect(error(frames("ASSIGN", resume, [1])) == nil)
+    }
+
+    @Test func anAssignWithAReadableLeaseButAnUnreadableConfigNamesTheLease() {
+        let lease = AssignedLease(trialId: "t", attempt: 2, leaseId: "l")
+        let header = { (config: String, leaseID: String) in
+            #"{"trial_id":"t","trial_number":0,"attempt":2,"lease_id":"\#(leaseID)","lease_seconds":5,"config":\#(config),"seed":1,"dataset":{"name":"n","sha256":"\#(hashA)","bytes":1}}"#
+        }
+        let wrongType = exampleConfigJSON.replacingOccurrences(of: #""hidden_size":128"#, with: #""hidden_size":"big""#)
+        #expect(wrongType != exampleConfigJSON)
+        for config in ["{}", "[]", "7", wrongType] {
+            guard case .unreadableConfig(lease, _)? = error(frames("ASSIGN", header(config, "l"))) else {
+                Issue.record("config \(config.prefix(60)) gave \(String(describing: error(frames("ASSIGN", header(config, "l")))))")
+                continue
+            }
+        }
+        // Without a valid lease there is nobody to answer: the message is malformed as a whole.
+        #expect(error(frames("ASSIGN", header("{}", String(repeating: "i", count: 257)))) ==
+            .invalidField(command: .assign, field: "lease_id", reason: "longer than 256 bytes"))
     }
 
     @Test func jsonAndFields() {
@@ -89,7 +110,7 @@ struct CodecErrorTests {
         // A count that does not fit an Int, or a huge one that does, never reaches the receiver.
         #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":{"epochs_run":1e300}}"#)) != nil)
         #expect(error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":{"epochs_run":2.5}}"#)) != nil)
-        #expect(error(frames("PROGRESS", #"{"trial_id":"t","attempt":1,"lease_id":"l","epoch":4294967296,"train_loss":1,"val_loss":1,"val_accuracy":0,"val_perplexity":1,"seconds":1,"tokens_per_second":1}"#)) ==
+        #expect(error(frames("PROGRESS", #"{"trial_id":"t","attempt":1,"lease_id":"l","epoch":4294967296,"train_loss":1,"train_accuracy":0,"val_loss":1,"val_accuracy":0,"val_perplexity":1,"seconds":1,"tokens_per_second":1}"#)) ==
             .invalidField(command: .progress, field: "epoch", reason: "4294967296 is above 2147483647"))
         #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":2,"running":{"trial_id":"t","attempt":9223372036854775807,"lease_id":"l","epoch":0}}"#)) ==
             .invalidField(command: .hello, field: "running.attempt", reason: "9223372036854775807 is above 2147483647"))

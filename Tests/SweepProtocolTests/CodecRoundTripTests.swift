@@ -1,6 +1,7 @@
 import Foundation
 import SweepProtocol
 import Testing
+import TrialSpec
 
 struct CodecRoundTripTests {
     let codec = Codec()
@@ -35,27 +36,27 @@ struct CodecRoundTripTests {
     }
 
     @Test func nonFiniteMetricsSurvive() throws {
-        let report = ProgressReport(trialId: "t", attempt: 1, leaseId: "l", epoch: 1, trainLoss: .nan, valLoss: .infinity,
-                                    valAccuracy: 0, valPerplexity: -.infinity, seconds: 1, tokensPerSecond: 1)
+        let report = ProgressReport(trialId: "t", attempt: 1, leaseId: "l", metrics: EpochMetrics(epoch: 1, trainLoss: .nan, trainAccuracy: 0, valLoss: .infinity,
+                                    valAccuracy: 0, valPerplexity: -.infinity, seconds: 1, tokensPerSecond: 1))
         guard case .progress(let back) = try codec.decode(frames: codec.encode(.progress(report))) else {
             Issue.record("not a progress message"); return
         }
-        #expect(back.trainLoss.isNaN)
-        #expect(back.valLoss == .infinity)
-        #expect(back.valPerplexity == -.infinity)
-        #expect(JSONValue.number(.nan).doubleValue?.isNaN == true)
+        #expect(back.metrics.trainLoss.isNaN)
+        #expect(back.metrics.valLoss == .infinity)
+        #expect(back.metrics.valPerplexity == -.infinity)
     }
 
-    @Test func largeSeedAndIntegersAreExact() throws {
-        let config: JSONValue = ["seed": .integer(Int64.max), "x": 1.0]
+    @Test func largeSeedAndTheTypedConfigAreExact() throws {
+        var config = TrialConfig.example(learningRate: 0.1 + 0.2)
+        config.training.seed = UInt64.max
         let assign = Assign(trialId: "t", trialNumber: 1, attempt: 1, leaseId: "l", leaseSeconds: 1, config: config,
                             seed: UInt64.max, dataset: DatasetRef(name: "d", sha256: hashA, bytes: 1))
         guard case .assign(let back, nil) = try codec.decode(frames: codec.encode(.assign(assign, checkpoint: nil))) else {
             Issue.record("not an assign"); return
         }
         #expect(back.seed == UInt64.max)
-        #expect(back.config["seed"]?.integerValue == Int64.max)
-        #expect(back.config["x"] == .double(1.0))
+        #expect(back.config == config)
+        #expect(back.config.training.learningRate == 0.1 + 0.2)
     }
 
     @Test func everyCodeTravelsAsItsString() throws {

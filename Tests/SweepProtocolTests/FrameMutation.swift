@@ -64,7 +64,7 @@ struct Mutation {
 
     /// Error kinds a header-only change can cause: the frames around it are still well formed.
     private static let headerErrors: Set<ErrorKind> = [.badJSON, .missingField, .invalidField, .unsupportedVersion,
-                                                       .payloadSizeMismatch, .unexpectedPayload]
+                                                       .payloadSizeMismatch, .unexpectedPayload, .unreadableConfig]
 
     /// Why rejecting the mutated frames with `error` breaks the spec, or nil when it may.
     func unexpectedRejection(_ error: ProtocolError, original: [[UInt8]], _ codec: Codec) -> String? {
@@ -147,6 +147,7 @@ func deleteSpan(_ header: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
 enum ErrorKind: Hashable {
     case wrongFrameCount, missingIdentity, badMagic, unsupportedVersion, unknownCommand, badJSON, missingField
     case invalidField, oversizeHeader, oversizePayload, unexpectedPayload, missingPayload, payloadSizeMismatch
+    case unreadableConfig
 
     init(_ error: ProtocolError) {
         switch error {
@@ -163,6 +164,7 @@ enum ErrorKind: Hashable {
         case .unexpectedPayload: self = .unexpectedPayload
         case .missingPayload: self = .missingPayload
         case .payloadSizeMismatch: self = .payloadSizeMismatch
+        case .unreadableConfig: self = .unreadableConfig
         }
     }
 }

@@ -40,7 +40,6 @@ enum SpecRules {
             if !id(a.trialId) || !id(a.leaseId) { return "trial_id \(a.trialId.debugDescription), lease_id \(a.leaseId.debugDescription)" }
             if !count(a.trialNumber) || !count(a.attempt, from: 1) { return "trial_number \(a.trialNumber), attempt \(a.attempt)" }
             if !positive(a.leaseSeconds) { return "lease_seconds is \(a.leaseSeconds)" }
-            if a.config.objectValue == nil { return "config is not an object" }
             if !hex(a.dataset.sha256) || !count(a.dataset.bytes) { return "dataset is \(a.dataset)" }
             if let r = a.resumeCheckpoint, !count(r.epoch) || !hex(r.sha256) { return "resume_checkpoint is \(r)" }
             if (a.resumeCheckpoint == nil) != (checkpoint == nil) { return "checkpoint bytes without resume_checkpoint, or the reverse" }
@@ -51,7 +50,7 @@ enum SpecRules {
             if d.bytes != bytes.count { return "bytes is \(d.bytes) for a \(bytes.count)-byte payload" }
         case .progress(let p):
             if let broken = claim(p) { return broken }
-            if !count(p.epoch, from: 1) { return "epoch is \(p.epoch)" }
+            if !count(p.metrics.epoch, from: 1) { return "epoch is \(p.metrics.epoch)" }
         case .checkpoint(let c, let bytes):
             if let broken = claim(c) { return broken }
             if !count(c.epoch) { return "epoch is \(c.epoch)" }

@@ -1,6 +1,7 @@
 import Foundation
 import SweepStore
 import Testing
+import TrialSpec
 
 @Suite struct CSVExportTests {
     static let fixedHeader = """
@@ -140,16 +141,16 @@ import Testing
         try withStore { store, _ in
             try populate(store)
             for (trial, epoch) in [("t2", 1), ("t1", 2), ("t1", 1)] {
-                try store.recordEpoch(EpochMetrics(trialID: trial, attempt: 1, epoch: epoch, trainLoss: 1.5,
-                                                   valLoss: 1.25, valAccuracy: 0.5, valPerplexity: 3.4903429574618414,
-                                                   seconds: 12.5))
+                try store.recordEpoch(trialID: trial, attempt: 1, EpochMetrics(
+                    epoch: epoch, trainLoss: 1.5, trainAccuracy: 0.375, valLoss: 1.25, valAccuracy: 0.5,
+                    valPerplexity: 3.4903429574618414, seconds: 12.5, tokensPerSecond: 1000))
             }
             let rows = try parseCSV(try store.csv(.curves))
             #expect(rows == [
-                ["trial", "trial_id", "epoch", "train_loss", "val_loss", "val_accuracy", "val_perplexity", "seconds"],
-                ["1", "t1", "1", "1.5", "1.25", "0.5", "3.4903429574618414", "12.5"],
-                ["1", "t1", "2", "1.5", "1.25", "0.5", "3.4903429574618414", "12.5"],
-                ["2", "t2", "1", "1.5", "1.25", "0.5", "3.4903429574618414", "12.5"],
+                ["trial", "trial_id", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "val_perplexity", "seconds"],
+                ["1", "t1", "1", "1.5", "0.375", "1.25", "0.5", "3.4903429574618414", "12.5"],
+                ["1", "t1", "2", "1.5", "0.375", "1.25", "0.5", "3.4903429574618414", "12.5"],
+                ["2", "t2", "1", "1.5", "0.375", "1.25", "0.5", "3.4903429574618414", "12.5"],
             ])
         }
     }

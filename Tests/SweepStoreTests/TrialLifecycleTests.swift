@@ -1,6 +1,7 @@
 import Foundation
 import SweepStore
 import Testing
+import TrialSpec
 
 @Suite struct TrialLifecycleTests {
     @Test func insertingTrialsTwiceKeepsStatusAndAttempts() throws {
@@ -122,15 +123,16 @@ import Testing
     @Test func laterAttemptOverwritesAnEpochAndOlderOneIsIgnored() throws {
         try withStore { store, _ in
             try store.insertTrials([shakespeareTrial(1)])
-            func epoch(_ attempt: Int, _ n: Int, _ loss: Double) -> EpochMetrics {
-                EpochMetrics(trialID: "t1", attempt: attempt, epoch: n, trainLoss: loss, valLoss: loss + 0.1,
-                             valAccuracy: 0.5, valPerplexity: exp(loss + 0.1), seconds: 40, tokensPerSecond: 1000)
+            func record(_ attempt: Int, _ n: Int, _ loss: Double) throws -> Bool {
+                try store.recordEpoch(trialID: "t1", attempt: attempt, EpochMetrics(
+                    epoch: n, trainLoss: loss, trainAccuracy: 0.4, valLoss: loss + 0.1, valAccuracy: 0.5,
+                    valPerplexity: exp(loss + 0.1), seconds: 40, tokensPerSecond: 1000))
             }
-            #expect(try store.recordEpoch(epoch(1, 1, 2.0)))
-            #expect(try store.recordEpoch(epoch(1, 2, 1.8)))
-            #expect(try store.recordEpoch(epoch(2, 2, 1.7)))
-            #expect(try store.recordEpoch(epoch(1, 2, 9.9)) == false)
-            #expect(try store.recordEpoch(epoch(2, 3, 1.6)))
+            #expect(try record(1, 1, 2.0))
+            #expect(try record(1, 2, 1.8))
+            #expect(try record(2, 2, 1.7))
+            #expect(try record(1, 2, 9.9) == false)
+            #expect(try record(2, 3, 1.6))
             let epochs = try store.epochs(trialID: "t1")
             #expect(epochs.map(\.epoch) == [1, 2, 3])
             #expect(epochs.map(\.attempt) == [1, 2, 2])

@@ -1,6 +1,7 @@
 import Foundation
 import SweepStore
 import Testing
+import TrialSpec
 
 @Suite struct WorkersEventsStatusTests {
     @Test func workersAreUpsertedCountedAndQuarantined() throws {
@@ -48,8 +49,9 @@ import Testing
             try store.markRunning(trialID: "t1", workerID: "w1", host: "alpha", leaseExpiresAt: time(100), at: time(0))
             #expect(try store.recordResult(doneResult("t1"), at: time(80)) == .recorded)
             try store.markRunning(trialID: "t2", workerID: "w1", host: nil, leaseExpiresAt: time(200), at: time(90))
-            try store.recordEpoch(EpochMetrics(trialID: "t2", attempt: 1, epoch: 1, trainLoss: 2, valLoss: 2,
-                                               valAccuracy: 0.3, valPerplexity: 7.4, seconds: 10))
+            try store.recordEpoch(trialID: "t2", attempt: 1, EpochMetrics(epoch: 1, trainLoss: 2, trainAccuracy: 0.3, valLoss: 2,
+                                                                          valAccuracy: 0.3, valPerplexity: 7.4, seconds: 10,
+                                                                          tokensPerSecond: 100))
 
             let summary = try store.statusSummary()
             #expect(summary.total == 4)

@@ -30,6 +30,8 @@ import ZeroMQ
 
         func send(_ message: Message) throws { _ = try socket.send(codec.encode(message, to: peer)) }
 
+        func send(frames: [[UInt8]]) throws { _ = try socket.send([peer] + frames) }
+
         /// The next message satisfying `predicate` (others are skipped). `raw` sees every message
         /// received, decodable or not (nil message), with its frames.
         func next(seconds: Double = 10, raw: ((Message?, [[UInt8]]) -> Void)? = nil,
@@ -98,6 +100,43 @@ import ZeroMQ
         try fake.send(.bye(Bye(code: .sweepComplete)))
         #expect(worker.wait(seconds: 10) == .done)
         #expect(!FileManager.default.fileExists(atPath: outboxDir.appendingPathComponent("\(trial.id).json").path))
+    }
+
+    @Test func anAssignWithAnUnreadableConfigIsAnsweredWithFailedConfigForItsLease() async throws {
+        let fake = try FakeCoordinator()
+        let fixture = try SweepFixture(epochs: 1)
+        let trainer = InstantTrainer(sendsCheckpoints: false)
+        let worker = try Self.startWorker(WorkerService(options: fixture.workerOptions("w", endpoint: fake.endpoint),
+                                                        trainer: trainer, logger: Self.quietLogger))
+        guard case .hello? = fake.next({ if case .hello = $0 { true } else { false } }) else {
+            Issue.record("no HELLO"); return
+        }
+        try fake.send(.welcome(Welcome(coordinatorId: "fake", heartbeatInterval: 1)))
+        _ = fake.next { if case .ready = $0 { true } else { false } }
+
+        // A well-formed ASSIGN whose config has a section of the wrong type.
+        let lease = "fedcba9876543210fedcba9876543210"
+        let trial = try await fixture.firstTrial()
+        let assign = Assign(trialId: trial.id, trialNumber: 1, attempt: 2, leaseId: lease, leaseSeconds: 30,
+                            config: trial.config, seed: 1,
+                            dataset: DatasetRef(name: "text", sha256: fixture.datasetSHA256, bytes: 1800))
+        var frames = Codec().encode(.assign(assign, checkpoint: nil))
+        let header = String(decoding: frames[2], as: UTF8.self)
+        let broken = header.replacingOccurrences(of: #""model":{"#, with: #""model":7,"unused":{"#)
+        #expect(broken != header)
+        frames[2] = Array(broken.utf8)
+        try fake.send(frames: frames)
+
+        var trained = false
+        let answer = fake.next(raw: { message, _ in if case .progress? = message { trained = true } }) {
+            if case .failed = $0 { true } else { false }
+        }
+        guard case .failed(let failed)? = answer else { Issue.record("no FAILED"); return }
+        #expect(failed.failureClass == .config && failed.trialId == trial.id && failed.attempt == 2 && failed.leaseId == lease)
+        #expect(failed.message.contains("config"))
+        #expect(!trained)
+        try fake.send(.bye(Bye(code: .sweepComplete)))
+        #expect(worker.wait(seconds: 10) == .done)
     }
 
     static var quietLogger: Logger {

@@ -178,25 +178,22 @@ extension CoordinatorService {
     func handleProgress(_ report: ProgressReport, worker: WorkerID, now: Double) {
         let key = LeaseKey(report)
         guard acceptFromHolder(key, command: .progress, worker: worker, now: now) else { return }
-        guard report.epoch <= epochs(of: report.trialId) else {
+        let metrics = report.metrics
+        guard metrics.epoch <= epochs(of: report.trialId) else {
             reject(key, .outOfRange, command: .progress, worker: worker)
             return
         }
-        currentEpoch[worker] = report.epoch
-        scheduler.progressReported(trialID: report.trialId, attempt: report.attempt, epochSeconds: report.seconds, now: now)
-        let metrics = EpochMetrics(
-            trialID: report.trialId, attempt: report.attempt, epoch: report.epoch, trainLoss: report.trainLoss,
-            valLoss: report.valLoss, valAccuracy: report.valAccuracy, valPerplexity: report.valPerplexity,
-            seconds: report.seconds, tokensPerSecond: report.tokensPerSecond)
+        currentEpoch[worker] = metrics.epoch
+        scheduler.progressReported(trialID: report.trialId, attempt: report.attempt, epochSeconds: metrics.seconds, now: now)
         let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
-        persist("recording epoch \(report.epoch) of trial \(report.trialId)") { [store = setup.store] in
-            _ = try store.recordEpoch(metrics)
+        persist("recording epoch \(metrics.epoch) of trial \(report.trialId)") { [store = setup.store] in
+            _ = try store.recordEpoch(trialID: report.trialId, attempt: report.attempt, metrics)
             _ = try store.renewLease(trialID: report.trialId, workerID: worker.rawValue, until: leaseUntil)
         }
         resultsDirty = true
         recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
-                                       report.trialId, report.epoch, epochs(of: report.trialId), report.trainLoss,
-                                       report.valLoss, report.valAccuracy, worker.rawValue),
+                                       report.trialId, metrics.epoch, epochs(of: report.trialId), metrics.trainLoss,
+                                       metrics.valLoss, metrics.valAccuracy, worker.rawValue),
                     trial: report.trialId, worker: worker)
     }
 
@@ -407,10 +404,9 @@ extension CoordinatorService {
             } else if assignment.resumeFrom != nil {
                 recordEvent("checkpoint", "trial \(trial.id) has no usable checkpoint; it starts over", trial: trial.id)
             }
-            let config = try JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8))
             let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
                                  leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
-                                 config: config, seed: trial.seed,
+                                 config: trial.config, seed: trial.seed,
                                  dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
                                                      bytes: setup.dataset.byteCount),
                                  resumeCheckpoint: resume)

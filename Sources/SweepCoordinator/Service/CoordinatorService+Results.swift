@@ -92,11 +92,7 @@ extension CoordinatorService {
         }
         // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
         // result's own history replaces epochs another attempt reported meanwhile.
-        let history = late ? (metrics?.history ?? []).map {
-            EpochMetrics(trialID: key.trialID, attempt: key.attempt, epoch: $0.epoch, trainLoss: $0.trainLoss,
-                         valLoss: $0.valLoss, valAccuracy: $0.valAccuracy, valPerplexity: $0.valPerplexity,
-                         seconds: $0.seconds, tokensPerSecond: $0.tokensPerSecond)
-        } : []
+        let history = late ? metrics?.history ?? [] : []
         persist("keeping the checkpoints of trial \(key.trialID) attempt \(key.attempt)") { [weak self, store = setup.store] in
             let obsolete = try store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
             self?.removeCheckpointFiles(obsolete)

@@ -1,7 +1,7 @@
 /// One epoch of one trial: a row of curves.csv.
 public struct CurveLine {
     public let trialNumber: Int
-    public let metrics: EpochMetrics
+    public let metrics: EpochRow
 }
 
 extension ExportColumns {
@@ -14,6 +14,9 @@ extension ExportColumns {
         },
         CurveColumn("train_loss", "nats per character", "Mean training cross-entropy over the epoch.") {
             CellValue($0.metrics.trainLoss)
+        },
+        CurveColumn("train_accuracy", "fraction 0–1", "Training next-character accuracy over the epoch's batches (empty in runs recorded before this column existed).") {
+            CellValue($0.metrics.trainAccuracy)
         },
         CurveColumn("val_loss", "nats per character", "Mean validation cross-entropy after the epoch.") {
             CellValue($0.metrics.valLoss)

@@ -221,7 +221,18 @@ public final class WorkerService {
     func handle(_ frames: [[UInt8]]) {
         let message: Message
         do { message = try codec.decode(frames: frames) } catch {
-            logger.warning("dropped a malformed message: \(error)")
+            if case .unreadableConfig(let lease, _) = error {
+                lastHeard = clock.now()
+                logger.error("\(error)")
+                if running == nil {
+                    fail(lease, .config, "trial config cannot be read: \(error)")
+                } else {
+                    send(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
+                                        failureClass: .infra, message: "worker was busy")))
+                }
+            } else {
+                logger.warning("dropped a malformed message: \(error)")
+            }
             return
         }
         lastHeard = clock.now()
@@ -331,10 +342,10 @@ public final class WorkerService {
         start(parked.assign, checkpoint: parked.checkpoint)
     }
 
-    func fail(_ assign: Assign, _ failureClass: FailureClass, _ message: String) {
-        queueResult(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, leaseId: assign.leaseId,
+    func fail(_ lease: some LeaseClaim, _ failureClass: FailureClass, _ message: String) {
+        queueResult(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
                                    failureClass: failureClass, message: message)),
-                    trialID: assign.trialId, attempt: assign.attempt)
+                    trialID: lease.trialId, attempt: lease.attempt)
         send(.ready(Ready()))
     }
 
@@ -343,14 +354,7 @@ public final class WorkerService {
             fail(assign, .infra, "dataset \(assign.dataset.sha256) is not available")
             return
         }
-        let config: TrialConfig
-        do {
-            let json = try JSONEncoder().encode(assign.config)
-            config = try JSONDecoder().decode(TrialConfig.self, from: json)
-        } catch {
-            fail(assign, .config, "trial config cannot be read: \(error)")
-            return
-        }
+        let config = assign.config
         guard assign.trialId.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), !assign.trialId.isEmpty else {
             fail(assign, .config, "trial id \(assign.trialId.debugDescription) is not a safe name")
             return
@@ -397,10 +401,7 @@ public final class WorkerService {
             switch note {
             case .epoch(let trialID, let attempt, let r):
                 runningEpoch = r.epoch
-                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, leaseId: leaseID, epoch: r.epoch,
-                                              trainLoss: r.trainLoss, valLoss: r.valLoss, valAccuracy: r.valAccuracy,
-                                              valPerplexity: r.valPerplexity, seconds: r.seconds,
-                                              tokensPerSecond: r.tokensPerSecond)))
+                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, leaseId: leaseID, metrics: r)))
             case .checkpoint(let trialID, let attempt, let epoch, let bytes, let isBest):
                 let digest = SHA256Hex.digest(bytes)
                 send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, leaseId: leaseID, epoch: epoch,

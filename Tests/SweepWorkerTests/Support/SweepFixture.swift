@@ -56,9 +56,9 @@ final class SweepFixture {
     }
 
     /// The first trial's id and its config exactly as the coordinator sends it in ASSIGN.
-    func firstTrial() async throws -> (id: String, config: SweepProtocol.JSONValue) {
+    func firstTrial() async throws -> (id: String, config: TrialConfig) {
         let setup = try await RunSetup.prepare(options)
         guard let trial = setup.trials.first else { throw CocoaError(.fileReadCorruptFile) }
-        return (trial.id, try JSONDecoder().decode(SweepProtocol.JSONValue.self, from: Data(try TrialJSON.string(trial.config).utf8)))
+        return (trial.id, trial.config)
     }
 }

@@ -3,24 +3,8 @@ import SystemSupport
 // Sweep files resolve to TrialSpec's types; SweepCore's clients use them as its own.
 @_exported import TrialSpec
 
-/// Everything that defines one trial, fully resolved (no defaults left to fill). Encodes as JSON
-/// with snake_case keys in sections `model`, `training`, `split`, `dataset`, `generate`; this is
-/// the config that travels to workers and is stored with every result.
-public struct TrialConfig: Codable, Sendable, Hashable {
-    public var model: ModelConfig
-    public var training: TrainingConfig
-    public var split: SplitSpec
-    public var dataset: DatasetSettings
-    public var generate: GenerationConfig
-
-    public init(model: ModelConfig, training: TrainingConfig, split: SplitSpec, dataset: DatasetSettings, generate: GenerationConfig) {
-        self.model = model
-        self.training = training
-        self.split = split
-        self.dataset = dataset
-        self.generate = generate
-    }
-
+/// A trial's identity: its id and seed come from its config's canonical JSON.
+extension TrialConfig {
     /// Keys that only steer execution (how often to checkpoint, how often to retry). They do not
     /// change what a trial computes, so they are left out of its identity.
     static let executionOnlyTrainingKeys: Set<String> = ["checkpoint_every", "max_attempts"]

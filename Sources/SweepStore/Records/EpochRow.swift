@@ -1,13 +1,17 @@
 import Foundation
 import GRDB
 
-/// Metrics of one training epoch of one attempt.
-public struct EpochMetrics: Sendable, Equatable {
+/// A stored epoch: one attempt's metrics of one epoch, as read back. SQLite keeps a non-finite
+/// number as NULL, so a metric that was NaN or infinite reads back as nil.
+public struct EpochRow: Sendable, Equatable {
     public var trialID: String
+    /// The attempt that trained this epoch.
     public var attempt: Int
     /// 1-based epoch number.
     public var epoch: Int
     public var trainLoss: Double?
+    /// Fraction in [0, 1]; nil in rows stored before the column existed.
+    public var trainAccuracy: Double?
     public var valLoss: Double?
     /// Fraction in [0, 1].
     public var valAccuracy: Double?
@@ -16,24 +20,12 @@ public struct EpochMetrics: Sendable, Equatable {
     public var seconds: Double?
     public var tokensPerSecond: Double?
 
-    public init(trialID: String, attempt: Int, epoch: Int, trainLoss: Double?, valLoss: Double?,
-                valAccuracy: Double?, valPerplexity: Double?, seconds: Double?, tokensPerSecond: Double? = nil) {
-        self.trialID = trialID
-        self.attempt = attempt
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.valLoss = valLoss
-        self.valAccuracy = valAccuracy
-        self.valPerplexity = valPerplexity
-        self.seconds = seconds
-        self.tokensPerSecond = tokensPerSecond
-    }
-
     init(row: Row) {
         trialID = row["trial_id"]
         attempt = row["attempt"]
         epoch = row["epoch"]
         trainLoss = row["train_loss"]
+        trainAccuracy = row["train_accuracy"]
         valLoss = row["val_loss"]
         valAccuracy = row["val_accuracy"]
         valPerplexity = row["val_perplexity"]

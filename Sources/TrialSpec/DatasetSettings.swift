@@ -1,5 +1,3 @@
-import TrialSpec
-
 /// The dataset a trial trains on, identified by content (SHA-256), never by a local path, so the
 /// trial id is the same on every machine.
 public struct DatasetSettings: Codable, Sendable, Hashable {
