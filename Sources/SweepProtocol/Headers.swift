@@ -1,4 +1,5 @@
-import TrialSpec
+// Configs, metrics and results on the wire are TrialSpec's; the protocol's clients use them as its own.
+@_exported import TrialSpec
 
 /// Header structs, one per command (SPEC.md §3). JSON keys are snake_case; non-finite doubles
 /// travel as "nan"/"inf"/"-inf". Field ranges are checked by `validate()` when decoding.

@@ -1,3 +1,5 @@
+import TrialSpec
+
 /// The largest count (attempt, epoch, size, ...) a message may carry: any arithmetic a receiver
 /// does on such a value stays far from overflow. Receivers apply tighter, semantic bounds.
 public let wireCountLimit = Int(Int32.max)

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+// Trial statuses and results are TrialSpec's; the store's clients use them as its own.
+@_exported import TrialSpec
 
 /// The sweep's durable state: one SQLite file (`runs/<name>/sweep.db`) in WAL mode.
 ///

@@ -48,10 +48,10 @@ struct TrainCommand: ParsableCommand {
         let printer = PrintingEvents()
         switch CharRNNTrialTrainer().run(job, events: printer) {
         case .completed(let result):
-            print(String(decoding: result, as: UTF8.self))
+            print(Self.json(result))
         case .diverged(let message, let result):
             print("diverged: \(message)")
-            if let result { print(String(decoding: result, as: UTF8.self)) }
+            if let result { print(Self.json(result)) }
             throw ExitCode(3)
         case .configError(let message):
             FileHandle.standardError.write(Data("worker: \(trial): \(message)\n".utf8))
@@ -62,6 +62,14 @@ struct TrainCommand: ParsableCommand {
         case .cancelled:
             throw ExitCode(130)
         }
+    }
+
+    /// The result object as RESULT carries it (sorted keys; non-finite numbers as strings).
+    static func json(_ result: ResultMetrics) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? encoder.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func describe(_ error: Error) -> String {

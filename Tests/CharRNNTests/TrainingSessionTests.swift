@@ -40,16 +40,16 @@ import Testing
         let recorder = Recorder()
         let report = try session.run(observer: recorder)
         #expect(report.status == .completed)
-        #expect(report.epochs == 60 && recorder.epochs.count == 60)
-        let last = try #require(report.history.last)
-        #expect(last.valAccuracy >= 0.9, "accuracy \(last.valAccuracy) after \(report.epochs) epochs, loss \(last.valLoss)")
+        #expect(report.metrics.epochsRun == 60 && recorder.epochs.count == 60)
+        let last = try #require(report.metrics.history.last)
+        #expect(last.valAccuracy >= 0.9, "accuracy \(last.valAccuracy) after \(report.metrics.epochsRun) epochs, loss \(last.valLoss)")
         #expect(abs(last.valPerplexity - exp(last.valLoss)) < 1e-9)
-        #expect(report.bestEpoch == report.history.min { $0.valLoss < $1.valLoss }!.epoch)
-        #expect(report.samples.count == 1 && report.samples[0].unicodeScalars.count == 32 + 40)
+        #expect(report.metrics.bestEpoch == report.metrics.history.min { $0.valLoss < $1.valLoss }!.epoch)
+        #expect(report.metrics.samples.count == 1 && report.metrics.samples[0].unicodeScalars.count == 32 + 40)
         #expect(report.parameters == session.model.config.parameterCount)
-        #expect(report.trainingFLOPs > 0 && (report.tokensPerSecond ?? 0) > 0 && (report.msPerChar ?? 0) > 0)
+        #expect((report.metrics.trainingFlops ?? 0) > 0 && (report.metrics.tokensPerSecond ?? 0) > 0 && (report.metrics.msPerChar ?? 0) > 0)
         // The memorised model continues the text it was trained on (the prompt is its first 32 characters).
-        #expect(session.corpus.text.hasPrefix(String(report.samples[0].prefix(36))), "sample: \(report.samples[0])")
+        #expect(session.corpus.text.hasPrefix(String(report.metrics.samples[0].prefix(36))), "sample: \(report.metrics.samples[0])")
     }
 
     @Test func hugeLearningRateDiverges() throws {
@@ -58,11 +58,11 @@ import Testing
             training: TrainingConfig(sequenceLength: 8, batchSize: 16, epochs: 3, learningRate: 1e6, optimizer: .sgd),
             seed: 1)
         let report = try session.run()
-        #expect(report.status == .diverged, "\(report.status) \(report.history)")
-        #expect(report.message?.contains("non-finite") == true, "\(report.message ?? "")")
-        #expect(report.samples.isEmpty)
-        // The report encodes (no NaN in JSON).
-        _ = try JSONEncoder().encode(report)
+        #expect(report.status == .diverged, "\(report.status) \(report.metrics.history)")
+        #expect(report.metrics.message?.contains("non-finite") == true, "\(report.metrics.message ?? "")")
+        #expect(report.metrics.samples.isEmpty)
+        // The result object encodes with a plain encoder (no NaN in JSON).
+        _ = try JSONEncoder().encode(report.metrics)
     }
 
     @Test func injectedNaNDiverges() throws {
@@ -72,7 +72,7 @@ import Testing
         session.model.store.value("rnn.weight_hh_l0")[3] = .nan
         let report = try session.run()
         #expect(report.status == .diverged)
-        #expect(report.epochs == 0 && report.valLoss == nil)
+        #expect(report.metrics.epochsRun == 0 && report.metrics.valLoss == nil)
     }
 
     @Test func cancellationStopsBetweenBatches() throws {
@@ -83,7 +83,7 @@ import Testing
         recorder.cancelAfterPolls = 3
         let report = try session.run(observer: recorder)
         #expect(report.status == .cancelled)
-        #expect(recorder.polls == 4 && report.epochs == 0)
+        #expect(recorder.polls == 4 && report.metrics.epochsRun == 0)
     }
 
     @Test func maxBatchesPerEpochCapsTraining() throws {
@@ -138,8 +138,8 @@ import Testing
         let bufA = Array(UnsafeBufferPointer(start: straight.model.store.bufferValues, count: straight.model.store.bufferCount))
         let bufB = Array(UnsafeBufferPointer(start: resumed.model.store.bufferValues, count: resumed.model.store.bufferCount))
         #expect(bufA.map(\.bitPattern) == bufB.map(\.bitPattern))
-        #expect(straightReport.history.map(\.valLoss) == resumedReport.history.map(\.valLoss))
-        #expect(straightReport.samples == resumedReport.samples)
+        #expect(straightReport.metrics.history.map(\.valLoss) == resumedReport.metrics.history.map(\.valLoss))
+        #expect(straightReport.metrics.samples == resumedReport.metrics.samples)
     }
 
     /// `.observer` hands over the bytes `.directory` would write (same tensors, bit for bit, on the
@@ -210,19 +210,19 @@ import Testing
         #expect(throws: (any Error).self) { try TrainingSession(resumingFrom: dir + "/absent.safetensors", text: text) }
     }
 
-    @Test func reportEncodesSnakeCase() throws {
+    @Test func resultObjectEncodesSnakeCase() throws {
         let session = try TrainingSession(
             text: try Self.nextcharText(), model: ModelConfig(vocabSize: 0, cell: .rnn, hiddenSize: 8),
             training: TrainingConfig(sequenceLength: 8, batchSize: 4, epochs: 1, learningRate: 0.01, maxBatchesPerEpoch: 2),
             generation: GenerationConfig(length: 10, prompts: ["the "]), seed: 1)
         let report = try session.run()
-        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
-        for key in ["\"status\":\"completed\"", "\"best_epoch\":1", "\"overfit_pct\"", "\"inference_seconds_per_1000_chars\"",
+        let json = String(decoding: try JSONEncoder().encode(report.metrics), as: UTF8.self)
+        for key in ["\"epochs_run\":1", "\"best_epoch\":1", "\"overfit_pct\"", "\"inference_seconds_per_1000\"",
                     "\"ms_per_char\"", "\"size_mb\"", "\"macs_per_char\"", "\"training_flops\"", "\"tokens_per_second\"",
                     "\"val_perplexity\"", "\"training_seconds\"", "\"samples\""] {
             #expect(json.contains(key), "\(key) in \(json.prefix(300))")
         }
-        #expect(report.samples == [report.samples[0]] && report.samples[0].hasPrefix("the "))
+        #expect(report.metrics.samples == [report.metrics.samples[0]] && report.metrics.samples[0].hasPrefix("the "))
     }
 
     @Test func badConfigurationsNameTheField() throws {

@@ -40,7 +40,7 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
             }
             epoch += 1
             if job.config.training.learningRate > 1, epoch == 2 {
-                return .diverged(message: "loss is nan at epoch 2", result: Data(#"{"epochs_run": 1}"#.utf8))
+                return .diverged(message: "loss is nan at epoch 2", ResultMetrics(epochsRun: 1))
             }
             let loss = 3.0 / Double(epoch)
             events.epochEnded(EpochMetrics(epoch: epoch, trainLoss: loss, trainAccuracy: 0.1 * Double(epoch), valLoss: loss + 0.1,
@@ -51,8 +51,10 @@ final class ScriptedTrainer: TrialTrainer, @unchecked Sendable {
             let claimed = job.config.training.learningRate == 0.25 && epoch >= 2 ? epoch - 1 : epoch
             if let bytes = checkpoints[claimed] { events.checkpointEncoded(bytes, epoch: epoch) }
         }
-        let result = #"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(3.0 / Double(epochs)),"val_loss":\#(3.0 / Double(epochs) + 0.1),"val_accuracy":0.5,"val_perplexity":3.0,"overfit_pct":3.3,"training_seconds":1.0,"inference_seconds_per_1000":0.01,"ms_per_char":0.01,"parameters":1234,"size_mb":0.005,"macs_per_char":1000,"training_flops":1e9,"tokens_per_second":1000,"samples":["hello"]}"#
-        return .completed(result: Data(result.utf8))
+        return .completed(ResultMetrics(
+            epochsRun: epochs, bestEpoch: epochs, trainLoss: 3.0 / Double(epochs), valLoss: 3.0 / Double(epochs) + 0.1,
+            valAccuracy: 0.5, valPerplexity: 3.0, overfitPct: 3.3, trainingSeconds: 1.0, inferenceSecondsPer1000: 0.01,
+            msPerChar: 0.01, sizeMB: 0.005, macsPerChar: 1000, trainingFlops: 1e9, tokensPerSecond: 1000, samples: ["hello"]))
     }
 
     private func realCheckpoints(_ job: TrialJob) -> [Int: [UInt8]] { RealCheckpoints.byEpoch(for: job) }

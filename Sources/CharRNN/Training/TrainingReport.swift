@@ -7,46 +7,15 @@ public enum TrainingStatus: String, Codable, Sendable {
     case cancelled
 }
 
-/// The result of a trial (the RESULT message, a results.csv row). Loss, accuracy and perplexity are
-/// the last completed epoch's; `best_epoch`/`best_val_loss` the epoch with the lowest validation loss.
-/// Non-finite numbers are encoded as null (JSON has no NaN).
-public struct TrainingReport: Codable, Sendable, Equatable {
+/// What a training run produced: how it ended, the model's size, and what it measured (the RESULT
+/// object: loss, accuracy and perplexity of the last completed epoch, `best_epoch`/`best_val_loss`
+/// of the lowest validation loss; a non-finite value is nil; `message` says why a run diverged).
+public struct TrainingReport: Sendable, Equatable {
     public var status: TrainingStatus
-    /// Why the run diverged (epoch, batch, the loss value), nil otherwise.
-    public var message: String?
     public var objective: Objective
     public var split: SplitKind
-    /// Epochs completed.
-    public var epochs: Int
-    public var bestEpoch: Int?
-    public var bestValLoss: Double?
-    public var trainLoss: Double?
-    public var valLoss: Double?
-    public var valAccuracy: Double?
-    public var valPerplexity: Double?
-    /// 100·(val − train)/train.
-    public var overfitPct: Double?
-    public var trainingSeconds: Double
-    public var inferenceSecondsPer1000Chars: Double?
-    public var msPerChar: Double?
     public var parameters: Int
-    public var sizeMB: Double
-    public var macsPerChar: Int
-    /// Total training FLOPs of the epochs run (6 × forward matmul MACs × examples, see ModelCost).
-    public var trainingFLOPs: Double
-    public var tokensPerSecond: Double?
-    /// Prompt + generated text, one per prompt.
-    public var samples: [String]
-    public var history: [EpochMetrics]
-
-    enum CodingKeys: String, CodingKey {
-        case status, message, objective, split, epochs, bestEpoch = "best_epoch", bestValLoss = "best_val_loss"
-        case trainLoss = "train_loss", valLoss = "val_loss", valAccuracy = "val_accuracy"
-        case valPerplexity = "val_perplexity", overfitPct = "overfit_pct", trainingSeconds = "training_seconds"
-        case inferenceSecondsPer1000Chars = "inference_seconds_per_1000_chars", msPerChar = "ms_per_char"
-        case parameters, sizeMB = "size_mb", macsPerChar = "macs_per_char", trainingFLOPs = "training_flops"
-        case tokensPerSecond = "tokens_per_second", samples, history
-    }
+    public var metrics: ResultMetrics
 }
 
 /// Receives progress from `TrainingSession.run` on the training thread. Calls are synchronous: the

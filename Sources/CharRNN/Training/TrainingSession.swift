@@ -168,15 +168,17 @@ public final class TrainingSession {
         let config = model.config
         let tokensPerSecond = trainer.history.isEmpty ? nil
             : trainer.history.reduce(0.0) { $0 + $1.tokensPerSecond } / Double(trainer.history.count)
-        return TrainingReport(
-            status: status, message: message, objective: training.objective, split: split.kind, epochs: trainer.epoch,
-            bestEpoch: best?.epoch, bestValLoss: finite(best?.valLoss), trainLoss: finite(last?.trainLoss),
-            valLoss: finite(last?.valLoss), valAccuracy: finite(last?.valAccuracy), valPerplexity: finite(last?.valPerplexity),
+        let metrics = ResultMetrics(
+            epochsRun: trainer.epoch, bestEpoch: best?.epoch, bestValLoss: finite(best?.valLoss),
+            trainLoss: finite(last?.trainLoss), valLoss: finite(last?.valLoss), valAccuracy: finite(last?.valAccuracy),
+            valPerplexity: finite(last?.valPerplexity),
             overfitPct: finite(last.map { 100 * ($0.valLoss - $0.trainLoss) / $0.trainLoss }),
-            trainingSeconds: trainer.trainingSeconds, inferenceSecondsPer1000Chars: inferenceSecondsPer1000,
-            msPerChar: msPerChar, parameters: config.parameterCount, sizeMB: config.sizeMB, macsPerChar: config.macsPerChar,
-            trainingFLOPs: trainer.trainingFLOPs, tokensPerSecond: finite(tokensPerSecond), samples: samples,
-            history: trainer.history)
+            trainingSeconds: trainer.trainingSeconds, inferenceSecondsPer1000: inferenceSecondsPer1000,
+            msPerChar: msPerChar, sizeMB: config.sizeMB, macsPerChar: Double(config.macsPerChar),
+            trainingFlops: trainer.trainingFLOPs, tokensPerSecond: finite(tokensPerSecond), samples: samples,
+            history: trainer.history, message: message)
+        return TrainingReport(status: status, objective: training.objective, split: split.kind,
+                              parameters: config.parameterCount, metrics: metrics)
     }
 }
 

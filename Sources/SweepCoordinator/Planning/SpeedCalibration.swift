@@ -192,12 +192,12 @@ public enum SpeedCalibrator {
                                           training: training, split: trial.config.split, generation: generation,
                                           seed: trial.seed)
         let report = try session.run()
-        guard report.history.count == 2, report.history[1].seconds > 0 else {
+        guard report.metrics.history.count == 2, report.metrics.history[1].seconds > 0 else {
             throw CalibrationError(message: "calibration run of trial \(trial.number) ended early: \(report.status)")
         }
         return SpeedCalibration.Point(shape: SpeedCalibration.shapeKey(trial.config.model, trial.config.training),
                                       cell: model.cell.rawValue, hiddenSize: model.hiddenSize,
-                                      gflops: work / report.history[1].seconds / 1e9)
+                                      gflops: work / report.metrics.history[1].seconds / 1e9)
     }
 
     /// A stand-in text when the sweep's dataset is not on this machine: speed does not depend on

@@ -419,16 +419,12 @@ public final class WorkerService {
                                        message: message, result: result)), trialID: trialID, attempt: attempt)
         }
         switch end {
-        case .completed(let data):
-            guard let metrics = ResultMetrics.decode(data) else {
-                failed(.infra, "the trainer's result is not a valid result object")
-                break
-            }
+        case .completed(let metrics):
             queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, leaseId: leaseID, status: .completed,
                                             result: metrics)), trialID: trialID, attempt: attempt)
             logger.info("trial \(trialID) done")
-        case .diverged(let message, let data):
-            var metrics = data.flatMap(ResultMetrics.decode) ?? ResultMetrics(epochsRun: 0)
+        case .diverged(let message, let partial):
+            var metrics = partial ?? ResultMetrics(epochsRun: 0)
             metrics.message = message
             queueResult(.result(TrialResult(trialId: trialID, attempt: attempt, leaseId: leaseID, status: .diverged,
                                             result: metrics)), trialID: trialID, attempt: attempt)

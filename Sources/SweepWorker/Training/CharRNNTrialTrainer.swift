@@ -42,26 +42,11 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         } catch {
             return .infra(message: "training failed: \(error)")
         }
-        let result = Self.resultJSON(report)
         switch report.status {
-        case .completed: return .completed(result: result)
-        case .diverged: return .diverged(message: report.message ?? "loss is not finite", result: result)
+        case .completed: return .completed(report.metrics)
+        case .diverged: return .diverged(message: report.metrics.message ?? "loss is not finite", report.metrics)
         case .cancelled: return .cancelled
         }
-    }
-
-    /// The RESULT object: the report's fields plus the results.csv names the coordinator reads.
-    static func resultJSON(_ report: TrainingReport) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(report),
-              var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return Data("{}".utf8) }
-        object["epochs_run"] = report.epochs
-        object["inference_seconds_per_1000"] = report.inferenceSecondsPer1000Chars
-        object["sample"] = report.samples.first
-        // `history` stays: the coordinator rebuilds a trial's curve from it when a late result wins.
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
 
     /// Adapts CharRNN's observer to the worker's events.

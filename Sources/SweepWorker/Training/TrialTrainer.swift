@@ -56,10 +56,10 @@ extension TrialEvents {
     public func resumed(bestValLoss: Double?) {}
 }
 
-/// How a trial ended. `result` is the RESULT object (docs/run-folder.md lists its keys).
+/// How a trial ended, with what it measured (the RESULT object, SPEC.md §4.2).
 public enum TrialEnd: Sendable {
-    case completed(result: Data)
-    case diverged(message: String, result: Data?)
+    case completed(ResultMetrics)
+    case diverged(message: String, ResultMetrics?)
     case configError(message: String)
     case cancelled
     case infra(message: String)

@@ -37,6 +37,7 @@ final class InstantTrainer: TrialTrainer, @unchecked Sendable {
             if sendsCheckpoints { events.checkpointEncoded(Array("checkpoint \(job.trialID) \(epoch)".utf8), epoch: epoch) }
         }
         let loss = 3.0 / Double(epochs) + 0.1
-        return .completed(result: Data(#"{"status":"completed","epochs_run":\#(epochs),"best_epoch":\#(epochs),"train_loss":\#(loss - 0.1),"val_loss":\#(loss),"val_accuracy":0.5,"val_perplexity":3.0,"parameters":1234,"samples":["hello"]}"#.utf8))
+        return .completed(ResultMetrics(epochsRun: epochs, bestEpoch: epochs, trainLoss: loss - 0.1, valLoss: loss,
+                                        valAccuracy: 0.5, valPerplexity: 3.0, samples: ["hello"]))
     }
 }

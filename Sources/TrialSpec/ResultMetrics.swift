@@ -1,5 +1,3 @@
-import TrialSpec
-
 /// The `result` object of RESULT (and the optional partial result of FAILED): what the worker
 /// measured. Values the coordinator already knows (parameter count, config) are not part of it.
 /// Unknown keys are ignored; absent optionals are null. Non-finite numbers travel as strings.
