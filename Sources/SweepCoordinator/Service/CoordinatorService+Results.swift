@@ -60,7 +60,7 @@ extension CoordinatorService {
         case .holder, .lateHolder:
             break
         }
-        if let metrics, let problem = ResultFields.outOfRange(metrics, epochs: epochs(of: key.trialID)) {
+        if let metrics, let problem = ResultBounds.outOfRange(metrics, epochs: epochs(of: key.trialID)) {
             noteDropped(peer: worker.rawValue, "\(command.rawValue) for trial \(key.trialID): \(problem)", trial: key.trialID)
             send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: .outOfRange, reason: problem)), to: worker)
             return
@@ -73,8 +73,10 @@ extension CoordinatorService {
         }
         // The store's own parameter count; a failed read only leaves the cell empty.
         let parameters = (try? setup.store.trial(id: key.trialID))?.parameters
-        let row = ResultFields.storeResult(trialID: key.trialID, attempt: key.attempt, worker: scheduler.worker(worker),
-                                           status: status, metrics: metrics, message: message, parameters: parameters)
+        let entry = scheduler.worker(worker)
+        let row = StoreTrialResult(trialID: key.trialID, attempt: key.attempt, workerID: entry?.id.rawValue,
+                                   workerHost: entry?.host, status: status, parameters: parameters, metrics: metrics,
+                                   message: message)
         let late = verdict == .lateHolder
         do {
             _ = try setup.store.recordResult(row)

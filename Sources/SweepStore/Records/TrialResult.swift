@@ -92,6 +92,30 @@ public struct TrialResult: Sendable, Equatable {
     }
 }
 
+extension TrialResult {
+    /// The row of a result a worker reported: every metric column comes from `metrics` (nil: the
+    /// trial ended without a result object, so they stay empty), the stored object is `metrics`
+    /// with `message` (if given) in place of its own, and `parameters` is the caller's count.
+    public init(trialID: String, attempt: Int, workerID: String?, workerHost: String?, status: TrialStatus,
+                parameters: Int?, metrics: ResultMetrics?, message: String?) {
+        var kept = metrics ?? ResultMetrics(epochsRun: 0)
+        kept.message = message ?? kept.message
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // Plain values with non-finite numbers as strings: encoding cannot fail.
+        let json = (try? encoder.encode(kept)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let m = metrics
+        self.init(trialID: trialID, attempt: attempt, workerID: workerID, workerHost: workerHost, status: status,
+                  epochsRun: m?.epochsRun, bestEpoch: m?.bestEpoch, trainLoss: m?.trainLoss, valLoss: m?.valLoss,
+                  valAccuracy: m?.valAccuracy, valPerplexity: m?.valPerplexity, overfitPct: m?.overfitPct,
+                  trainingSeconds: m?.trainingSeconds, inferenceSecondsPer1000: m?.inferenceSecondsPer1000,
+                  msPerChar: m?.msPerChar, parameters: parameters, sizeMB: m?.sizeMB, macsPerChar: m?.macsPerChar,
+                  trainingFlops: m?.trainingFlops, tokensPerSecond: m?.tokensPerSecond, sample: m?.samples.first,
+                  resultJSON: json)
+    }
+}
+
 /// What `recordResult` did.
 public enum RecordOutcome: Sendable, Equatable {
     /// This was the trial's first result; it is committed.
