@@ -52,6 +52,9 @@ public struct ResultSummary: Sendable, Equatable {
     public var trainingSeconds: Double?
     public var trainingFLOPs: Double?
     public var workerID: String?
+    /// Wall seconds from the start of the attempt that produced it to its recording (setup,
+    /// training, sampling and delivery), when known.
+    public var wallSeconds: Double?
 
     /// Unreadable or non-finite values (a damaged row) read as absent; negative ones too.
     init?(row: Row) {
@@ -73,6 +76,11 @@ public struct ResultSummary: Sendable, Equatable {
         trainingSeconds = number("training_seconds")
         trainingFLOPs = number("training_flops")
         workerID = String.fromDatabaseValue(row["worker_id"] as DatabaseValue)
+        if let started = Date.fromDatabaseValue(row["started_at"] as DatabaseValue),
+           let recorded = Date.fromDatabaseValue(row["recorded_at"] as DatabaseValue) {
+            let seconds = recorded.timeIntervalSince(started)
+            wallSeconds = seconds.isFinite && seconds >= 0 ? seconds : nil
+        }
     }
 }
 
@@ -82,8 +90,11 @@ extension SweepStore {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.trial_id, r.status, r.epochs_run, r.val_loss, r.val_accuracy,
-                       COALESCE(r.parameters, t.parameters) AS parameters, r.training_seconds, r.training_flops, r.worker_id
-                FROM results r JOIN trials t ON t.trial_id = r.trial_id ORDER BY t.number, t.trial_id
+                       COALESCE(r.parameters, t.parameters) AS parameters, r.training_seconds, r.training_flops, r.worker_id,
+                       r.recorded_at, a.started_at
+                FROM results r JOIN trials t ON t.trial_id = r.trial_id
+                LEFT JOIN attempts a ON a.trial_id = r.trial_id AND a.attempt = r.attempt
+                ORDER BY t.number, t.trial_id
                 """).compactMap(ResultSummary.init(row:))
         }
     }

@@ -125,6 +125,7 @@ import Testing
         #expect(ProgressEstimate.sweepSeconds(trials: [300, 10], longestRunning: 300, workers: 4) == 300)
         #expect(ProgressEstimate.sweepSeconds(trials: [nil, nil], longestRunning: nil, workers: 2) == nil)
         #expect(ProgressEstimate.plannedSeconds(estimatedCost: 2e10, gflops: 10, fractionDone: 0.5) == 1)
+        #expect(ProgressEstimate.plannedSeconds(estimatedCost: 2e10, gflops: 10, fractionDone: 0.5, overhead: 3) == 4)
     }
 
     @Test func speedsComeFromThisRunsShapeThenCalibrationThenAnyShape() {
@@ -142,6 +143,11 @@ import Testing
         var uncalibrated = SpeedBook()
         uncalibrated.add(model: lstm, training: training, gflops: 2)
         #expect(uncalibrated.gflops(model: gru, training: training)?.source == .measuredOtherShapes)
+        #expect(uncalibrated.overheadSeconds == 0)
+        uncalibrated.addTrial(wallSeconds: 12, trainingSeconds: 10)
+        uncalibrated.addTrial(wallSeconds: 14, trainingSeconds: 10)
+        uncalibrated.addTrial(wallSeconds: 5, trainingSeconds: 10)   // resumed lineage: ignored
+        #expect(uncalibrated.overheadSeconds == 3)
         uncalibrated.add(model: lstm, training: training, gflops: .nan)
         #expect(uncalibrated.gflops(model: gru, training: training)?.gflops == 2)
     }

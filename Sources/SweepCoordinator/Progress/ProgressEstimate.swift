@@ -32,10 +32,12 @@ public enum ProgressEstimate {
     }
 
     /// Seconds a trial not started needs: its estimated training FLOPs at `gflops`, less the
-    /// fraction of its epochs already done (a requeued trial resumes from its checkpoint).
-    public static func plannedSeconds(estimatedCost: Double?, gflops: Double?, fractionDone: Double = 0) -> Double? {
+    /// fraction of its epochs already done (a requeued trial resumes from its checkpoint), plus
+    /// the measured per-trial `overhead` (setup, sampling, delivery).
+    public static func plannedSeconds(estimatedCost: Double?, gflops: Double?, fractionDone: Double = 0,
+                                      overhead: Double = 0) -> Double? {
         guard let cost = estimatedCost, cost.isFinite, cost > 0, let gflops, gflops.isFinite, gflops > 0 else { return nil }
-        return cost / (gflops * 1e9) * (1 - min(1, max(0, fractionDone)))
+        return cost / (gflops * 1e9) * (1 - min(1, max(0, fractionDone))) + max(0, overhead.isFinite ? overhead : 0)
     }
 
     /// Seconds until the sweep ends: the work left spread over the workers, but never less than

@@ -12,6 +12,7 @@ public struct SpeedBook: Sendable {
     }
 
     private var measured: [String: (sum: Double, count: Int)] = [:]
+    private var overheads: (sum: Double, count: Int) = (0, 0)
     private let calibration: SpeedCalibration
     private let concurrent: Int
 
@@ -30,6 +31,18 @@ public struct SpeedBook: Sendable {
     }
 
     public var hasMeasurements: Bool { !measured.isEmpty }
+
+    /// A finished trial spent `wallSeconds` from assignment to result, `trainingSeconds` of them
+    /// training: the rest (reading the text, building the model, sampling, delivering) is a
+    /// per-trial overhead the FLOP count does not see, large for small trials.
+    public mutating func addTrial(wallSeconds: Double, trainingSeconds: Double) {
+        let extra = wallSeconds - trainingSeconds
+        guard extra.isFinite, extra >= 0, extra < 86_400 else { return }
+        overheads = (overheads.sum + extra, overheads.count + 1)
+    }
+
+    /// The mean per-trial overhead measured so far (0 before any).
+    public var overheadSeconds: Double { overheads.count > 0 ? overheads.sum / Double(overheads.count) : 0 }
 
     public func gflops(model: ModelConfig, training: TrainingConfig) -> (gflops: Double, source: Source)? {
         if let same = measured[SpeedCalibration.shapeKey(model, training)] {

@@ -103,6 +103,7 @@ public struct SweepProgress: Sendable, Equatable, Codable {
             guard let config = configs[result.trialID], let flops = result.trainingFLOPs, let seconds = result.trainingSeconds,
                   seconds > 0 else { continue }
             speeds.add(model: config.model, training: config.training, gflops: flops / seconds / 1e9)
+            if let wall = result.wallSeconds { speeds.addTrial(wallSeconds: wall, trainingSeconds: seconds) }
         }
         for p in progress.values {
             guard let config = configs[p.trialID], let gflops = ProgressEstimate.runningGFLOPS(
@@ -119,7 +120,8 @@ public struct SweepProgress: Sendable, Equatable, Codable {
             guard let config = configs[trial.trialID], let speed = speeds.gflops(model: config.model, training: config.training)
             else { return nil }
             sources.insert(speed.source)
-            return ProgressEstimate.plannedSeconds(estimatedCost: trial.estimatedCost, gflops: speed.gflops, fractionDone: fractionDone)
+            return ProgressEstimate.plannedSeconds(estimatedCost: trial.estimatedCost, gflops: speed.gflops,
+                                                   fractionDone: fractionDone, overhead: speeds.overheadSeconds)
         }
         for r in summary.running {
             let epochs = max(1, configs[r.trialID]?.training.epochs ?? r.plannedEpochs ?? 1)

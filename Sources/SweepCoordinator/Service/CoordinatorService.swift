@@ -352,7 +352,7 @@ public final class CoordinatorService {
         guard let trial = trialsByID[trialID],
               let speed = speeds.gflops(model: trial.config.model, training: trial.config.training) else { return nil }
         return ProgressEstimate.plannedSeconds(estimatedCost: scheduler.state(of: trialID)?.trial.estimatedCost,
-                                               gflops: speed.gflops, fractionDone: fractionDone)
+                                               gflops: speed.gflops, fractionDone: fractionDone, overhead: speeds.overheadSeconds)
     }
 
     /// Speeds measured in this run (finished trials from sweep.db, running ones from their
@@ -366,6 +366,7 @@ public final class CoordinatorService {
                 guard let trial = trialsByID[result.trialID], let flops = result.trainingFLOPs,
                       let seconds = result.trainingSeconds, seconds > 0 else { continue }
                 book.add(model: trial.config.model, training: trial.config.training, gflops: flops / seconds / 1e9)
+                if let wall = result.wallSeconds { book.addTrial(wallSeconds: wall, trainingSeconds: seconds) }
             }
             speeds = book
         }
