@@ -7,6 +7,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable, Codable {
     case datasetRequest = "DATASET_REQUEST"
     case dataset = "DATASET"
     case progress = "PROGRESS"
+    case batchProgress = "BATCH_PROGRESS"
     case checkpoint = "CHECKPOINT"
     case result = "RESULT"
     case resultAck = "RESULT_ACK"

@@ -8,6 +8,7 @@ public enum Message: Sendable, Hashable {
     case datasetRequest(DatasetRequest)
     case dataset(DatasetTransfer, bytes: [UInt8])
     case progress(ProgressReport)
+    case batchProgress(BatchProgress)
     case checkpoint(CheckpointUpload, bytes: [UInt8])
     case result(TrialResult)
     case resultAck(ResultAck)
@@ -26,6 +27,7 @@ public enum Message: Sendable, Hashable {
         case .datasetRequest: .datasetRequest
         case .dataset: .dataset
         case .progress: .progress
+        case .batchProgress: .batchProgress
         case .checkpoint: .checkpoint
         case .result: .result
         case .resultAck: .resultAck

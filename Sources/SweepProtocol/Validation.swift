@@ -51,6 +51,12 @@ struct FieldCheck {
         }
     }
 
+    func rate(_ value: Double, _ field: String) throws(ProtocolError) {
+        if !(value >= 0) || !value.isFinite {
+            throw .invalidField(command: command, field: field, reason: "\(value) is not a finite number ≥ 0")
+        }
+    }
+
     func sha256(_ value: String, _ field: String) throws(ProtocolError) {
         let ok = value.utf8.count == 64 && value.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
         if !ok { throw .invalidField(command: command, field: field, reason: "\(value.prefix(80).debugDescription) is not 64 lowercase hex digits") }
@@ -97,6 +103,16 @@ extension Message {
         case .progress(let p):
             try check.claim(p)
             try check.count(p.metrics.epoch, 1, "epoch")
+        case .batchProgress(let p):
+            try check.claim(p)
+            try check.count(p.epoch, 1, "epoch")
+            try check.count(p.batches, 1, "batches")
+            try check.count(p.batch, 0, "batch")
+            if p.batch > p.batches {
+                throw .invalidField(command: .batchProgress, field: "batch", reason: "\(p.batch) is above batches (\(p.batches))")
+            }
+            try check.count(p.tokens, 0, "tokens")
+            try check.rate(p.tokensPerSecond, "tokens_per_second")
         case .checkpoint(let c, let bytes):
             try check.claim(c)
             try check.count(c.epoch, 0, "epoch")

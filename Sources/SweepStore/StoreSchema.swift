@@ -9,7 +9,24 @@ enum StoreSchema {
         migrator.registerMigration("v2-leases", migrate: addLeases)
         migrator.registerMigration("v3-retry-budget", migrate: addRetryBudget)
         migrator.registerMigration("v4-train-accuracy", migrate: addTrainAccuracy)
+        migrator.registerMigration("v5-trial-progress", migrate: addTrialProgress)
         return migrator
+    }
+
+    /// Where each trial's running epoch has got to (the latest BATCH_PROGRESS of its lease holder,
+    /// written at most once a second), so `coordinator status` in another process can show it.
+    private static func addTrialProgress(_ db: Database) throws {
+        try db.create(table: "trial_progress") { t in
+            t.primaryKey("trial_id", .text).references("trials", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("worker_id", .text)
+            t.column("epoch", .integer).notNull()
+            t.column("batch", .integer).notNull()
+            t.column("batches", .integer).notNull()
+            t.column("tokens", .integer).notNull()
+            t.column("tokens_per_second", .double).notNull()
+            t.column("updated_at", .datetime).notNull()
+        }
     }
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a

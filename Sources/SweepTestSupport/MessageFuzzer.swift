@@ -55,7 +55,7 @@ public struct MessageFuzzer {
                  "result":{"epochs_run":\(pick(Self.rawNumbers)),"val_loss":\(pick(Self.rawNumbers)),"parameters":\(pick(Self.rawNumbers))}}
                 """.utf8)]
         default:
-            switch r.next() % 14 {
+            switch r.next() % 15 {
             case 0: message = .welcome(Welcome(coordinatorId: text(), heartbeatInterval: double))
             case 1: message = .assign(Assign(trialId: trial, trialNumber: int, attempt: int2, leaseId: lease, leaseSeconds: double,
                                              config: .example(learningRate: double), seed: r.next(),
@@ -78,6 +78,8 @@ public struct MessageFuzzer {
             case 10: message = .heartbeat
             case 11: message = .refused(Refused(reason: text(), receivedVersion: int, supportedVersion: int2))
             case 12: message = .bye(Bye(code: .unknownWorker, reason: text()))   // BYE with a code a worker never sends
+            case 13: message = .batchProgress(BatchProgress(trialId: trial, attempt: int, leaseId: lease, epoch: int2, batch: int,
+                                                            batches: int2, tokens: int, tokensPerSecond: double))
             default: message = .progress(ProgressReport(trialId: pick(trialIDs), attempt: 1, leaseId: lease, metrics: EpochMetrics(epoch: 1,
                                                         trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valPerplexity: 1,
                                                         seconds: 1, tokensPerSecond: 1)))

@@ -22,26 +22,22 @@ struct RunFolderArgument: ParsableArguments {
 }
 
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a sweep's progress from its store.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a sweep's progress from its store: counts and ETA, running trials, the best five, workers.")
     @OptionGroup var target: RunFolderArgument
+    @Flag(help: "Print JSON for scripts (its shape: docs/status.md).") var json = false
 
     func run() throws {
-        let store = try SweepStore(path: try target.folder().database.path)
-        let summary = try store.statusSummary()
-        let order: [TrialStatus] = [.done, .running, .queued, .diverged, .configError, .failed]
-        let counts = order.map { "\($0.rawValue) \(summary.counts[$0] ?? 0)" }.joined(separator: ", ")
-        print("\(summary.total) trials: \(counts)")
-        for trial in summary.running {
-            let epoch = trial.lastEpoch.map { "epoch \($0)" + (trial.plannedEpochs.map { "/\($0)" } ?? "") } ?? "starting"
-            // Big trials spend minutes in their first epoch: say for how long this attempt has run.
-            let elapsed = trial.startedAt.map { ", for " + ProgressView.format(seconds: max(0, Date().timeIntervalSince($0))) } ?? ""
-            print("  running #\(trial.number) \(trial.trialID) attempt \(trial.attempt) on \(trial.host ?? trial.workerID ?? "?"): \(epoch)\(elapsed)")
-        }
-        let finishedSeconds = summary.finished.compactMap(\.wallSeconds)
-        if !finishedSeconds.isEmpty, (summary.counts[.queued] ?? 0) + summary.running.count > 0, let workers = Optional(max(1, summary.running.count)) {
-            let mean = finishedSeconds.reduce(0, +) / Double(finishedSeconds.count)
-            let remaining = Double((summary.counts[.queued] ?? 0)) + Double(summary.running.count) * 0.5
-            print("ETA about \(ProgressView.format(seconds: remaining * mean / Double(workers)))")
+        let folder = try target.folder()
+        let store = try SweepStore(path: folder.database.path)
+        // This machine's calibrated speeds (`coordinator plan`) time trials of shapes the run has not measured.
+        let progress = try SweepProgress.load(from: store, sweep: folder.root.lastPathComponent,
+                                              calibration: SpeedCalibration(points: CalibrationCache().load()))
+        if json {
+            print(try StatusText.json(progress))
+        } else {
+            for line in StatusText.lines(progress) { print(line) }
         }
     }
 }

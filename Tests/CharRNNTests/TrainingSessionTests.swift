@@ -19,6 +19,8 @@ import Testing
         var polls = 0
         var cancelAfterPolls: Int?
         func epochEnded(_ metrics: EpochMetrics) { epochs.append(metrics) }
+        var batches: [EpochProgress] = []
+        func batchEnded(_ progress: EpochProgress) { batches.append(progress) }
         func checkpointWritten(path: String, epoch: Int) {
             #expect(FileManager.default.fileExists(atPath: path))
             checkpoints.append((path, epoch))
@@ -96,6 +98,21 @@ import Testing
         #expect(report.status == .completed)
         #expect(recorder.polls == 3)
         #expect(session.trainer.optimizer.step == 3)
+    }
+
+    /// The observer hears every training batch: its epoch, count so far, the epoch's batches, and
+    /// the tokens trained (batch × sequence length each) with their time.
+    @Test func everyTrainingBatchIsReportedWithItsEpochAndTokens() throws {
+        let session = try TrainingSession(
+            text: try Self.nextcharText(), model: ModelConfig(vocabSize: 0, cell: .gru, hiddenSize: 8),
+            training: TrainingConfig(sequenceLength: 8, batchSize: 4, epochs: 2, learningRate: 0.01, maxBatchesPerEpoch: 5),
+            generation: GenerationConfig(length: 5), seed: 1)
+        let recorder = Recorder()
+        #expect(try session.run(observer: recorder).status == .completed)
+        #expect(recorder.batches.map(\.epoch) == [1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+        #expect(recorder.batches.map(\.batch) == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
+        #expect(recorder.batches.allSatisfy { $0.batches == 5 && $0.tokens == 32 * $0.batch && $0.seconds >= 0 })
+        #expect(zip(recorder.batches, recorder.batches.dropFirst()).allSatisfy { $0.epoch != $1.epoch || $0.seconds <= $1.seconds })
     }
 
     static func resumeConfig(_ objective: Objective) -> (ModelConfig, TrainingConfig) {

@@ -68,4 +68,31 @@ import Testing
             #expect(error.exitCode != 0)
         }
     }
+
+    /// Progress rows read back for `coordinator status` are checked like messages: a row out of
+    /// range or of the wrong type is left out, never trapped on, and the good one is shown.
+    @Test func damagedProgressRowsAreSkippedByStatus() async throws {
+        let harness = try ServiceHarness(grid: #"{"hidden_size": [8, 16, 24, 32]}"#, epochs: 2)
+        _ = try await RunSetup.prepare(harness.options)
+        let store = try SweepStore(path: harness.folder.database.path)
+        let ids = try store.allTrials().map(\.trialID)
+        try store.upsertWorker(workerID: "w", host: "h", cores: 1, build: "b")
+        for id in ids { _ = try store.markRunning(trialID: id, workerID: "w", host: "h", leaseExpiresAt: Date()) }
+        try store.recordLiveness(progress: ids.map {
+            TrialProgress(trialID: $0, attempt: 1, workerID: "w", epoch: 1, batch: 5, batches: 10, tokens: 50,
+                          tokensPerSecond: 100, updatedAt: Date())
+        }, workersSeen: [:])
+        let queue = try DatabaseQueue(path: harness.folder.database.path)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE trial_progress SET batch = 11 WHERE trial_id = ?", arguments: [ids[0]])
+            try db.execute(sql: "UPDATE trial_progress SET tokens_per_second = 'fast' WHERE trial_id = ?", arguments: [ids[1]])
+            try db.execute(sql: "UPDATE trial_progress SET epoch = 9223372036854775807 WHERE trial_id = ?", arguments: [ids[2]])
+        }
+        try queue.close()
+        #expect(try store.runningProgress().map(\.trialID) == [ids[3]])
+        let progress = try SweepProgress.load(from: store, sweep: "svc")
+        #expect(progress.running.count == 4)
+        #expect(progress.running.filter { $0.batch != nil }.map(\.trialID) == [ids[3]])
+        #expect(progress.running.first { $0.trialID == ids[0] }?.epoch == 1)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SweepStore
+import TrialSpec
 import SweepTestSupport
 import Testing
 @testable import SweepCoordinator
@@ -89,13 +90,66 @@ import Testing
         #expect(try logged(terminal: true) == "trial abc done\n")
     }
 
-    @Test func etaUsesMeanTrialTimeOverWorkers() {
-        var eta = ETAEstimator()
-        #expect(eta.eta(remaining: 4, runningElapsed: [], workers: 2) == nil)
-        eta.trialFinished(seconds: 10)
-        eta.trialFinished(seconds: 30)
-        // Mean 20 s: 4 queued trials = 80 s, running ones need 15 s and 0 s more; over 2 workers.
-        #expect(eta.eta(remaining: 4, runningElapsed: [5, 25], workers: 2) == 47.5)
+    @Test func progressLinesShowABarSpeedAndETAInsideAnEpoch() {
+        var counts = SchedulerCounts()
+        counts.running = 1
+        let snapshot = ProgressSnapshot(sweep: "s", counts: counts, workers: [
+            .init(worker: "w-1", host: "h", trial: "abc", epoch: 2, epochs: 3, suspect: false, quarantined: false,
+                  batch: 50, batches: 200, tokensPerSecond: 95_120, etaSeconds: 190),
+        ], etaSeconds: 400)
+        let lines = ProgressView.lines(snapshot)
+        #expect(lines[0].hasSuffix(" — ETA 6m40s"))
+        #expect(lines[1] == "  h w-1: trial abc epoch 2/3 [#####---------------] 25% 95.1k tok/s ETA 3m10s")
+    }
+
+    @Test func runningTrialsAreTimedByTheirOwnSpeed() throws {
+        // 100 batches of 64 tokens done at 6,400 tok/s: 0.01 s per batch. 300 left in this epoch, 400 in the next.
+        let eta = try #require(ProgressEstimate.runningSeconds(epoch: 1, epochs: 2, batch: 100, batches: 400, tokens: 6_400,
+                                                              tokensPerSecond: 6_400))
+        #expect(abs(eta - 7) < 1e-9)
+        // Twice as fast, twice as soon: the estimate follows the measured speed, not a constant.
+        #expect(ProgressEstimate.runningSeconds(epoch: 1, epochs: 2, batch: 100, batches: 400, tokens: 6_400,
+                                                tokensPerSecond: 12_800) == eta / 2)
+        #expect(ProgressEstimate.runningSeconds(epoch: 1, epochs: 2, batch: 0, batches: 400, tokens: 0, tokensPerSecond: 0) == nil)
+        #expect(ProgressEstimate.fraction(epoch: 2, epochs: 2, batch: 200, batches: 400) == 0.75)
+        // Its GFLOP/s: 1e12 FLOPs over 2 × 400 × 64 tokens, at 6,400 tok/s.
+        let gflops = try #require(ProgressEstimate.runningGFLOPS(estimatedCost: 1e12, epochs: 2, batch: 100, batches: 400,
+                                                                 tokens: 6_400, tokensPerSecond: 6_400))
+        #expect(abs(gflops - 1e12 / 51_200 * 6_400 / 1e9) < 1e-9)
+    }
+
+    @Test func sweepETASpreadsWorkOverWorkersButWaitsForTheLongestTrial() {
+        // 100 + 50 + 30 (and one unknown, counted as their mean, 60) over 2 workers = 120 s.
+        #expect(ProgressEstimate.sweepSeconds(trials: [100, 50, 30, nil], longestRunning: 100, workers: 2) == 120)
+        // One long trial left: the sweep ends when it does.
+        #expect(ProgressEstimate.sweepSeconds(trials: [300, 10], longestRunning: 300, workers: 4) == 300)
+        #expect(ProgressEstimate.sweepSeconds(trials: [nil, nil], longestRunning: nil, workers: 2) == nil)
+        #expect(ProgressEstimate.plannedSeconds(estimatedCost: 2e10, gflops: 10, fractionDone: 0.5) == 1)
+        #expect(ProgressEstimate.plannedSeconds(estimatedCost: 2e10, gflops: 10, fractionDone: 0.5, overhead: 3) == 4)
+    }
+
+    @Test func speedsComeFromThisRunsShapeThenCalibrationThenAnyShape() {
+        let lstm = ModelConfig(cell: .lstm, hiddenSize: 128), gru = ModelConfig(cell: .gru, hiddenSize: 256)
+        let training = TrainingConfig()
+        let calibrated = SpeedCalibration(points: [SpeedCalibration.Point(
+            shape: SpeedCalibration.shapeKey(gru, training), cell: "gru", hiddenSize: 256, gflops: 7)])
+        var book = SpeedBook(calibration: calibrated)
+        #expect(book.gflops(model: lstm, training: training)?.source == .calibrated)
+        book.add(model: lstm, training: training, gflops: 2)
+        book.add(model: lstm, training: training, gflops: 4)
+        #expect(book.gflops(model: lstm, training: training)?.gflops == 3)
+        #expect(book.gflops(model: lstm, training: training)?.source == .measuredSameShape)
+        #expect(book.gflops(model: gru, training: training)?.gflops == 7)
+        var uncalibrated = SpeedBook()
+        uncalibrated.add(model: lstm, training: training, gflops: 2)
+        #expect(uncalibrated.gflops(model: gru, training: training)?.source == .measuredOtherShapes)
+        #expect(uncalibrated.overheadSeconds == 0)
+        uncalibrated.addTrial(wallSeconds: 12, trainingSeconds: 10)
+        uncalibrated.addTrial(wallSeconds: 14, trainingSeconds: 10)
+        uncalibrated.addTrial(wallSeconds: 5, trainingSeconds: 10)   // resumed lineage: ignored
+        #expect(uncalibrated.overheadSeconds == 3)
+        uncalibrated.add(model: lstm, training: training, gflops: .nan)
+        #expect(uncalibrated.gflops(model: gru, training: training)?.gflops == 2)
     }
 
     @Test func runFolderRefusesUnsafeTrialIDsAsPaths() {

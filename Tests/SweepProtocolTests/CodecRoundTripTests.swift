@@ -78,3 +78,52 @@ struct CodecRoundTripTests {
         #expect(Set(ByeCode.allCases.map(\.rawValue)) == ["sweep_complete", "shutting_down", "unknown_worker"])
     }
 }
+
+/// BATCH_PROGRESS (SPEC.md §3.2): its header keys, and each range it must respect.
+struct BatchProgressCodecTests {
+    let codec = Codec()
+
+    func decode(_ header: String) -> Result<Message, ProtocolError> {
+        do { return .success(try codec.decode(frames: [Codec.magic, Array("BATCH_PROGRESS".utf8), Array(header.utf8)])) } catch {
+            return .failure(error)
+        }
+    }
+
+    func header(epoch: String = "2", batch: String = "5", batches: String = "10", tokens: String = "640",
+                rate: String = "1000.5") -> String {
+        #"{"trial_id":"t","attempt":1,"lease_id":"l","epoch":\#(epoch),"batch":\#(batch),"batches":\#(batches),"tokens":\#(tokens),"tokens_per_second":\#(rate)}"#
+    }
+
+    @Test func travelsAsSnakeCaseKeys() throws {
+        let message = Message.batchProgress(BatchProgress(trialId: "t", attempt: 1, leaseId: "l", epoch: 2, batch: 5,
+                                                          batches: 10, tokens: 640, tokensPerSecond: 1000.5))
+        let frames = codec.encode(message)
+        #expect(frames[1] == Array("BATCH_PROGRESS".utf8))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(frames[2])) as? [String: Any])
+        #expect(Set(object.keys) == ["trial_id", "attempt", "lease_id", "epoch", "batch", "batches", "tokens", "tokens_per_second"])
+        #expect(try decode(header()).get() == message)
+    }
+
+    @Test func rejectsEachValueOutOfRange() {
+        func field(_ result: Result<Message, ProtocolError>) -> String? {
+            if case .failure(.invalidField(.batchProgress, let field, _)) = result { return field }
+            return nil
+        }
+        #expect(field(decode(header(epoch: "0"))) == "epoch")
+        #expect(field(decode(header(batches: "0"))) == "batches")
+        #expect(field(decode(header(batch: "-1"))) == "batch")
+        #expect(field(decode(header(batch: "11"))) == "batch")
+        #expect(field(decode(header(tokens: "2147483648"))) == "tokens")
+        #expect(field(decode(header(rate: "-0.5"))) == "tokens_per_second")
+        #expect(field(decode(header(rate: "\"inf\""))) == "tokens_per_second")
+        #expect(field(decode(header(rate: "\"nan\""))) == "tokens_per_second")
+        // A fraction is not rounded into a count.
+        if case .success(let message) = decode(header(batch: "2.5")) { Issue.record("batch 2.5 decoded as \(message)") }
+        if case .failure(.missingField(.batchProgress, "batches")) = decode(#"{"trial_id":"t","attempt":1,"lease_id":"l","epoch":1,"batch":0,"tokens":0,"tokens_per_second":0}"#) {} else {
+            Issue.record("a header without batches decoded")
+        }
+        // The edges themselves are accepted.
+        #expect((try? decode(header(batch: "10", rate: "0")).get()) != nil)
+        #expect((try? decode(header(batch: "0", tokens: "0")).get()) != nil)
+    }
+}

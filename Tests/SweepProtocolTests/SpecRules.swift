@@ -51,6 +51,13 @@ enum SpecRules {
         case .progress(let p):
             if let broken = claim(p) { return broken }
             if !count(p.metrics.epoch, from: 1) { return "epoch is \(p.metrics.epoch)" }
+        case .batchProgress(let p):
+            if let broken = claim(p) { return broken }
+            if !count(p.epoch, from: 1) { return "epoch is \(p.epoch)" }
+            if !count(p.batches, from: 1) { return "batches is \(p.batches)" }
+            if !count(p.batch) || p.batch > p.batches { return "batch is \(p.batch) of \(p.batches)" }
+            if !count(p.tokens) { return "tokens is \(p.tokens)" }
+            if !(p.tokensPerSecond >= 0 && p.tokensPerSecond.isFinite) { return "tokens_per_second is \(p.tokensPerSecond)" }
         case .checkpoint(let c, let bytes):
             if let broken = claim(c) { return broken }
             if !count(c.epoch) { return "epoch is \(c.epoch)" }

@@ -51,8 +51,8 @@ final class Trainer {
 
     private func capped(_ n: Int) -> Int { min(n, training.maxBatchesPerEpoch ?? n) }
 
-    /// Trains epoch `epoch + 1` and evaluates it.
-    func runEpoch(isCancelled: () -> Bool) -> EpochOutcome {
+    /// Trains epoch `epoch + 1` and evaluates it; `batchEnded` hears of each finished training batch.
+    func runEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void = { _ in }) -> EpochOutcome {
         let number = epoch + 1
         let clock = ContinuousClock()
         let start = clock.now
@@ -85,6 +85,8 @@ final class Trainer {
             // Same count as ModelConfig.trainingFLOPs, without rebuilding the head plan every batch.
             let heads = training.objective == .lastStep ? 1.0 : Double(steps)
             flops += 6 * (Double(steps) * recurrentMACs + heads * headMACs) * Double(rows)
+            batchEnded(EpochProgress(epoch: number, batch: i + 1, batches: count, tokens: tokens,
+                                     seconds: (clock.now - start).seconds))
         }
         let trainDone = clock.now
         let validation = evaluate(.validation)

@@ -27,12 +27,16 @@ public protocol TrainingObserver: AnyObject {
     func checkpointWritten(path: String, epoch: Int)
     /// With `CheckpointDestination.observer`: the complete checkpoint file's bytes (safetensors).
     func checkpointEncoded(_ bytes: [UInt8], epoch: Int)
+    /// After every training batch, on the training thread: keep it cheap (a few stores under a
+    /// lock); throttling is the observer's business.
+    func batchEnded(_ progress: EpochProgress)
     /// Polled between batches; true stops the run with status `cancelled`.
     var isCancelled: Bool { get }
 }
 
 /// Observers implement the checkpoint callback of the destination they run with.
 extension TrainingObserver {
+    public func batchEnded(_ progress: EpochProgress) {}
     public func checkpointWritten(path: String, epoch: Int) {}
     public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
 }

@@ -96,7 +96,7 @@ public final class TrainingSession {
         var message: String?
         var previousCheckpoint: String?
         epochs: while trainer.epoch < training.epochs {
-            switch trainer.runEpoch(isCancelled: { observer?.isCancelled ?? false }) {
+            switch trainer.runEpoch(isCancelled: { observer?.isCancelled ?? false }, batchEnded: { observer?.batchEnded($0) }) {
             case let .completed(metrics):
                 observer?.epochEnded(metrics)
                 let last = trainer.epoch == training.epochs

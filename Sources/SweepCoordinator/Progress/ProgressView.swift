@@ -10,7 +10,14 @@ public struct ProgressSnapshot: Sendable, Equatable {
         public var epochs: Int?
         public var suspect: Bool
         public var quarantined: Bool
-        public init(worker: String, host: String, trial: String?, epoch: Int?, epochs: Int?, suspect: Bool, quarantined: Bool) {
+        /// Batches finished in the running epoch, of `batches` (from BATCH_PROGRESS).
+        public var batch: Int?
+        public var batches: Int?
+        public var tokensPerSecond: Double?
+        /// Seconds the trial still needs, at its measured speed (or the plan's before it has one).
+        public var etaSeconds: Double?
+        public init(worker: String, host: String, trial: String?, epoch: Int?, epochs: Int?, suspect: Bool, quarantined: Bool,
+                    batch: Int? = nil, batches: Int? = nil, tokensPerSecond: Double? = nil, etaSeconds: Double? = nil) {
             self.worker = worker
             self.host = host
             self.trial = trial
@@ -18,6 +25,10 @@ public struct ProgressSnapshot: Sendable, Equatable {
             self.epochs = epochs
             self.suspect = suspect
             self.quarantined = quarantined
+            self.batch = batch
+            self.batches = batches
+            self.tokensPerSecond = tokensPerSecond
+            self.etaSeconds = etaSeconds
         }
     }
     public var sweep: String
@@ -30,22 +41,6 @@ public struct ProgressSnapshot: Sendable, Equatable {
         self.counts = counts
         self.workers = workers
         self.etaSeconds = etaSeconds
-    }
-}
-
-/// Estimates the time left from finished trials' durations and the number of busy workers.
-public struct ETAEstimator: Sendable {
-    private var durations: [Double] = []
-    public init() {}
-    public mutating func trialFinished(seconds: Double) { if seconds.isFinite, seconds > 0 { durations.append(seconds) } }
-    /// - Parameters:
-    ///   - remaining: trials not started yet.
-    ///   - runningElapsed: seconds each running trial has been running.
-    public func eta(remaining: Int, runningElapsed: [Double], workers: Int) -> Double? {
-        guard !durations.isEmpty, workers > 0 else { return nil }
-        let mean = durations.reduce(0, +) / Double(durations.count)
-        let running = runningElapsed.reduce(0) { $0 + max(0, mean - $1) }
-        return (Double(remaining) * mean + running) / Double(workers)
     }
 }
 
@@ -82,6 +77,11 @@ public final class ProgressView: @unchecked Sendable {
             if let trial = w.trial {
                 line += "trial \(TerminalText.printable(trial))"
                 if let epoch = w.epoch { line += " epoch \(epoch)" + (w.epochs.map { "/\($0)" } ?? "") }
+                if let batch = w.batch, let batches = w.batches, batches > 0 {
+                    line += " " + ProgressBar.bar(Double(batch) / Double(batches)) + " " + ProgressBar.percent(Double(batch) / Double(batches))
+                }
+                if let rate = w.tokensPerSecond { line += " " + ProgressBar.rate(rate) }
+                if let eta = w.etaSeconds { line += " ETA " + format(seconds: eta) }
             } else {
                 line += "idle"
             }

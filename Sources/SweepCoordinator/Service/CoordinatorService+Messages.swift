@@ -40,6 +40,7 @@ extension CoordinatorService {
             return
         }
         liveness[worker]?.heard(at: now)
+        ledger.seen[worker.rawValue] = Date()
         apply(scheduler.heard(from: worker, now: now), now: now)
         switch message {
         case .ready:
@@ -49,6 +50,8 @@ extension CoordinatorService {
             break
         case .progress(let report):
             handleProgress(report, worker: worker, now: now)
+        case .batchProgress(let report):
+            handleBatchProgress(report, worker: worker, now: now)
         case .checkpoint(let upload, let bytes):
             handleCheckpoint(upload, bytes: bytes, worker: worker, now: now)
         case .result(let result):
@@ -367,7 +370,6 @@ extension CoordinatorService {
                     _ = try store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue, host: host,
                                                leaseID: leaseID, leaseExpiresAt: leaseUntil)
                 }
-                trialStart[trialID] = trialStart[trialID] ?? now
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
             }
         }
@@ -411,7 +413,6 @@ extension CoordinatorService {
                                                      bytes: setup.dataset.byteCount),
                                  resumeCheckpoint: resume)
             send(.assign(message, checkpoint: checkpointBytes), to: assignment.worker)
-            trialStart[trial.id] = now
             let from = resume.map { " from epoch \($0.epoch)" } ?? ""
             recordEvent("assign", "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)",
                         trial: trial.id, worker: assignment.worker)

@@ -110,7 +110,7 @@ extension CoordinatorService {
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
         apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
         send(ack, to: worker)
-        if let started = trialStart[key.trialID] { eta.trialFinished(seconds: now - started) }
+        speeds = nil
         currentEpoch[worker] = nil
         exportResults()
         let loss = row.valLoss.map { String(format: " val loss %.4f", $0) } ?? ""

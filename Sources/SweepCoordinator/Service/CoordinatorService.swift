@@ -19,7 +19,10 @@ public final class CoordinatorService {
     let clock: any SweepClock
     let codec: Codec
     var scheduler: Scheduler
-    var eta = ETAEstimator()
+    /// Batch progress and last signs of life, for the live view and sweep.db.
+    var ledger = LivenessLedger()
+    /// Speeds for trials not started (rebuilt from sweep.db when results change).
+    var speeds: SpeedBook?
 
     let context: Context
     var socket: (any MessageTransport)!
@@ -36,7 +39,6 @@ public final class CoordinatorService {
     var workerProcessIDs: [String: WorkerID] = [:]
     var liveness: [WorkerID: PeerLiveness] = [:]
     var currentEpoch: [WorkerID: Int] = [:]
-    var trialStart: [String: Double] = [:]
     let trialsByID: [String: Trial]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
@@ -181,6 +183,7 @@ public final class CoordinatorService {
             lastTick = now
             heartbeat(now: now)
             apply(scheduler.tick(now: now), now: now)
+            writeLiveness(now: now)
             if resultsDirty { exportResults() }
             if reportDirty && now - lastReport >= options.reportInterval { writeReport() }
             drawProgress()
@@ -304,18 +307,78 @@ public final class CoordinatorService {
 
     func drawProgress() {
         guard progress.isTerminal else { return }
-        let counts = scheduler.counts
-        let lines = scheduler.workerEntries.map { entry in
-            ProgressSnapshot.WorkerLine(worker: Self.shortName(entry.id.rawValue, host: entry.host), host: entry.host, trial: entry.trialID,
-                                        epoch: currentEpoch[entry.id],
-                                        epochs: entry.trialID.flatMap { trialsByID[$0]?.config.training.epochs },
-                                        suspect: entry.suspect, quarantined: entry.quarantined)
+        let speeds = speedBook()
+        let wallNow = Date()
+        var remaining: [Double?] = []
+        var longest: Double?
+        var lines: [ProgressSnapshot.WorkerLine] = []
+        for entry in scheduler.workerEntries {
+            var line = ProgressSnapshot.WorkerLine(worker: Self.shortName(entry.id.rawValue, host: entry.host), host: entry.host,
+                                                   trial: entry.trialID, epoch: nil, epochs: nil,
+                                                   suspect: entry.suspect, quarantined: entry.quarantined)
+            if let trialID = entry.trialID, let trial = trialsByID[trialID] {
+                let epochs = max(1, trial.config.training.epochs)
+                let finished = min(currentEpoch[entry.id] ?? 0, epochs)
+                line.epochs = epochs
+                line.epoch = min(finished + 1, epochs)
+                if let p = liveProgress(of: trialID), p.epoch > finished {
+                    line.epoch = p.epoch
+                    line.batch = p.batch
+                    line.batches = p.batches
+                    line.tokensPerSecond = p.tokensPerSecond
+                    line.etaSeconds = ProgressEstimate.runningSeconds(
+                        epoch: p.epoch, epochs: epochs, batch: p.batch, batches: p.batches, tokens: p.tokens,
+                        tokensPerSecond: p.tokensPerSecond).map { max(0, $0 - max(0, wallNow.timeIntervalSince(p.updatedAt))) }
+                } else {
+                    line.etaSeconds = plannedSeconds(trialID, speeds: speeds, fractionDone: Double(finished) / Double(epochs))
+                }
+                if let eta = line.etaSeconds { longest = max(longest ?? 0, eta) }
+                remaining.append(line.etaSeconds)
+            }
+            lines.append(line)
         }
-        let busy = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
-        let now = clock.now()
-        let elapsed = scheduler.workerEntries.compactMap { $0.trialID.flatMap { trialStart[$0] } }.map { now - $0 }
-        progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: counts, workers: lines,
-                                       etaSeconds: eta.eta(remaining: counts.queued, runningElapsed: elapsed, workers: busy)))
+        for (id, state) in scheduler.trials where state.phase == .queued || { if case .orphaned = state.phase { true } else { false } }() {
+            let epochs = Double(max(1, trialsByID[id]?.config.training.epochs ?? 1))
+            remaining.append(plannedSeconds(id, speeds: speeds, fractionDone: Double(state.latestCheckpoint?.epoch ?? 0) / epochs))
+        }
+        let workers = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
+        progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: scheduler.counts, workers: lines,
+                                       etaSeconds: ProgressEstimate.sweepSeconds(trials: remaining, longestRunning: longest,
+                                                                                 workers: workers)))
+    }
+
+    /// The plan's estimate for a trial not running yet (or without batch progress).
+    func plannedSeconds(_ trialID: String, speeds: SpeedBook, fractionDone: Double) -> Double? {
+        guard let trial = trialsByID[trialID],
+              let speed = speeds.gflops(model: trial.config.model, training: trial.config.training) else { return nil }
+        return ProgressEstimate.plannedSeconds(estimatedCost: scheduler.state(of: trialID)?.trial.estimatedCost,
+                                               gflops: speed.gflops, fractionDone: fractionDone, overhead: speeds.overheadSeconds)
+    }
+
+    /// Speeds measured in this run (finished trials from sweep.db, running ones from their
+    /// progress), with this machine's calibration as the fallback; rebuilt when results change.
+    func speedBook() -> SpeedBook {
+        var book: SpeedBook
+        if let speeds { book = speeds } else {
+            book = SpeedBook(calibration: SpeedCalibration(points: CalibrationCache().load()),
+                             concurrent: max(1, scheduler.workerEntries.count))
+            for result in (try? setup.store.resultSummaries()) ?? [] {
+                guard let trial = trialsByID[result.trialID], let flops = result.trainingFLOPs,
+                      let seconds = result.trainingSeconds, seconds > 0 else { continue }
+                book.add(model: trial.config.model, training: trial.config.training, gflops: flops / seconds / 1e9)
+                if let wall = result.wallSeconds { book.addTrial(wallSeconds: wall, trainingSeconds: seconds) }
+            }
+            speeds = book
+        }
+        // Running trials' speeds count too, but only for this drawing: they change every second.
+        for entry in scheduler.workerEntries {
+            guard let trialID = entry.trialID, let trial = trialsByID[trialID], let p = liveProgress(of: trialID),
+                  let gflops = ProgressEstimate.runningGFLOPS(
+                    estimatedCost: scheduler.state(of: trialID)?.trial.estimatedCost, epochs: trial.config.training.epochs,
+                    batch: p.batch, batches: p.batches, tokens: p.tokens, tokensPerSecond: p.tokensPerSecond) else { continue }
+            book.add(model: trial.config.model, training: trial.config.training, gflops: gflops)
+        }
+        return book
     }
 }
 

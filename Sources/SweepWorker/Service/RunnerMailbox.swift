@@ -18,6 +18,8 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
     private var pulse: Double
     private var bestValLoss = Double.infinity
     private var lastEpochValLoss = Double.nan
+    /// The trainer's latest batch report; the I/O thread samples it (no note, no wake-up per batch).
+    private var batch: EpochProgress?
     private let wakeup = WakeupPipe()
     let trialID: String
     let attempt: Int
@@ -53,6 +55,9 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
 
     var lastPulse: Double { lock.lock(); defer { lock.unlock() }; return pulse }
 
+    /// The latest finished batch of the running epoch, if any.
+    var latestBatch: EpochProgress? { lock.lock(); defer { lock.unlock() }; return batch }
+
     // MARK: TrialEvents (runner thread)
 
     func epochEnded(_ record: EpochMetrics) {
@@ -60,6 +65,15 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
         lastEpochValLoss = record.valLoss
         lock.unlock()
         post(.epoch(trialID: trialID, attempt: attempt, record))
+    }
+
+    /// Called after every training batch: a store under the lock, nothing allocated.
+    func batchEnded(_ progress: EpochProgress) {
+        let now = clock()
+        lock.lock()
+        batch = progress
+        pulse = now
+        lock.unlock()
     }
 
     func resumed(bestValLoss best: Double?) {

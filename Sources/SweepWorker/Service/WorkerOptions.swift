@@ -23,6 +23,8 @@ public struct WorkerOptions: Sendable {
     /// Unacknowledged results are sent again this often while connected (and after every WELCOME):
     /// a coordinator that could not commit one (its disk was full) takes it when it can.
     public var outboxResendInterval: Double = 15
+    /// BATCH_PROGRESS goes out at most this often (SPEC.md §3.2: not below 0.5 s).
+    public var batchProgressInterval: Double = 0.5
     /// Coordinator silent this long: reconnect (with backoff) and say HELLO again.
     public var coordinatorSilenceLimit: Double = 5
     /// A trainer that reports nothing (no batch poll) this long is hung: report infra and exit.

@@ -33,6 +33,7 @@ public final class WorkerService {
     /// The trial being trained, its mailbox and latest epoch.
     var running: (job: TrialJob, mailbox: RunnerMailbox, thread: Thread)?
     var runningEpoch = 0
+    var batchThrottle = BatchProgressThrottle(interval: 0.5)
     /// An assignment waiting for its dataset bytes.
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
     var exitCode: WorkerExit?
@@ -191,6 +192,7 @@ public final class WorkerService {
             return
         }
         if socket != nil {
+            sendBatchProgress(now: now)
             if now - lastSent >= options.heartbeatInterval { send(.heartbeat) }
             if welcomed, now - lastOutboxResend >= options.outboxResendInterval {
                 lastOutboxResend = now
@@ -206,6 +208,17 @@ public final class WorkerService {
                         trialID: running.job.trialID, attempt: running.job.attempt)
             exitCode = .hung
         }
+    }
+
+    /// The running epoch's progress, throttled (at most one per `batchProgressInterval`, only
+    /// when the batch moved); only once greeted, since the coordinator drops it before WELCOME.
+    func sendBatchProgress(now: Double) {
+        guard welcomed, let running, let progress = running.mailbox.latestBatch,
+              batchThrottle.admit(progress, reportedEpoch: runningEpoch, now: now) else { return }
+        send(.batchProgress(BatchProgress(
+            trialId: running.job.trialID, attempt: running.job.attempt, leaseId: running.job.leaseID,
+            epoch: progress.epoch, batch: min(progress.batch, progress.batches), batches: max(1, progress.batches),
+            tokens: min(progress.tokens, wireCountLimit), tokensPerSecond: progress.tokensPerSecond.isFinite ? max(0, progress.tokensPerSecond) : 0)))
     }
 
     func finish() {
@@ -388,6 +401,7 @@ public final class WorkerService {
         }
         thread.stackSize = 16 << 20
         running = (job, mailbox, thread)
+        batchThrottle = BatchProgressThrottle(interval: max(0.5, options.batchProgressInterval))
         runningEpoch = assign.resumeCheckpoint?.epoch ?? 0
         let from = resume != nil ? " from epoch \(runningEpoch)" : ""
         logger.info("trial \(job.trialID) attempt \(job.attempt) started\(from)")

@@ -54,6 +54,7 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         let events: TrialEvents
         init(events: TrialEvents) { self.events = events }
         func epochEnded(_ metrics: EpochMetrics) { events.epochEnded(metrics) }
+        func batchEnded(_ progress: EpochProgress) { events.batchEnded(progress) }
         func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { events.checkpointEncoded(bytes, epoch: epoch) }
         var isCancelled: Bool { events.isCancelled }

@@ -38,6 +38,8 @@ public struct TrialJob: Sendable {
 /// What a trainer reports while it runs; called on the trainer's thread.
 public protocol TrialEvents: AnyObject, Sendable {
     func epochEnded(_ metrics: EpochMetrics)
+    /// After every training batch; must not block or allocate (the trainer's hot loop calls it).
+    func batchEnded(_ progress: EpochProgress)
     /// `TrialJob.keepsCheckpointFiles`: `path` holds the complete checkpoint taken after `epoch`.
     func checkpointWritten(path: String, epoch: Int)
     /// Otherwise: the complete checkpoint (the safetensors file's bytes) taken after `epoch`.
@@ -54,6 +56,7 @@ extension TrialEvents {
     public func checkpointWritten(path: String, epoch: Int) {}
     public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
     public func resumed(bestValLoss: Double?) {}
+    public func batchEnded(_ progress: EpochProgress) {}
 }
 
 /// How a trial ended, with what it measured (the RESULT object, SPEC.md §4.2).
