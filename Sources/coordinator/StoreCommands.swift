@@ -26,11 +26,13 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var target: RunFolderArgument
 
     func run() throws {
-        let store = try SweepStore(path: try target.folder().database.path)
+        let folder = try target.folder()
+        let store = try SweepStore(path: folder.database.path)
         let summary = try store.statusSummary()
         let order: [TrialStatus] = [.done, .running, .queued, .diverged, .configError, .failed]
         let counts = order.map { "\($0.rawValue) \(summary.counts[$0] ?? 0)" }.joined(separator: ", ")
         print("\(summary.total) trials: \(counts)")
+        if let line = SlurmStatusLine.text(for: folder) { print(line) }
         for trial in summary.running {
             let epoch = trial.lastEpoch.map { "epoch \($0)" + (trial.plannedEpochs.map { "/\($0)" } ?? "") } ?? "starting"
             // Big trials spend minutes in their first epoch: say for how long this attempt has run.

@@ -58,6 +58,8 @@ public final class CoordinatorService {
     }
     /// Exits of this coordinator's own worker processes, posted by the supervisor.
     public let localWorkerExits = LocalWorkerExits()
+    /// Events and the live view's line from a launcher of remote workers (SLURM), if any.
+    public let jobReports = JobReports()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
     var exitedLocalWorkers: Set<String> = []
     var resultsDirty = false
@@ -177,6 +179,7 @@ public final class CoordinatorService {
         let now = clock.now()
         retryStoreWrites(now: now)
         handleLocalWorkerExits(now: now)
+        recordJobReports()
         if now - lastTick >= options.policy.heartbeatInterval {
             lastTick = now
             heartbeat(now: now)
@@ -191,6 +194,7 @@ public final class CoordinatorService {
     /// Ends the run: STOP and BYE to every worker, final exports, the socket closed. Returns
     /// whether the sweep is complete.
     public func stop() -> Bool {
+        recordJobReports()
         let complete = scheduler.isComplete && storeIsWritable
         finish(complete: complete)
         if let storeStopReason {
@@ -314,8 +318,10 @@ public final class CoordinatorService {
         let busy = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
         let now = clock.now()
         let elapsed = scheduler.workerEntries.compactMap { $0.trialID.flatMap { trialStart[$0] } }.map { now - $0 }
-        progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: counts, workers: lines,
-                                       etaSeconds: eta.eta(remaining: counts.queued, runningElapsed: elapsed, workers: busy)))
+        var snapshot = ProgressSnapshot(sweep: setup.sweep.name, counts: counts, workers: lines,
+                                        etaSeconds: eta.eta(remaining: counts.queued, runningElapsed: elapsed, workers: busy))
+        snapshot.job = jobReports.line
+        progress.draw(snapshot)
     }
 }
 

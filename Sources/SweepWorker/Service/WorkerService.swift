@@ -246,6 +246,9 @@ public final class WorkerService {
             case .unknownWorker:
                 // It lost track of this identity (restart, or we were silent past the grace): greet again.
                 disconnect(now: clock.now())
+            case .sweepComplete where options.exitWhenDone:
+                logger.info("the sweep is complete; exiting")
+                exitCode = .done
             case .sweepComplete, .shuttingDown:
                 if options.parentPID != nil || options.exitOnBye { exitCode = .done } else { disconnect(now: clock.now()) }
             }
