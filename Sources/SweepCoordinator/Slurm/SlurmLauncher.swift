@@ -97,7 +97,7 @@ public final class SlurmLauncher: @unchecked Sendable {
         }
         guard let id = jobID, !gaveUp, let current = queryState(id) else { return }
         if current.isRunning, runningSince == nil { runningSince = time }
-        guard current != state else { return }
+        guard current.name != state.name || current.reason != state.reason else { return }
         update(current)
         if current.isActive {
             report("SLURM job \(id): \(current.text)")

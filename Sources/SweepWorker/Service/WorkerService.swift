@@ -210,7 +210,8 @@ public final class WorkerService {
 
     func finish() {
         running?.mailbox.cancel()
-        if exitCode != .refused { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
+        // A refused worker has no session to leave; a signalled one said BYE already.
+        if exitCode != .refused, exitCode != .signalled { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
         socket?.close()
         socket = nil
         connector.terminate()
