@@ -42,3 +42,19 @@ struct WorkerLifetimeTests {
         #expect(kill(daemon.pid, 0) == 0, "the daemon worker exited: \(daemon.stderr.suffix(2000))")
     }
 }
+
+/// `coordinator run --slurm` on a machine without SLURM's tools: a clear error before anything starts.
+@Suite struct SlurmToolsMissingTests {
+    @Test func missingSlurmToolsAreNamedAndExit2() throws {
+        let folder = try temporaryFolder("noslurm")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let empty = folder.appendingPathComponent("empty-path")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let sweep = Repository.root.appendingPathComponent("sweeps/smoke.json")
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--slurm", "2", "--runs", folder.path],
+                            in: folder, name: "coordinator", environment: ["PATH": empty.path])
+        #expect(run.wait(seconds: 60) == 2)
+        #expect(run.stderr.contains("--slurm needs sbatch, squeue and scancel on PATH; missing: sbatch, squeue, scancel"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/smoke").path), "a run folder was made")
+    }
+}

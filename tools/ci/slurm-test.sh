@@ -4,7 +4,8 @@
 #      themselves (job COMPLETED), and no job is left in squeue;
 #   1b. the same with the hand-written cluster/slurm-workers.sbatch;
 #   2. the worker job is scancel'ed mid-sweep: the coordinator reports it, resubmits, and the
-#      interrupted trial resumes from its checkpoint; again no job is left.
+#      interrupted trial resumes from its checkpoint; again no job is left;
+#   3. SIGTERM of the coordinator cancels its job; 4. a job sbatch refuses stops the run (exit 2).
 #   sudo RNNSWEEP_DATA_DIR=../shared/data tools/ci/slurm-test.sh [BIN_DIR]
 # MEASURE=1 also times a local-worker run of the smoke sweep for comparison.
 # Exit 0 = passed, 3 = SLURM cannot be installed here (skipped), anything else = failed.
@@ -123,6 +124,29 @@ grep -qE "attempt [0-9]+ → worker .* from epoch [0-9]+" "$WORK/cancel.log" || 
 "$BIN/coordinator" status "$RUN" | grep -q "done 2" || fail "status: $("$BIN/coordinator" status "$RUN")"
 [ -z "$(active_jobs)" ] || fail "jobs left in squeue: $(squeue -h)"
 log "check: scancel of job $JOB1 reported, job $JOB2 submitted, trial resumed: $(grep -m1 -oE 'trial [^ ]+ \(#[0-9]+\) attempt [0-9]+ → worker [^ ]+ from epoch [0-9]+' "$WORK/cancel.log")"
+
+# 3. SIGTERM (as Ctrl-C) mid-sweep: the coordinator cancels its job before it exits (130).
+"$BIN/coordinator" run "$WORK/cancel.json" --workers 0 --slurm 2 --runs "$WORK/term" > "$WORK/term.out" 2> "$WORK/term.log" &
+COORD=$!
+wait_for 120 "$WORK/term.log" "epoch 1/8" || fail "no trial reached epoch 1: $(tail -5 "$WORK/term.log")"
+JOB=$(json "$WORK/term/runs/slurm-cancel/slurm-job.json" job_id)
+kill -TERM "$COORD"
+set +e; wait "$COORD"; rc=$?; set -e; COORD=""
+[ $rc = 130 ] || fail "coordinator stopped by SIGTERM exited $rc, not 130"
+grep -q "cancelled SLURM job $JOB: the coordinator is stopping" "$WORK/term.log" || fail "no cancel reported: $(tail -5 "$WORK/term.log")"
+[ -z "$(active_jobs)" ] || fail "jobs left in squeue after SIGTERM: $(squeue -h)"
+[ "$(squeue -h -t all -j "$JOB" -o %T)" = CANCELLED ] || fail "job $JOB is not CANCELLED"
+log "check: SIGTERM of the coordinator cancelled job $JOB (exit 130, nothing left in squeue)"
+
+# 4. A job SLURM refuses stops the run with SLURM's reason (exit 2).
+set +e
+"$BIN/coordinator" run sweeps/smoke.json --workers 0 --slurm 2 --slurm-partition no-such-partition --runs "$WORK/refused" \
+  > /dev/null 2> "$WORK/refused.log"
+rc=$?
+set -e
+[ $rc = 2 ] || fail "a refused job exited $rc, not 2"
+grep -q "sbatch refused the worker job (exit 1): .*[Ii]nvalid partition" "$WORK/refused.log" || fail "no SLURM reason: $(cat "$WORK/refused.log")"
+log "check: a job SLURM refuses stops the run with its reason: $(grep -o 'sbatch refused.*' "$WORK/refused.log")"
 
 if [ "${MEASURE:-0}" = 1 ]; then
   T0=$(date +%s.%N)
