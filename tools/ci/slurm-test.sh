@@ -5,7 +5,8 @@
 #   1b. the same with the hand-written cluster/slurm-workers.sbatch;
 #   2. the worker job is scancel'ed mid-sweep: the coordinator reports it, resubmits, and the
 #      interrupted trial resumes from its checkpoint; again no job is left;
-#   3. SIGTERM of the coordinator cancels its job; 4. a job sbatch refuses stops the run (exit 2).
+#   3. --slurm-partition/--slurm-time/--slurm-arg reach the job, and SIGTERM of the coordinator cancels it;
+#   5. a re-run on the same port re-uses the job a SIGKILLed coordinator left; 4. a job sbatch refuses stops the run (exit 2).
 #   sudo RNNSWEEP_DATA_DIR=../shared/data tools/ci/slurm-test.sh [BIN_DIR]
 # MEASURE=1 also times a local-worker run of the smoke sweep for comparison.
 # Exit 0 = passed, 3 = SLURM cannot be installed here (skipped), anything else = failed.
@@ -126,10 +127,13 @@ grep -qE "attempt [0-9]+ → worker .* from epoch [0-9]+" "$WORK/cancel.log" || 
 log "check: scancel of job $JOB1 reported, job $JOB2 submitted, trial resumed: $(grep -m1 -oE 'trial [^ ]+ \(#[0-9]+\) attempt [0-9]+ → worker [^ ]+ from epoch [0-9]+' "$WORK/cancel.log")"
 
 # 3. SIGTERM (as Ctrl-C) mid-sweep: the coordinator cancels its job before it exits (130).
-"$BIN/coordinator" run "$WORK/cancel.json" --workers 0 --slurm 2 --runs "$WORK/term" > "$WORK/term.out" 2> "$WORK/term.log" &
+"$BIN/coordinator" run "$WORK/cancel.json" --workers 0 --slurm 2 --slurm-partition debug --slurm-time 10:00 \
+  --slurm-arg=--comment=rnnsweep-ci --runs "$WORK/term" > "$WORK/term.out" 2> "$WORK/term.log" &
 COORD=$!
 wait_for 120 "$WORK/term.log" "epoch 1/8" || fail "no trial reached epoch 1: $(tail -5 "$WORK/term.log")"
 JOB=$(json "$WORK/term/runs/slurm-cancel/slurm-job.json" job_id)
+[ "$(squeue -h -j "$JOB" -o '%P|%l|%k|%D|%C')" = "debug|10:00|rnnsweep-ci|1|2" ] ||
+  fail "job $JOB does not have the partition, time limit, comment and 2 CPUs asked for: $(squeue -h -j "$JOB" -o '%P|%l|%k|%D|%C')"
 kill -TERM "$COORD"
 set +e; wait "$COORD"; rc=$?; set -e; COORD=""
 [ $rc = 130 ] || fail "coordinator stopped by SIGTERM exited $rc, not 130"
@@ -138,7 +142,27 @@ grep -q "cancelled SLURM job $JOB: the coordinator is stopping" "$WORK/term.log"
 [ "$(squeue -h -t all -j "$JOB" -o %T)" = CANCELLED ] || fail "job $JOB is not CANCELLED"
 log "check: SIGTERM of the coordinator cancelled job $JOB (exit 130, nothing left in squeue)"
 
-# 4. A job SLURM refuses stops the run with SLURM's reason (exit 2).
+# 4. A coordinator killed with SIGKILL cannot cancel its job; run again on the same port, it re-uses it.
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])')
+"$BIN/coordinator" run "$WORK/cancel.json" --workers 0 --slurm 2 --listen "tcp://0.0.0.0:$PORT" --runs "$WORK/reuse" \
+  > "$WORK/reuse-1.out" 2> "$WORK/reuse-1.log" &
+COORD=$!
+wait_for 120 "$WORK/reuse-1.log" "epoch 1/8" || fail "no trial reached epoch 1: $(tail -5 "$WORK/reuse-1.log")"
+JOB=$(json "$WORK/reuse/runs/slurm-cancel/slurm-job.json" job_id)
+kill -KILL "$COORD"; wait "$COORD" 2>/dev/null || true; COORD=""
+[ -n "$(squeue -h -j "$JOB")" ] || fail "job $JOB ended with its coordinator's SIGKILL"
+set +e
+timeout 300 "$BIN/coordinator" run "$WORK/cancel.json" --workers 0 --slurm 2 --listen "tcp://0.0.0.0:$PORT" --runs "$WORK/reuse" \
+  > "$WORK/reuse-2.out" 2> "$WORK/reuse-2.log"
+rc=$?
+set -e
+[ $rc = 0 ] || fail "the re-run exited $rc: $(tail -5 "$WORK/reuse-2.log")"
+grep -q "re-using SLURM job $JOB of the previous run" "$WORK/reuse-2.log" || fail "job $JOB was not re-used: $(grep SLURM "$WORK/reuse-2.log")"
+! grep -q "submitted SLURM job" "$WORK/reuse-2.log" || fail "the re-run submitted another job"
+[ -z "$(active_jobs)" ] || fail "jobs left in squeue: $(squeue -h)"
+log "check: the re-run re-used job $JOB of a SIGKILLed coordinator and finished the sweep with it"
+
+# 5. A job SLURM refuses stops the run with SLURM's reason (exit 2).
 set +e
 "$BIN/coordinator" run sweeps/smoke.json --workers 0 --slurm 2 --slurm-partition no-such-partition --runs "$WORK/refused" \
   > /dev/null 2> "$WORK/refused.log"
