@@ -6,7 +6,8 @@
 #   2. the worker job is scancel'ed mid-sweep: the coordinator reports it, resubmits, and the
 #      interrupted trial resumes from its checkpoint; again no job is left;
 #   3. --slurm-partition/--slurm-time/--slurm-arg reach the job, and SIGTERM of the coordinator cancels it;
-#   5. a re-run on the same port re-uses the job a SIGKILLed coordinator left; 4. a job sbatch refuses stops the run (exit 2).
+#   4. a re-run on the same port re-uses the job a SIGKILLed coordinator left;
+#   5. a job sbatch refuses stops the run (exit 2).
 #   sudo RNNSWEEP_DATA_DIR=../shared/data tools/ci/slurm-test.sh [BIN_DIR]
 # MEASURE=1 also times a local-worker run of the smoke sweep for comparison.
 # Exit 0 = passed, 3 = SLURM cannot be installed here (skipped), anything else = failed.
