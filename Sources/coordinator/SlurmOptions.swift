@@ -5,7 +5,7 @@ import SweepCore
 
 /// `coordinator run --slurm N ...`: the coordinator submits its own workers as one SLURM job.
 struct SlurmOptions: ParsableArguments {
-    @Option(name: .customLong("slurm"), help: "Submit one SLURM job of N worker tasks (one core each) that connect back; cancelled when the run ends.")
+    @Option(name: .customLong("slurm"), help: "Submit one SLURM job of N worker tasks (one core each) that connect back; cancelled when the run ends (local --workers default to 0).")
     var tasks: Int?
     @Option(name: .customLong("slurm-partition"), help: "SLURM partition for the worker job.") var partition: String?
     @Option(name: .customLong("slurm-time"), help: "SLURM time limit of the worker job (sbatch --time, e.g. 2:00:00).") var time: String?

@@ -35,9 +35,10 @@ struct SlurmRun {
                                  logFolder: setup.folder.logs.path,
                                  scriptFile: setup.folder.root.appendingPathComponent("slurm-workers.sh").path)
         let recordFile = SlurmJobRecord.url(in: setup.folder)
+        // After --fresh the old job's workers hold keys that no longer exist: cancel it, never re-use it.
         if let previous, !FileManager.default.fileExists(atPath: recordFile.path) { try? previous.write(to: recordFile) }
         let launcher = SlurmLauncher(settings: settings, job: job, recordFile: recordFile, reports: reports)
-        try launcher.start()
+        try launcher.start(mayReuse: previous == nil)
         let watcher = SlurmWatcher(launcher: launcher)
         watcher.start()
         return SlurmRun(launcher: launcher, watcher: watcher)

@@ -162,20 +162,27 @@ import Testing
         #expect(f.slurm.commands("scancel") == [["scancel", "7"]])
         #expect(moved.jobID == "8")
 
-        // SLURM handed the id to someone else's job: it is left alone, not cancelled or re-used.
-        f.slurm.reassign("8", script: "/home/other/job.sh")
+        // After --fresh (new keys) a matching job is cancelled, not re-used.
         f.slurm.set("8", "RUNNING|None")
+        let fresh = f.launcher(endpoint: "tcp://head:6000")
+        try fresh.start(mayReuse: false)
+        #expect(f.slurm.commands("scancel") == [["scancel", "7"], ["scancel", "8"]])
+        #expect(fresh.jobID == "9")
+
+        // SLURM handed the id to someone else's job: it is left alone, not cancelled or re-used.
+        f.slurm.reassign("9", script: "/home/other/job.sh")
+        f.slurm.set("9", "RUNNING|None")
         let reassigned = f.launcher(endpoint: "tcp://head:7000")
         try reassigned.start()
-        #expect(f.slurm.commands("scancel") == [["scancel", "7"]])
-        #expect(reassigned.jobID == "9")
-        #expect(reassigned.reports.take().first == "SLURM job 8 of the previous run's record now runs /home/other/job.sh; left alone")
+        #expect(f.slurm.commands("scancel").count == 2)
+        #expect(reassigned.jobID == "10")
+        #expect(reassigned.reports.take().first == "SLURM job 9 of the previous run's record now runs /home/other/job.sh; left alone")
 
         // A job the queue no longer lists is not re-used either.
-        f.slurm.set("9", "COMPLETED|None")
+        f.slurm.set("10", "COMPLETED|None")
         let later = f.launcher(endpoint: "tcp://head:7000")
         try later.start()
-        #expect(later.jobID == "10")
+        #expect(later.jobID == "11")
     }
 
     @Test func squeueFailuresKeepTheLastStateAndSayWhy() throws {

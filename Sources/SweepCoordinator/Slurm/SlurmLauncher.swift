@@ -37,15 +37,16 @@ public final class SlurmLauncher: @unchecked Sendable {
     }
 
     /// Re-uses the job a previous run of this folder left queued or running when its endpoint and
-    /// task count still match, cancels it otherwise, and submits a new one if needed.
+    /// task count still match (and `mayReuse`: not after `--fresh`, which made new keys), cancels
+    /// it otherwise, and submits a new one if needed.
     /// - Throws: `RunSetupError` when sbatch refuses the job (its message is SLURM's reason).
-    public func start() throws {
+    public func start(mayReuse: Bool = true) throws {
         if let previous = try SlurmJobRecord.read(recordFile) {
             // squeue could not answer: leave that job alone (it is not known to be this run's).
             let current = queryState(previous.jobID) ?? SlurmJobState(name: "UNKNOWN")
             if current.isActive, current.command != job.scriptFile {
                 report("SLURM job \(previous.jobID) of the previous run's record now runs \(current.command ?? "another script"); left alone")
-            } else if current.isActive, previous.endpoint == job.endpoint, previous.tasks == settings.tasks {
+            } else if mayReuse, current.isActive, previous.endpoint == job.endpoint, previous.tasks == settings.tasks {
                 jobID = previous.jobID
                 update(current)
                 report("re-using SLURM job \(previous.jobID) of the previous run: \(current.text)")
