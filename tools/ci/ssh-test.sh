@@ -114,6 +114,9 @@ WORKER_PIDS=$(ps -eo pid=,args= | awk -v b="$BIN/worker" '$2 == b && /--exit-whe
 kill -INT "$LAUNCHER"
 wait_pid "$LAUNCHER" 30 || fail "the launcher did not stop on SIGINT"
 for p in $WORKER_PIDS; do wait_pid "$p" 30 || fail "remote worker $p still runs after Ctrl-C of the launcher"; done
-log "check: Ctrl-C of the launcher ended both remote workers ($(echo $WORKER_PIDS))"
+# They heard SIGHUP from their ended sessions and said goodbye: their trials are requeued at once.
+for _ in $(seq 50); do [ "$(grep -c "left: shutting_down" "$WORK/long.log")" -ge 2 ] && break; sleep 0.2; done
+[ "$(grep -c "left: shutting_down" "$WORK/long.log")" -ge 2 ] || fail "the workers did not say BYE: $(tail -5 "$WORK/long.log")"
+log "check: Ctrl-C of the launcher ended both remote workers ($(echo $WORKER_PIDS)), which said BYE"
 stop_pid "$COORD"
 log "PASSED"

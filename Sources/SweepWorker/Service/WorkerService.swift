@@ -66,7 +66,9 @@ public final class WorkerService {
         self.logger = logger
         self.outbox = try Outbox(directory: options.stateDirectory.appendingPathComponent("outbox"))
         self.datasets = DatasetResolver(cacheDirectory: options.datasetCache, allowDownload: false)
-        self.shutdown = ShutdownSignal()
+        // SIGHUP too: a worker in an ssh session (cluster/launch-ssh.sh) gets it when the session
+        // ends, and then says BYE, so its trial is requeued at once instead of after the grace.
+        self.shutdown = ShutdownSignal(signals: [.sigint, .sigterm, .sighup])
         self.parentWatch = options.parentPID.map(ParentWatch.init(parentPID:))
     }
 
