@@ -58,8 +58,9 @@ struct RunCommand: AsyncParsableCommand {
             options.policy.progressMinimum = progressTimeout
             options.policy.firstEpochMinimum = progressTimeout
         }
-        // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
-        if listen == nil { options.policy.adoptionWindow = 0 }
+        // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint
+        // (SLURM's workers outlive a coordinator that was killed, and can).
+        if listen == nil && !slurm.enabled { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
 
         if slurm.enabled {
