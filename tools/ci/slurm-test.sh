@@ -160,8 +160,9 @@ set -e
 [ $rc = 0 ] || fail "the re-run exited $rc: $(tail -5 "$WORK/reuse-2.log")"
 grep -q "re-using SLURM job $JOB of the previous run" "$WORK/reuse-2.log" || fail "job $JOB was not re-used: $(grep SLURM "$WORK/reuse-2.log")"
 ! grep -q "submitted SLURM job" "$WORK/reuse-2.log" || fail "the re-run submitted another job"
+grep -q "re-adopted from worker" "$WORK/reuse-2.log" || fail "the job's workers did not re-adopt their trials"
 [ -z "$(active_jobs)" ] || fail "jobs left in squeue: $(squeue -h)"
-log "check: the re-run re-used job $JOB of a SIGKILLed coordinator and finished the sweep with it"
+log "check: the re-run re-used job $JOB of a SIGKILLed coordinator; its workers re-adopted their trials and finished the sweep"
 
 # 5. A job SLURM refuses stops the run with SLURM's reason (exit 2).
 set +e
