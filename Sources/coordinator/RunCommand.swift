@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         guard !(extend && fresh) else { throw ValidationError("--extend and --fresh exclude each other") }
         if retryConfigErrors && !retryFailed { throw ValidationError("--retry-config-errors needs --retry-failed") }
         if retryFailed && fresh { throw ValidationError("--retry-failed and --fresh exclude each other (--fresh starts over)") }
-        try slurm.validate(workers: workers, curveSecretKey: curveSecretKey, allowWorkers: allowWorkers)
+        try slurm.validate(curveSecretKey: curveSecretKey, allowWorkers: allowWorkers)
     }
 
     func run() async throws {

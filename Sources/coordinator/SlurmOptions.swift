@@ -14,7 +14,7 @@ struct SlurmOptions: ParsableArguments {
 
     var enabled: Bool { tasks != nil }
 
-    func validate(workers: Int?, curveSecretKey: String?, allowWorkers: String?) throws {
+    func validate(curveSecretKey: String?, allowWorkers: String?) throws {
         guard let tasks else {
             if partition != nil || time != nil || !arguments.isEmpty || keys != nil {
                 throw ValidationError("--slurm-partition, --slurm-time, --slurm-arg and --slurm-keys need --slurm N")
