@@ -1,7 +1,8 @@
 #!/bin/bash
 # Multi-host drill on one machine: a coordinator and three "hosts" in network namespaces joined by a
 # private bridge (10.77.0.0/24, reachable only inside the namespaces this script creates), CURVE keys,
-# a worker with a key that is not on the allow-list, and a network partition of one worker.
+# a worker with a key that is not on the allow-list, a network partition of one worker, and the same
+# trial trained on two "hosts" (bit-identical results).
 #   sudo RNNSWEEP_DATA_DIR=../shared/data cluster/netns-drill.sh [SWEEP|-] [BIN_DIR]
 # SWEEP "-" (the default) writes a drill sweep: 4 small GRUs on the Time Machine text, ~10 s each.
 # Needs root (ip netns). Cleans up its namespaces and processes on exit. Exit 0 = every check passed.
@@ -117,4 +118,33 @@ echo "$TRIALS" | grep -q "queued 0" || fail "trials left queued"
 ls "$WORK/rns-w1/cache" "$WORK/rns-w2/cache" >/dev/null 2>&1 || fail "workers did not receive the dataset"
 grep -q "from epoch" "$WORK/coordinator.log" && log "check: the requeued trial resumed from its checkpoint: $(grep -m1 'from epoch' "$WORK/coordinator.log")"
 grep -q "finished after attempt" "$WORK/coordinator.log" && log "check: the healed worker's late result was acknowledged and ignored (first result wins)"
+
+# 8. The same trial trained on two "hosts" gives bit-identical results, each from the dataset it was shipped.
+python3 - "$WORK/runs/$NAME/sweep.db" "$WORK/trial.json" <<'PY'
+import json, sqlite3, sys
+config = json.loads(sqlite3.connect(sys.argv[1]).execute("SELECT config_json FROM trials ORDER BY number LIMIT 1").fetchone()[0])
+config["training"]["epochs"] = 2
+config["training"]["max_batches_per_epoch"] = 20
+json.dump(config, open(sys.argv[2], "w"))
+PY
+for n in rns-w1 rns-w2; do
+  ip netns exec "$n" env HOME="$WORK/$n" RNNSWEEP_DATA_DIR= RNNSWEEP_CACHE_DIR="$WORK/$n/cache" \
+    "$BIN/worker" train "$WORK/trial.json" --output "$WORK/$n/train" > "$WORK/$n.train" 2>&1 || fail "worker train on $n: $(tail -3 "$WORK/$n.train")"
+done
+python3 - "$WORK/rns-w1.train" "$WORK/rns-w2.train" <<'PY' || fail "the same trial differs between the two hosts"
+import json, sys
+def result(path):  # the result JSON (the last line that parses), without timings
+    for line in reversed(open(path).read().splitlines()):
+        try: r = json.loads(line)
+        except ValueError: continue
+        if isinstance(r, dict) and "history" in r: break
+    else: sys.exit(f"{path}: no result JSON")
+    timing = lambda k: "seconds" in k or k in ("ms_per_char", "tokens_per_second")
+    strip = lambda d: {k: v for k, v in d.items() if not timing(k)}
+    r = strip(r); r["history"] = [strip(e) for e in r["history"]]
+    return r
+a, b = result(sys.argv[1]), result(sys.argv[2])
+if a != b: sys.exit(f"w1: {a}\nw2: {b}")
+print(f"[drill] check: bit-identical results on w1 and w2: val_loss {a['val_loss']!r}, {len(a['history'])} epochs, sample {a['samples'][0][:30]!r}")
+PY
 log "PASSED: $ROWS result rows in $CSV"

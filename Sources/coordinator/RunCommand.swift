@@ -23,11 +23,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: .hidden) var storeFailureLimit: Double?
     @Option(help: .hidden) var progressTimeout: Double?
     @Option(help: .hidden) var workerArg: [String] = []
+    @OptionGroup var slurm: SlurmOptions
 
     func validate() throws {
         guard !(extend && fresh) else { throw ValidationError("--extend and --fresh exclude each other") }
         if retryConfigErrors && !retryFailed { throw ValidationError("--retry-config-errors needs --retry-failed") }
         if retryFailed && fresh { throw ValidationError("--retry-failed and --fresh exclude each other (--fresh starts over)") }
+        try slurm.validate(curveSecretKey: curveSecretKey, allowWorkers: allowWorkers)
     }
 
     func run() async throws {
@@ -35,7 +37,8 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { PrintableLogHandler(wrapping: StreamLogHandler.standardError(label: $0)) }
         let logger = Logger(label: "coordinator")
         var options = CoordinatorOptions(sweepFile: URL(fileURLWithPath: file),
-                                         workers: workers ?? ProcessInfo.processInfo.activeProcessorCount, listen: listen)
+                                         workers: workers ?? (slurm.enabled ? 0 : ProcessInfo.processInfo.activeProcessorCount),
+                                         listen: listen ?? (slurm.enabled ? "tcp://0.0.0.0:*" : nil))
         if let runs { options.base = URL(fileURLWithPath: runs) }
         options.curveSecretKeyFile = curveSecretKey.map { URL(fileURLWithPath: $0) }
         options.allowedWorkerKeysFile = allowWorkers.map { URL(fileURLWithPath: $0) }
@@ -55,10 +58,19 @@ struct RunCommand: AsyncParsableCommand {
             options.policy.progressMinimum = progressTimeout
             options.policy.firstEpochMinimum = progressTimeout
         }
-        // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint.
-        if listen == nil { options.policy.adoptionWindow = 0 }
+        // Local workers die with their coordinator: nobody can re-adopt a trial on a private endpoint
+        // (SLURM's workers outlive a coordinator that was killed, and can).
+        if listen == nil && !slurm.enabled { options.policy.adoptionWindow = 0 }
         options.extraWorkerArguments = workerArg
 
+        if slurm.enabled {
+            let missing = SlurmLauncher.missingTools(ProcessCommandRunner())
+            if !missing.isEmpty {
+                throw exitReporting("--slurm needs sbatch, squeue and scancel on PATH; missing: \(missing.joined(separator: ", "))")
+            }
+        }
+        // --fresh deletes the run folder: keep its job record, so the job is re-used or cancelled, never orphaned.
+        let previousJob = fresh && slurm.enabled ? SlurmRun.previousRecord(options) : nil
         let setup: RunSetup
         do {
             setup = try await RunSetup.prepare(options)
@@ -71,6 +83,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         do { try OpenFileLimit.raise(toServe: OpenFileLimit.needed(workers: options.workers)) } catch let error as RunSetupError {
             throw exitReporting(error.message, code: error.exitCode)
+        }
+        var slurmKeys: WorkerKeyFolder?
+        if slurm.enabled {
+            do { slurmKeys = try SlurmRun.prepareKeys(&options, folder: setup.folder, keys: slurm.keys) } catch let error as RunSetupError {
+                throw exitReporting(error.message, code: error.exitCode)
+            }
         }
         let shutdown = ShutdownSignal()
         let progress = ProgressView()
@@ -101,7 +119,24 @@ struct RunCommand: AsyncParsableCommand {
             try child.start()
             supervisor = child
         }
-        let complete = try service.run()
+        var launcher: SlurmRun?
+        if let settings = slurm.settings, let slurmKeys {
+            do {
+                launcher = try SlurmRun.start(settings, endpoint: endpoint, setup: setup, keys: slurmKeys,
+                                              previous: previousJob, reports: service.jobReports)
+            } catch let error as RunSetupError {
+                service.recordJobReports()
+                throw exitReporting(error.message, code: error.exitCode)
+            }
+        }
+        let complete: Bool
+        do { complete = try service.run() } catch {
+            launcher?.finish(reason: "the coordinator failed: \(error)")
+            service.recordJobReports()
+            throw error
+        }
+        launcher?.finish(reason: complete ? "the sweep is complete" : "the coordinator is stopping", sweepComplete: complete)
+        service.recordJobReports()
         supervisor?.stop(timeout: 5)
         print("results: \(setup.folder.resultsCSV.path)")
         print("report:  \(setup.folder.reportHTML.path)")

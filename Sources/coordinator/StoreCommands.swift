@@ -38,6 +38,7 @@ struct StatusCommand: ParsableCommand {
             print(try StatusText.json(progress))
         } else {
             for line in StatusText.lines(progress) { print(line) }
+            if let line = SlurmStatusLine.text(for: folder) { print(line) }
         }
     }
 }

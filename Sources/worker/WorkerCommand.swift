@@ -21,6 +21,7 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "This worker's key pair file (coordinator keygen).") var key: String?
     @Option(help: "Pin this worker to this core.") var pin: Int?
     @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
+    @Flag(help: "Exit 0 when the coordinator reports the sweep complete (workers started for one sweep); without it the worker waits for the next run.") var exitWhenDone = false
     @Option(help: .hidden) var parentPid: Int32?
     /// Set by a local coordinator, which learns of this process's exit under this id.
     @Option(help: .hidden) var workerId: String?
@@ -31,6 +32,11 @@ struct ConnectCommand: ParsableCommand {
     func run() throws {
         var logger = Logger(label: "worker")
         logger.logLevel = .info
+        // A bad endpoint would otherwise be retried in the background forever.
+        do { try EndpointCheck.validate(connect) } catch {
+            FileHandle.standardError.write(Data("worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let state = stateDir.map { URL(fileURLWithPath: $0) }
@@ -48,6 +54,7 @@ struct ConnectCommand: ParsableCommand {
                                     build: WorkerBuild.version, stateDirectory: state,
                                     datasetCache: DatasetCache.defaultDirectory())
         options.parentPID = parentPid
+        options.exitWhenDone = exitWhenDone
         options.protocolVersion = protocolVersion
         if let silenceLimit { options.coordinatorSilenceLimit = silenceLimit }
         if let watchdog { options.watchdogSeconds = watchdog }

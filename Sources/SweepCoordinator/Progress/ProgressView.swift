@@ -36,6 +36,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
     public var workers: [WorkerLine]
     /// Seconds until every trial should be finished, when it can be estimated.
     public var etaSeconds: Double?
+    /// The worker job's line (SLURM id and state), when the coordinator submitted one.
+    public var job: String? = nil
     public init(sweep: String, counts: SchedulerCounts, workers: [WorkerLine], etaSeconds: Double?) {
         self.sweep = sweep
         self.counts = counts
@@ -72,6 +74,7 @@ public final class ProgressView: @unchecked Sendable {
         if c.configError > 0 { head += ", config errors \(c.configError)" }
         if let eta = snapshot.etaSeconds { head += " — ETA \(format(seconds: eta))" }
         var lines = [head]
+        if let job = snapshot.job { lines.append("  " + TerminalText.printable(job)) }
         for w in snapshot.workers {
             var line = "  \(TerminalText.printable(w.host)) \(TerminalText.printable(w.worker)): "
             if let trial = w.trial {

@@ -60,6 +60,8 @@ public final class CoordinatorService {
     }
     /// Exits of this coordinator's own worker processes, posted by the supervisor.
     public let localWorkerExits = LocalWorkerExits()
+    /// Events and the live view's line from a launcher of remote workers (SLURM), if any.
+    public let jobReports = JobReports()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
     var exitedLocalWorkers: Set<String> = []
     var resultsDirty = false
@@ -179,6 +181,7 @@ public final class CoordinatorService {
         let now = clock.now()
         retryStoreWrites(now: now)
         handleLocalWorkerExits(now: now)
+        recordJobReports()
         if now - lastTick >= options.policy.heartbeatInterval {
             lastTick = now
             heartbeat(now: now)
@@ -194,6 +197,7 @@ public final class CoordinatorService {
     /// Ends the run: STOP and BYE to every worker, final exports, the socket closed. Returns
     /// whether the sweep is complete.
     public func stop() -> Bool {
+        recordJobReports()
         let complete = scheduler.isComplete && storeIsWritable
         finish(complete: complete)
         if let storeStopReason {
@@ -342,9 +346,11 @@ public final class CoordinatorService {
             remaining.append(plannedSeconds(id, speeds: speeds, fractionDone: Double(state.latestCheckpoint?.epoch ?? 0) / epochs))
         }
         let workers = max(1, scheduler.workerEntries.filter { !$0.quarantined }.count)
-        progress.draw(ProgressSnapshot(sweep: setup.sweep.name, counts: scheduler.counts, workers: lines,
-                                       etaSeconds: ProgressEstimate.sweepSeconds(trials: remaining, longestRunning: longest,
-                                                                                 workers: workers)))
+        var snapshot = ProgressSnapshot(sweep: setup.sweep.name, counts: scheduler.counts, workers: lines,
+                                        etaSeconds: ProgressEstimate.sweepSeconds(trials: remaining, longestRunning: longest,
+                                                                                  workers: workers))
+        snapshot.job = jobReports.line
+        progress.draw(snapshot)
     }
 
     /// The plan's estimate for a trial not running yet (or without batch progress).

@@ -15,6 +15,9 @@ public struct WorkerOptions: Sendable {
     public var parentPID: Int32?
     /// Exit when the coordinator says BYE (local children, tests) instead of reconnecting.
     public var exitOnBye = false
+    /// Started for one sweep (SLURM, ssh, `worker run --exit-when-done`): exit 0 on BYE
+    /// `sweep_complete`, and only on that code; a coordinator stopping (`shutting_down`) may come back.
+    public var exitWhenDone = false
     /// CURVE: the coordinator's public key and this worker's key pair (Z85).
     public var serverPublicKey: String?
     public var clientPublicKey: String?

@@ -67,7 +67,9 @@ public final class WorkerService {
         self.logger = logger
         self.outbox = try Outbox(directory: options.stateDirectory.appendingPathComponent("outbox"))
         self.datasets = DatasetResolver(cacheDirectory: options.datasetCache, allowDownload: false)
-        self.shutdown = ShutdownSignal()
+        // SIGHUP too: a worker in an ssh session (cluster/launch-ssh.sh) gets it when the session
+        // ends, and then says BYE, so its trial is requeued at once instead of after the grace.
+        self.shutdown = ShutdownSignal(signals: [.sigint, .sigterm, .sighup])
         self.parentWatch = options.parentPID.map(ParentWatch.init(parentPID:))
     }
 
@@ -223,7 +225,8 @@ public final class WorkerService {
 
     func finish() {
         running?.mailbox.cancel()
-        if exitCode != .refused { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
+        // A refused worker has no session to leave; a signalled one said BYE already.
+        if exitCode != .refused, exitCode != .signalled { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
         socket?.close()
         socket = nil
         connector.terminate()
@@ -270,6 +273,9 @@ public final class WorkerService {
             case .unknownWorker:
                 // It lost track of this identity (restart, or we were silent past the grace): greet again.
                 disconnect(now: clock.now())
+            case .sweepComplete where options.exitWhenDone:
+                logger.info("the sweep is complete; exiting")
+                exitCode = .done
             case .sweepComplete, .shuttingDown:
                 if options.parentPID != nil || options.exitOnBye { exitCode = .done } else { disconnect(now: clock.now()) }
             }
