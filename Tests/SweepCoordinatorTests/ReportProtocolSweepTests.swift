@@ -155,4 +155,41 @@ import Testing
         let loss = try #require(report.valLoss)
         #expect(loss < log(28.0))
     }
+
+    /// A resumed trial of each new protocol (full batch on a random split; d2l's windows, <unk> and
+    /// every-step windows) continues exactly as the uninterrupted one, from the checkpoint's metadata.
+    @Test(arguments: ["seed004-p1.json", "d2l-rnn.json"])
+    func resumesBitForBit(_ file: String) throws {
+        let sweep = try Self.sweep(file)
+        var config = try #require(sweep.trials(dataset: DatasetSettings(name: "x", sha256: "")).first).config
+        config.training.epochs = 2
+        if file == "seed004-p1.json" { config.training.epochs = 3 } else { config.training.maxBatchesPerEpoch = 2 }
+        let text = file == "seed004-p1.json"
+            ? try String(contentsOf: Self.packageRoot.appendingPathComponent("sweeps/texts/nextchar-jhaywoo6.txt"), encoding: .utf8)
+            : try Self.dataText("timemachine.txt")
+        func session() throws -> TrainingSession {
+            try TrainingSession(text: text, preprocessing: sweep.dataset.preprocess, unknownToken: sweep.dataset.unkToken,
+                                model: config.model, training: config.training, split: sweep.split,
+                                generation: GenerationConfig(length: 0), seed: 11)
+        }
+        let whole = try session()
+        _ = try whole.run(checkpoints: nil)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try session()
+        final class StopAfterOne: TrainingObserver {
+            var epochs = 0
+            var isCancelled: Bool { epochs >= 1 }
+            func epochEnded(_ metrics: EpochMetrics) { epochs += 1 }
+        }
+        _ = try first.run(observer: StopAfterOne(), checkpointDirectory: folder.path)
+        let checkpoint = folder.appendingPathComponent("epoch-0001.safetensors").path
+        let resumed = try TrainingSession(resumingFrom: checkpoint, text: text)
+        #expect(resumed.split == sweep.split && resumed.training == config.training)
+        #expect(resumed.corpus.vocabulary == whole.corpus.vocabulary)
+        _ = try resumed.run(checkpoints: nil)
+        #expect(resumed.history.map(\.valLoss) == whole.history.map(\.valLoss))
+        #expect(resumed.history.map(\.trainLoss) == whole.history.map(\.trainLoss))
+    }
 }
