@@ -34,17 +34,15 @@ PAGE = REPO / "docs" / "fidelity.md"
 
 # sweep file -> what the fidelity run trains of it.
 CUT = {
-    "seed004-p1.json": {"keep": {"sequence_length": [10]}, "seeds": [1, 2]},
-    "d2l-timemachine.json": {"keep": {"hidden_size": [8, 16, 32]}, "seeds": [1, 2, 3]},
-    "d2l-timemachine-large": {"file": "d2l-timemachine.json", "keep": {"hidden_size": [64]}, "seeds": [1]},
-    "d2l-rnn.json": {"seeds": [1, 2, 3]},
-    "d2l-deep.json": {"keep": {"layers": [3]}, "seeds": [1]},
-    "seed004.json": {"keep": {"sequence_length": [20], "hidden_size": [128], "cell": ["gru"]}, "seeds": [4],
-                     "training": {"epochs": 2, "max_batches_per_epoch": 4}},
+    "seed004-p1.json": {"keep": {"sequence_length": [10], "cell": ["rnn"]}, "seeds": [1, 2]},
+    "d2l-timemachine.json": {"keep": {"hidden_size": [8, 16]}, "seeds": [1, 2]},
+    "d2l-rnn.json": {"seeds": [1]},
+    "seed004.json": {"keep": {"sequence_length": [20], "hidden_size": [128], "cell": ["gru"], "fc_layers": [1]}, "seeds": [4],
+                     "training": {"epochs": 1, "max_batches_per_epoch": 2}},
 }
 # compare_torch.py configs (each matched with our runs of the same config).
-TORCH = ["p1-rnn-L10", "d2l-gru-8", "d2l-gru-16", "d2l-gru-32", "d2l-lstm-8", "d2l-lstm-16", "d2l-lstm-32", "d2l-rnn-64"]
-TORCH_SEEDS = 3
+TORCH = ["p1-rnn-L10", "d2l-gru-8", "d2l-gru-16", "d2l-lstm-8", "d2l-lstm-16", "d2l-rnn-64"]
+TORCH_SEEDS = 2
 # The Time Machine reports' published profiler counts (ptflops, an input of 1024 positions).
 PUBLISHED_MACS = {("gru", 8): "991.23 KMac", ("rnn", 64): "6.23 MMac"}
 
@@ -121,7 +119,7 @@ def macs_table(sweep: str) -> list[dict]:
 
 
 def ours(key: str) -> list[dict]:
-    path = RUNS / run_name(key) / "results.csv"
+    path = RUNS / "runs" / run_name(key) / "results.csv"
     return read_csv(path) if path.exists() else []
 
 
@@ -239,7 +237,7 @@ def render() -> None:
               "stack and the head per character.", "",
               "| model | parameters | ptflops MACs (1024 positions) | published | our MACs/char | our val perplexity | PyTorch val perplexity |",
               "|---|---|---|---|---|---|---|"]
-    for sweep, key_runs in (("d2l-timemachine.json", ["d2l-timemachine.json", "d2l-timemachine-large"]),
+    for sweep, key_runs in (("d2l-timemachine.json", ["d2l-timemachine.json"]),
                             ("d2l-rnn.json", ["d2l-rnn.json"]), ("d2l-deep.json", ["d2l-deep.json"])):
         rows = [r for k in key_runs for r in ours(k)]
         for m in macs_table(sweep):
@@ -275,7 +273,7 @@ def render() -> None:
         elif c["layers"] == 1 and c["cell"] == "rnn":
             rows = group(ours("d2l-rnn.json"))
         elif c["layers"] == 1:
-            rows = group(ours("d2l-timemachine.json") + ours("d2l-timemachine-large"), cell=c["cell"], hidden_size=c["hidden_size"])
+            rows = group(ours("d2l-timemachine.json"), cell=c["cell"], hidden_size=c["hidden_size"])
         else:
             rows = group(ours("d2l-deep.json"), cell=c["cell"], layers=c["layers"])
         values = [num(r, "val_loss") for r in rows if num(r, "val_loss") is not None]
