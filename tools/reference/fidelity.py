@@ -166,7 +166,11 @@ def render() -> None:
         if "training" in cut:
             parts.append("training overrides " + ", ".join(f"{k} {v}" for k, v in cut["training"].items()))
         lines.append(f"- `sweeps/{cut.get('file', key)}`: " + "; ".join(parts))
-    lines += ["", "Sweep files not listed in a row below were not trained for this page; their sizes and MACs are still checked.", ""]
+    trained = {cut.get("file", key) for key, cut in CUT.items()}
+    untrained = sorted(p.name for p in (REPO / "sweeps").glob("*.json")
+                       if p.name not in trained and (p.name.startswith("d2l-") or p.name.startswith("seed004")))
+    lines += ["", "Rows outside this cut, and " + ", ".join(f"`{n}`" for n in untrained) + ", were not trained for this page;",
+              "their parameters, sizes and MACs are still compared below.", ""]
 
     # Problem 1
     reference = read_csv(data / "model_results_prob1.csv")
@@ -264,7 +268,9 @@ def render() -> None:
               "`tools/reference/compare_torch.py` trains each config below in PyTorch with the same data, split rule,",
               "model, optimizer, clipping, batch size and number of steps. Same seeds do not mean the same draws",
               "(initialisation, split and shuffles use different generators), so the check is that the means",
-              "differ by less than the seeds' spread: |Δ| / √(sd_ours² + sd_torch²).", "",
+              "differ by less than the seeds' spread: |Δ| / √(sd_ours² + sd_torch²). With 2 seeds a side an sd is a",
+              "crude estimate; a ratio well above 2 marks a config to rerun with more seeds before reading it as a",
+              "difference between the trainers.", "",
               "| config | ours val loss | PyTorch val loss | Δ | Δ / combined sd |", "|---|---|---|---|---|"]
     for name, entry in torch_results.get("results", {}).items():
         c = entry["config"]
@@ -282,7 +288,8 @@ def render() -> None:
         mo, so = statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
         mt, st = entry["val_loss"]["mean"], entry["val_loss"]["sd"]
         spread = math.sqrt(so ** 2 + st ** 2)
-        ratio = f"{abs(mo - mt) / spread:.2f}" if spread > 0 else "—"
+        # A spread needs two seeds on each side; with fewer the ratio would rest on one side's sd alone.
+        ratio = f"{abs(mo - mt) / spread:.2f}" if spread > 0 and len(values) > 1 and len(entry["val_loss"]["values"]) > 1 else "— (needs ≥ 2 seeds each)"
         lines.append(f"| {name} | {stats(values)} | {stats(entry['val_loss']['values'])} | {mo - mt:+.4f} | {ratio} |")
     lines += [""]
     PAGE.write_text("\n".join(lines) + "\n")
