@@ -5,6 +5,10 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     public enum Input: String, Codable, Sendable, CaseIterable { case embedding, oneHot = "one-hot" }
     public enum HeadActivation: String, Codable, Sendable, CaseIterable { case between, afterFirst = "after-first" }
     public enum Activation: String, Codable, Sendable, CaseIterable { case relu, tanh }
+    /// How checkpoints name the head's tensors: `sequential` counts every module of an
+    /// `nn.Sequential` (`fc.0`, `fc.2`, …); `module-list` counts only the Linear layers, as an
+    /// `nn.ModuleList` of Linears does (`fc.0`, `fc.1`, …; BatchNorm has no place in it).
+    public enum HeadNames: String, Codable, Sendable, CaseIterable { case sequential, moduleList = "module-list" }
 
     /// Symbols in the vocabulary; 0 until a training session sets it from the corpus. A sweep
     /// trial never knows it, so 0 is left out of the JSON (and of the trial id).
@@ -22,13 +26,14 @@ public struct ModelConfig: Codable, Sendable, Hashable {
     public var batchNorm: Bool
     public var dropout: Double
     public var headDropout: Double
+    public var headNames: HeadNames
 
     public var fcLayers: Int { fcHidden.count + 1 }
 
     public init(vocabSize: Int = 0, cell: Cell = .lstm, layers: Int = 1, hiddenSize: Int = 128, input: Input = .embedding,
                 embeddingSize: Int? = nil, fcLayers: Int = 1, fcHidden: [Int]? = nil,
                 headActivation: HeadActivation = .between, activation: Activation = .relu,
-                batchNorm: Bool = false, dropout: Double = 0, headDropout: Double = 0) {
+                batchNorm: Bool = false, dropout: Double = 0, headDropout: Double = 0, headNames: HeadNames = .sequential) {
         self.vocabSize = vocabSize
         self.cell = cell
         self.layers = layers
@@ -41,6 +46,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         self.batchNorm = batchNorm
         self.dropout = dropout
         self.headDropout = headDropout
+        self.headNames = headNames
     }
 
     /// Number of gate blocks stacked in each weight matrix (PyTorch: RNN 1, LSTM 4 [i|f|g|o], GRU 3 [r|z|n]).
@@ -52,7 +58,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         case vocabSize = "vocab_size", cell, layers, hiddenSize = "hidden_size", input
         case embeddingSize = "embedding_size", fcLayers = "fc_layers", fcHidden = "fc_hidden"
         case headActivation = "head_activation", activation, batchNorm = "batch_norm", dropout
-        case headDropout = "head_dropout"
+        case headDropout = "head_dropout", headNames = "head_names"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,7 +85,8 @@ public struct ModelConfig: Codable, Sendable, Hashable {
             activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? defaults.activation,
             batchNorm: try c.decodeIfPresent(Bool.self, forKey: .batchNorm) ?? defaults.batchNorm,
             dropout: try c.decodeIfPresent(Double.self, forKey: .dropout) ?? defaults.dropout,
-            headDropout: try c.decodeIfPresent(Double.self, forKey: .headDropout) ?? defaults.headDropout)
+            headDropout: try c.decodeIfPresent(Double.self, forKey: .headDropout) ?? defaults.headDropout,
+            headNames: try c.decodeIfPresent(HeadNames.self, forKey: .headNames) ?? defaults.headNames)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,5 +104,7 @@ public struct ModelConfig: Codable, Sendable, Hashable {
         try c.encode(batchNorm, forKey: .batchNorm)
         try c.encode(dropout, forKey: .dropout)
         try c.encode(headDropout, forKey: .headDropout)
+        // Written only when not the default, so configs without it keep their trial ids.
+        if headNames != .sequential { try c.encode(headNames, forKey: .headNames) }
     }
 }

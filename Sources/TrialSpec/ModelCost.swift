@@ -50,7 +50,7 @@ extension ModelConfig {
     public func forwardMACs(objective: Objective, sequenceLength: Int) -> Int {
         switch objective {
         case .lastStep: sequenceLength * recurrentMACsPerStep + headMACs
-        case .everyStep: sequenceLength * macsPerChar
+        case .everyStep, .windowEveryStep: sequenceLength * macsPerChar
         }
     }
 
@@ -90,14 +90,15 @@ extension ModelConfig {
         let train = split.trainingCount(of: tokenCount)
         switch training.objective {
         case .everyStep:
-            // Every-step refuses random splits; validation of `none` is the training text.
-            guard split.kind != .random else { return 0 }
+            // Every-step refuses random and windows splits; validation of `none` is the training text.
+            guard split.kind != .random, split.kind != .windows else { return 0 }
             let tokens = pass == .training || split.kind == .none ? train : tokenCount - train
             let streamLength = max(tokens - 1, 0) / batch
             let chunks = min((streamLength + length - 1) / length, training.maxBatchesPerEpoch ?? Int.max)
             let steps = min(chunks * length, streamLength)
             return Double(forwardMACs(objective: .everyStep, sequenceLength: steps)) * Double(batch)
-        case .lastStep:
+        case .lastStep, .windowEveryStep:
+            // A last-step window needs its target after it; a window-every-step one its L targets.
             var rows: Int
             switch (split.kind, pass) {
             case (.none, _): rows = windows(tokenCount)
@@ -105,9 +106,13 @@ extension ModelConfig {
             case (.tail, .validation): rows = windows(tokenCount - train)
             case (.random, .training): rows = split.trainingCount(of: windows(tokenCount))
             case (.random, .validation): rows = windows(tokenCount) - split.trainingCount(of: windows(tokenCount))
+            case (.windows, .training): rows = min(split.trainWindows ?? 0, windows(tokenCount))
+            case (.windows, .validation):
+                rows = max(0, min(split.validationWindows ?? 0, windows(tokenCount) - (split.trainWindows ?? 0)))
             }
-            if let cap = training.maxBatchesPerEpoch { rows = min(rows, cap * batch) }
-            return Double(forwardMACs(objective: .lastStep, sequenceLength: length)) * Double(rows)
+            let rowsPerBatch = training.fullBatch ? max(rows, 1) : batch
+            if let cap = training.maxBatchesPerEpoch { rows = min(rows, cap * rowsPerBatch) }
+            return Double(forwardMACs(objective: training.objective, sequenceLength: length)) * Double(rows)
         }
     }
 }

@@ -1,5 +1,14 @@
-/// Where the loss is taken: the originals' last step of each window, or char-rnn's every step.
-public enum Objective: String, Codable, Sendable, CaseIterable { case lastStep = "last-step", everyStep = "every-step" }
+/// Where the loss is taken: the originals' last step of each window, char-rnn's every step of
+/// parallel streams, or d2l's every step of independent windows.
+public enum Objective: String, Codable, Sendable, CaseIterable {
+    case lastStep = "last-step", everyStep = "every-step"
+    /// Each window of L characters predicts the next character at every step, from a zero state;
+    /// windows are shuffled every epoch (d2l's `TimeMachine` data loader).
+    case windowEveryStep = "window-every-step"
+
+    /// Whether the head and the loss see every step (rows x steps) or only the last one.
+    public var lossAtEveryStep: Bool { self != .lastStep }
+}
 
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case adam, sgd }
 
@@ -26,11 +35,14 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
     public var maxAttempts: Int
     /// Optional cap on training (and validation) batches per epoch, for smoke tests.
     public var maxBatchesPerEpoch: Int?
+    /// One batch of every training window per epoch (one optimizer step per epoch, as a
+    /// full-batch original did); `batchSize` is then ignored. Windowed objectives only.
+    public var fullBatch: Bool
 
     public init(objective: Objective = .everyStep, sequenceLength: Int = 50, stride: Int = 1, batchSize: Int = 64,
                 epochs: Int = 10, learningRate: Double = 0.002, optimizer: OptimizerKind = .adam, momentum: Double = 0,
                 clipNorm: Double? = nil, seed: UInt64 = 0, checkpointEvery: Int = 1, maxAttempts: Int = 3,
-                maxBatchesPerEpoch: Int? = nil) {
+                maxBatchesPerEpoch: Int? = nil, fullBatch: Bool = false) {
         self.objective = objective
         self.sequenceLength = sequenceLength
         self.stride = stride
@@ -44,6 +56,7 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
         self.checkpointEvery = checkpointEvery
         self.maxAttempts = maxAttempts
         self.maxBatchesPerEpoch = maxBatchesPerEpoch
+        self.fullBatch = fullBatch
     }
 
     enum CodingKeys: String, CodingKey {
@@ -55,6 +68,7 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
         case checkpointEvery = "checkpoint_every"
         case maxAttempts = "max_attempts"
         case maxBatchesPerEpoch = "max_batches_per_epoch"
+        case fullBatch = "full_batch"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -72,6 +86,26 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
                   seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed,
                   checkpointEvery: try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery,
                   maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
-                  maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch))
+                  maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch),
+                  fullBatch: try c.decodeIfPresent(Bool.self, forKey: .fullBatch) ?? d.fullBatch)
+    }
+
+    /// `full_batch` is written only when set, so configs without it keep their JSON and trial ids.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(sequenceLength, forKey: .sequenceLength)
+        try c.encode(stride, forKey: .stride)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(momentum, forKey: .momentum)
+        try c.encodeIfPresent(clipNorm, forKey: .clipNorm)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(checkpointEvery, forKey: .checkpointEvery)
+        try c.encode(maxAttempts, forKey: .maxAttempts)
+        try c.encodeIfPresent(maxBatchesPerEpoch, forKey: .maxBatchesPerEpoch)
+        if fullBatch { try c.encode(fullBatch, forKey: .fullBatch) }
     }
 }

@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let dataset = try? await DatasetResolver(allowDownload: false).resolve(for: sweep),
            let loaded = try? dataset.text(preprocess: sweep.dataset.preprocess) {
             length = loaded.unicodeScalars.count
-            vocabulary = Set(loaded.unicodeScalars).count
+            vocabulary = Set(loaded.unicodeScalars).count + (sweep.dataset.unkToken ? 1 : 0)
             text = loaded
         }
         let trials = sweep.trials(dataset: sweep.registryDataset() ?? DatasetSettings(name: "file", sha256: "", preprocess: sweep.dataset.preprocess))

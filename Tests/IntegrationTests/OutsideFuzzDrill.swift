@@ -23,7 +23,7 @@ struct OutsideFuzzDrill {
         let folder = try temporaryFolder("outside-fuzz")
         defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
         let sweep = try SweepFiles.write(name: "fuzzed", in: folder, grid: #"{"hidden_size": [64, 96, 128, 160]}"#,
-                                         epochs: 5, batches: 80, hidden: nil, sequence: 32, batchSize: 16)
+                                         epochs: 10, batches: 80, hidden: nil, sequence: 32, batchSize: 16)
         let coordinator = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--runs", folder.path,
                                                               "--listen", "tcp://127.0.0.1:*"],
                                     in: folder, name: "coordinator")

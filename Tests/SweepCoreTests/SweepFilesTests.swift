@@ -12,7 +12,8 @@ import Testing
     }()
 
     @Test func shipsTheSweepsOfTheDesign() {
-        #expect(Self.files == ["deep.json", "nextchar.json", "shakespeare-seed004.json", "shakespeare.json", "smoke.json", "timemachine.json"])
+        #expect(Self.files == ["d2l-deep.json", "d2l-rnn.json", "d2l-timemachine.json", "deep.json", "nextchar.json", "seed004-p1.json",
+                               "seed004.json", "shakespeare-seed004.json", "shakespeare.json", "smoke.json", "timemachine.json"])
     }
 
     @Test(arguments: files)
@@ -28,7 +29,11 @@ import Testing
         #expect(trials.count == sweep.grid.reduce(1) { $0 * $1.values.count })
         #expect(Set(trials.map(\.id)).count == trials.count)
         #expect(trials.allSatisfy { $0.config.dataset.sha256 == dataset.sha256 })
-        #expect(sweep.registryDataset().map { $0 == trials[0].config.dataset } ?? false)
+        if case .file = sweep.dataset.source {
+            #expect(sweep.registryDataset() == nil)
+        } else {
+            #expect(sweep.registryDataset().map { $0 == trials[0].config.dataset } ?? false)
+        }
     }
 
     @Test func expectedSizes() throws {
@@ -37,6 +42,11 @@ import Testing
         #expect(try TestFiles.sweep(named: "deep.json").trialCount == 8)
         #expect(try TestFiles.sweep(named: "smoke.json").trialCount == 4)
         #expect(try TestFiles.sweep(named: "shakespeare-seed004.json").trialCount == 54)
+        #expect(try TestFiles.sweep(named: "seed004.json").trialCount == 54)
+        #expect(try TestFiles.sweep(named: "seed004-p1.json").trialCount == 9)
+        #expect(try TestFiles.sweep(named: "d2l-timemachine.json").trialCount == 10)
+        #expect(try TestFiles.sweep(named: "d2l-rnn.json").trialCount == 1)
+        #expect(try TestFiles.sweep(named: "d2l-deep.json").trialCount == 4)
     }
 
     @Test func seed004PromptIsTheWarwickSpeech() async throws {

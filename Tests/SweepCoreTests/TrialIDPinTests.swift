@@ -7,6 +7,33 @@ import Testing
 /// sweep in sweeps/; a sweep given by path is planned, as there, with a placeholder identity.
 @Suite struct TrialIDPinTests {
     static let pinned: [String: [String]] = [
+        "d2l-deep.json": [
+            "c706f382c8e4", "5578e35d0e28", "4733318248ab", "f2cd099f100c",
+        ],
+        "d2l-rnn.json": [
+            "3ceb6c5c12a0",
+        ],
+        "d2l-timemachine.json": [
+            "388d03aeecde", "5bab198a0807", "7feddcfdced6", "f86e726aa40f", "e0df1b87adf6",
+            "5207dfe16ab8", "f27aafee7d40", "1701fd7e22c7", "be1c4e240131", "b12f41c47415",
+        ],
+        "seed004-p1.json": [
+            "9857e6b23901", "039789a4f493", "2b91a9b73dfa", "74a239f31ed6", "32baebe1714f",
+            "5d644a5b7b0b", "dadd495bf9c1", "11e6d247972f", "c6a991eff257",
+        ],
+        "seed004.json": [
+            "85e816cd8a1d", "e0e07d4b8a63", "2ea384c6162e", "b7d7e016d880", "e40f881ab1ba",
+            "72720fd622b8", "add3f048b003", "1f6769e176be", "11dfab26e9ac", "fdf4645d7be6",
+            "b41cc3f54edb", "40ad2ddd8ce4", "71d3fadd02e4", "34cbf65644d2", "05a174d6689a",
+            "c82f46cb0f10", "da7ca432c40d", "e1560e2955bf", "9f87786522a0", "eb18b18add28",
+            "f91b7f1b3dae", "576aca2c44b0", "616f36c09363", "b02b249647f2", "165304cbdd75",
+            "275467162c0e", "59f5f2dc8c04", "5883cef407fc", "ee93a7e0b54e", "6ed2c46fbcfa",
+            "420a335d02f4", "676b8c7d37ef", "5e5bd69327cd", "7a850c37f5eb", "9a1a9cf9efa2",
+            "9122fded3e5d", "bcbc31c04614", "6a8c77ab8dd8", "3e1cfacb654a", "932ab4755784",
+            "89a585828a11", "e8e156b7722e", "5d465b0cd687", "e434233f94d6", "7128e2005b0a",
+            "491c15cc3701", "c74dee2224dc", "96810ce525d2", "82a39471402d", "5f26a9c91207",
+            "e6f6c65d1c3c", "92a0ce21db8a", "7fd9167599ba", "674f265acc54",
+        ],
         "deep.json": [
             "9e6bea217d66", "a38ad8deaf4d", "6c373dbb0393", "5d9d7225a9fc", "72eb3c41ed21", "1daa5964b447",
             "f4ca2ad253c9", "014933c51b90",

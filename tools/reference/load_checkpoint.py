@@ -3,6 +3,12 @@
 
 Usage: load_checkpoint.py CHECKPOINT TEXT_FILE [--json] [--split-fraction F] [--split-kind K]
                           [--objective O] [--sequence-length L] [--batch-size B] [--stride S]
+                          [--original-class]
+
+With --original-class the tensors are loaded, strict=True, into the original Shakespeare-grid
+report's own model class (original_model.py, a ModuleList head) instead of our reference model: a
+checkpoint of a trial with head_names "module-list" loads there unchanged; one with the default
+nn.Sequential names does not (its error says which names differ).
 
 The checkpoint is a safetensors file whose tensors carry PyTorch state_dict names; tensors whose name
 starts with "__" (optimizer moments, RNG state, ...) are ignored. Every other tensor must match the
@@ -18,13 +24,17 @@ __metadata__ keys read (each value is a JSON string, as the Swift side writes it
   training    optional. Object; read: objective ("last-step"|"every-step", default last-step),
               sequence_length (required from here or config), stride (last-step, default 1),
               batch_size (required for every-step). Where both are present, `training` wins over `config`.
-  split       optional. Object {"kind": "tail"|"none"|"random", "fraction": 0.1}; default tail 0.1.
+  split       optional. Object {"kind": "tail"|"none"|"random"|"windows", "fraction": 0.1,
+              "train_windows": N, "validation_windows": M}; default tail 0.1.
               "random" cannot be reproduced here (it needs the Swift seeded shuffle): error.
-  dataset     optional. Object; read: preprocess ("none"|"letters-lowercase"), also accepted in config.
+  dataset     optional. Object; read: preprocess ("none"|"letters-lowercase"), also accepted in config;
+              unk_token (the vocabulary holds U+FFFD for d2l's <unk>; other characters map to it).
 
 Validation set, as Sources/CharRNN/Data (Split, LastStepBatcher, EveryStepBatcher) defines it:
   tail: the text's n tokens split at cut = int(n * (1 - fraction)); validation = tokens[cut:].
   none: validation = the whole text.
+  windows: windows start at 0, stride, 2*stride, ...; validation = windows N .. N+M-1 (evaluated
+             with targets at every step for window-every-step, at the last step for last-step).
   last-step: a window starts at every p = cut, cut+stride, ... with p + L < n; input tokens[p:p+L],
              target tokens[p+L]; zero initial state; loss = mean cross-entropy over the windows.
   every-step: the validation tokens (m of them) form B streams of T = (m-1)//B steps; stream b reads
@@ -48,6 +58,7 @@ from safetensors import safe_open
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from model import CharModel, detach_state  # noqa: E402
+from original_model import original_model_for  # noqa: E402
 
 
 class CheckpointError(Exception):
@@ -106,6 +117,8 @@ def read_checkpoint(path: str):
         "batch_size": pick("batch_size"),
         "split_kind": split.get("kind", "tail"),
         "split_fraction": split.get("fraction", 0.1),
+        "train_windows": split.get("train_windows"),
+        "validation_windows": split.get("validation_windows"),
         "preprocess": dataset.get("preprocess", config.get("preprocess", "none")),
         "config": config,
     }
@@ -165,11 +178,48 @@ def evaluate_every_step(model, tokens: torch.Tensor, rng: range, L: int, B: int)
     return total / (B * T), correct / (B * T), B * T
 
 
-def evaluate_checkpoint(checkpoint: str, text_file: str, overrides: dict | None = None) -> dict:
+@torch.no_grad()
+def evaluate_windows(model, tokens: torch.Tensor, first: int, count: int, L: int, stride: int, every_step: bool,
+                     batch: int = 1024):
+    starts = torch.arange(first, first + count) * stride
+    if len(starts) == 0 or int(starts[-1]) + L >= len(tokens):
+        raise CheckpointError(f"the text's {len(tokens)} tokens hold fewer than {first + count} windows of {L}")
+    total, correct, targets = 0.0, 0, 0
+    offsets = torch.arange(L)
+    for i in range(0, len(starts), batch):
+        s = starts[i:i + batch]
+        x = tokens[s[:, None] + offsets[None, :]]
+        if every_step:
+            y = tokens[s[:, None] + offsets[None, :] + 1].reshape(-1)
+            logits, _ = model(x, None, "every-step")
+        else:
+            y = tokens[s + L]
+            logits, _ = model(x, None, "last-step")
+        total += F.cross_entropy(logits, y, reduction="sum").item()
+        correct += (logits.argmax(1) == y).sum().item()
+        targets += len(y)
+    return total / targets, correct / targets, targets
+
+
+class _OriginalAdapter(torch.nn.Module):
+    """The original class behind the reference model's call signature (last step only)."""
+
+    def __init__(self, original):
+        super().__init__()
+        self.original = original
+
+    def forward(self, tokens, state=None, objective="last-step"):
+        if objective != "last-step" or state is not None:
+            raise CheckpointError("the original class predicts from the last step only")
+        return self.original(tokens), None
+
+
+def evaluate_checkpoint(checkpoint: str, text_file: str, overrides: dict | None = None,
+                        original_class: bool = False) -> dict:
     state, settings, symbols = read_checkpoint(checkpoint)
     settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
-        model = CharModel(settings["config"])
+        model = original_model_for(settings["config"]) if original_class else CharModel(settings["config"])
     except ValueError as e:
         raise CheckpointError(f"{checkpoint}: {e}")
     try:
@@ -177,6 +227,8 @@ def evaluate_checkpoint(checkpoint: str, text_file: str, overrides: dict | None 
     except RuntimeError as e:
         raise CheckpointError(f"{checkpoint}: tensors do not match the config's model: {e}")
     model.eval()
+    if original_class:
+        model = _OriginalAdapter(model)
 
     try:
         text = Path(text_file).read_text(encoding="utf-8")
@@ -184,8 +236,13 @@ def evaluate_checkpoint(checkpoint: str, text_file: str, overrides: dict | None 
         raise CheckpointError(f"{text_file}: cannot read as UTF-8 text: {e}")
     text = preprocess(text, settings["preprocess"])
     ids = {s: i for i, s in enumerate(symbols)}
+    if "\ufffd" in ids:  # d2l's <unk>: characters outside the vocabulary map to it
+        unk = ids["\ufffd"]
+        text_ids = [ids.get(ch, unk) for ch in text]
+    else:
+        text_ids = None
     try:
-        tokens = torch.tensor([ids[ch] for ch in text], dtype=torch.int64)
+        tokens = torch.tensor(text_ids if text_ids is not None else [ids[ch] for ch in text], dtype=torch.int64)
     except KeyError as e:
         pos = next(i for i, ch in enumerate(text) if ch not in ids)
         raise CheckpointError(f"{text_file}: character {e.args[0]!r} at offset {pos} is not in the checkpoint's "
@@ -195,8 +252,20 @@ def evaluate_checkpoint(checkpoint: str, text_file: str, overrides: dict | None 
     if not isinstance(L, int) or L < 1:
         raise CheckpointError(f"{checkpoint}: sequence_length must be an integer >= 1 (from 'training' or "
                               f"'config' metadata, or --sequence-length), got {L!r}")
-    rng = validation_range(len(tokens), settings["split_kind"], settings["split_fraction"])
     objective = settings["objective"]
+    if settings["split_kind"] == "windows":
+        first, count = settings["train_windows"], settings["validation_windows"]
+        if not isinstance(first, int) or not isinstance(count, int) or first < 1 or count < 1:
+            raise CheckpointError(f"{checkpoint}: split windows needs train_windows and validation_windows >= 1")
+        if objective not in ("last-step", "window-every-step"):
+            raise CheckpointError(f"{checkpoint}: split windows needs objective last-step or window-every-step")
+        loss, acc, count = evaluate_windows(model, tokens, first, count, L, int(settings["stride"]),
+                                            objective == "window-every-step")
+        return {"val_loss": loss, "val_accuracy": acc, "val_perplexity": math.exp(loss), "targets": count,
+                "objective": objective, "sequence_length": L, "split_kind": "windows",
+                "split_fraction": None, "validation_tokens": None,
+                "parameters": sum(p.numel() for p in model.parameters())}
+    rng = validation_range(len(tokens), settings["split_kind"], settings["split_fraction"])
     if objective == "last-step":
         loss, acc, count = evaluate_last_step(model, tokens, rng, L, int(settings["stride"]))
     elif objective == "every-step":
@@ -224,12 +293,14 @@ def main() -> None:
     ap.add_argument("--sequence-length", type=int)
     ap.add_argument("--batch-size", type=int)
     ap.add_argument("--stride", type=int)
+    ap.add_argument("--original-class", action="store_true",
+                    help="load into the original grid report's ModuleList model class (head_names module-list)")
     args = ap.parse_args()
     overrides = {"split_kind": args.split_kind, "split_fraction": args.split_fraction, "objective": args.objective,
                  "sequence_length": args.sequence_length, "batch_size": args.batch_size, "stride": args.stride}
     torch.set_num_threads(1)
     try:
-        r = evaluate_checkpoint(args.checkpoint, args.text_file, overrides)
+        r = evaluate_checkpoint(args.checkpoint, args.text_file, overrides, original_class=args.original_class)
     except CheckpointError as e:
         print(f"load_checkpoint: error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -7,7 +7,7 @@ import Foundation
 /// - optimizer state as `__adam__.m.<name>`, `__adam__.v.<name>` or `__sgd__.momentum_buffer.<name>`;
 /// - the dropout generator as `__state__.dropout_rng` (U64 [4]);
 /// - `__metadata__`: `format`, `config` (model keys + vocab_size), `training`, `split`, `dataset`
-///   ({"preprocess"}), `generate`, `vocabulary` (JSON string of the symbols in id order), `seed`,
+///   ({"preprocess", "unk_token" when set}), `generate`, `vocabulary` (JSON string of the symbols in id order), `seed`,
 ///   `state` (JSON: epoch, step, batch_cursor, best_epoch, best_val_loss, training_seconds,
 ///   training_flops, history).
 /// Checkpoints are written at epoch boundaries, so `batch_cursor` is 0.
@@ -41,7 +41,13 @@ public struct TrainingCheckpoint: Sendable {
         }
     }
 
-    struct Dataset: Codable { var preprocess: Preprocessing }
+    /// `unk_token` (written only when the vocabulary has d2l's `<unk>`) is informative: the saved
+    /// vocabulary itself holds the token, and a resumed trial reuses it.
+    struct Dataset: Codable {
+        var preprocess: Preprocessing
+        var unkToken: Bool?
+        enum CodingKeys: String, CodingKey { case preprocess, unkToken = "unk_token" }
+    }
 
     /// Reads and checks a checkpoint; errors name the file and what is wrong.
     public static func read(path: String) throws -> TrainingCheckpoint {
@@ -118,7 +124,7 @@ extension TrainingCheckpoint {
             "config": try json(trainer.model.config),
             "training": try json(trainer.training),
             "split": try json(split),
-            "dataset": try json(Dataset(preprocess: preprocessing)),
+            "dataset": try json(Dataset(preprocess: preprocessing, unkToken: vocabulary.unknownID == nil ? nil : true)),
             "generate": try json(generation),
             "vocabulary": try json(vocabulary),
             "seed": String(seed),

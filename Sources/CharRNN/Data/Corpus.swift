@@ -9,10 +9,10 @@ public struct Corpus: Sendable {
     public let tokens: [Int32]
     public let preprocessing: Preprocessing
 
-    /// Builds the vocabulary from the (preprocessed) text.
-    public init(text: String, preprocessing: Preprocessing = .none) {
+    /// Builds the vocabulary from the (preprocessed) text, with d2l's `<unk>` token if `unknownToken`.
+    public init(text: String, preprocessing: Preprocessing = .none, unknownToken: Bool = false) {
         let processed = preprocessing.apply(to: text)
-        let vocabulary = Vocabulary(text: processed)
+        let vocabulary = Vocabulary(text: processed, unknownToken: unknownToken)
         self.text = processed
         self.vocabulary = vocabulary
         // Cannot fail: every scalar of the text is in its own vocabulary.

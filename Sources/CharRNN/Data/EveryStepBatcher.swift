@@ -40,9 +40,9 @@ public struct EveryStepBatcher: Sendable {
             let cut = split.trainingCount(of: tokens.count)
             trainRange = 0..<cut
             validationRange = cut..<tokens.count
-        case .random:
+        case .random, .windows:
             throw DataError.unsupportedSplit(
-                kind: .random, objective: "every-step",
+                kind: split.kind, objective: "every-step",
                 reason: "its parallel streams need contiguous text; use split 'tail' or 'none'")
         }
         func streams(_ range: Range<Int>, _ partition: Partition) throws -> Streams {

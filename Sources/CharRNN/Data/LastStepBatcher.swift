@@ -1,5 +1,6 @@
-/// Batches for the `last-step` objective: the window at position p has inputs tokens[p..<p+L] and
-/// target tokens[p+L]; windows start every `stride` tokens. Window starts are kept as `Int32`
+/// Batches of windows, for the `last-step` and `window-every-step` objectives: the window at
+/// position p has inputs tokens[p..<p+L] and target tokens[p+L] (last-step) or targets
+/// tokens[p+1...p+L] (every step); windows start every `stride` tokens. Window starts are kept as `Int32`
 /// positions into the corpus; filling a batch copies tokens into caller-owned buffers (no allocation).
 public struct LastStepBatcher: Sendable {
     public let sequenceLength: Int
@@ -53,6 +54,20 @@ public struct LastStepBatcher: Sendable {
             }
             trainStarts = Self.starts(in: 0..<trainTokens, length: L, stride: stride)
             validationStarts = Self.starts(in: trainTokens..<tokens.count, length: L, stride: stride)
+        case .windows:
+            let all = Self.starts(in: 0..<tokens.count, length: L, stride: stride)
+            let trainCount = split.trainWindows ?? 0, validationCount = split.validationWindows ?? 0
+            guard trainCount >= 1, validationCount >= 1 else {
+                throw DataError.invalidParameter(field: "split.train_windows/validation_windows", value: "\(trainCount)/\(validationCount)",
+                                                 expected: "positive window counts for split 'windows'")
+            }
+            guard all.count >= trainCount + validationCount else {
+                throw DataError.splitTooShort(partition: all.count >= trainCount ? .validation : .train, tokens: tokens.count,
+                                              needed: (trainCount + validationCount - 1) * stride + needed,
+                                              detail: "\(trainCount) + \(validationCount) windows of sequence_length \(L) at stride \(stride); the text has \(all.count)")
+            }
+            trainStarts = Array(all[..<trainCount])
+            validationStarts = Array(all[trainCount..<(trainCount + validationCount)])
         case .random:
             guard tokens.count >= needed + stride else {
                 throw DataError.splitTooShort(partition: .train, tokens: tokens.count, needed: needed + stride,
@@ -135,6 +150,29 @@ public struct LastStepBatcher: Sendable {
     /// All window starts of a partition in its current order (inspection and tests).
     public func windowStarts(partition: Partition) -> [Int32] {
         partition == .train ? trainOrder : validationStarts
+    }
+
+    /// As `fill(batch:…)`, with targets at every step: [rows x L] row-major, row r = the window's
+    /// inputs shifted by one token.
+    public func fillEveryStep(batch: Int, batchSize: Int, partition: Partition,
+                              inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>) -> Int {
+        let order = partition == .train ? trainOrder : validationStarts
+        guard batch >= 0, batchSize > 0 else { return 0 }
+        let first = batch * batchSize
+        let rows = max(0, min(batchSize, order.count - first))
+        guard rows > 0 else { return 0 }
+        let L = sequenceLength
+        tokens.withUnsafeBufferPointer { tok in
+            order.withUnsafeBufferPointer { starts in
+                let base = tok.baseAddress!
+                for r in 0..<rows {
+                    let p = Int(starts[first + r])
+                    (inputs + r * L).update(from: base + p, count: L)
+                    (targets + r * L).update(from: base + p + 1, count: L)
+                }
+            }
+        }
+        return rows
     }
 
     /// Writes batch `batch` of a partition: inputs as [rows x L] row-major, targets as [rows].

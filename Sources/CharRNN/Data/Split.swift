@@ -5,8 +5,16 @@ public enum Partition: String, Codable, Sendable, CaseIterable {
 
 /// What the trainer does with the shared split vocabulary.
 extension SplitSpec {
-    /// Throws unless `fraction` is in (0, 1) for the kinds that use it.
+    /// Throws unless `fraction` is in (0, 1) for the kinds that use it, and `windows` has both counts.
     public func validate() throws {
+        if kind == .windows {
+            guard let train = trainWindows, let validation = validationWindows, train >= 1, validation >= 1 else {
+                throw DataError.invalidParameter(field: "split.train_windows/validation_windows",
+                                                 value: "\(trainWindows.map(String.init) ?? "null")/\(validationWindows.map(String.init) ?? "null")",
+                                                 expected: "positive window counts for split 'windows'")
+            }
+            return
+        }
         guard kind != .none else { return }
         guard fraction.isFinite, fraction > 0, fraction < 1 else {
             throw DataError.invalidParameter(field: "split.fraction", value: "\(fraction)",

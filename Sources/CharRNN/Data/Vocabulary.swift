@@ -17,6 +17,23 @@ public struct Vocabulary: Sendable, Codable, Equatable {
         self.init(orderedUnique: seen.sorted { $0.value < $1.value })
     }
 
+    /// The symbol standing for d2l's `<unk>` token: U+FFFD, which no preprocessed training text holds.
+    public static let unknownSymbol: Unicode.Scalar = "\u{FFFD}"
+
+    /// Distinct scalars of `text` plus the unknown token, ordered as d2l's `Vocab` orders its token
+    /// strings (`sorted(set(['<unk>'] + tokens))`): "<unk>" sorts right after "<", so for letters and
+    /// space the ids are ' ' 0, <unk> 1, a…z 2…27.
+    public init(text: String, unknownToken: Bool) {
+        guard unknownToken else { self.init(text: text); return }
+        var symbols = Vocabulary(text: text).symbols.filter { $0 != Self.unknownSymbol }
+        let position = symbols.firstIndex { $0.value > Unicode.Scalar("<").value } ?? symbols.count
+        symbols.insert(Self.unknownSymbol, at: position)
+        self.init(orderedUnique: symbols)
+    }
+
+    /// The id of the unknown token, if the vocabulary has one.
+    public var unknownID: Int32? { id(of: Self.unknownSymbol) }
+
     /// Symbols in the given order (ids = positions); a repeated symbol keeps its first position.
     public init(symbols: [Unicode.Scalar]) {
         var seen = Set<Unicode.Scalar>()
@@ -54,7 +71,8 @@ public struct Vocabulary: Sendable, Codable, Equatable {
         ids.reserveCapacity(s.utf8.count)
         var offset = 0
         for scalar in s.unicodeScalars {
-            guard let id = id(of: scalar) else {
+            // With an unknown token, characters outside the vocabulary map to it (as d2l's Vocab does).
+            guard let id = id(of: scalar) ?? unknownID else {
                 throw DataError.unknownCharacter(scalar, offset: offset, vocabularySize: count)
             }
             ids.append(id)

@@ -8,10 +8,10 @@ final class Head {
         for (i, m) in config.headModules.enumerated() {
             switch m {
             case let .linear(inputs, outputs):
-                modules.append(Linear(store: store, name: "fc.\(i)", inputs: inputs, outputs: outputs, maxRows: maxRows, workspace: workspace))
+                modules.append(Linear(store: store, name: config.headModuleName(i), inputs: inputs, outputs: outputs, maxRows: maxRows, workspace: workspace))
                 width = outputs
             case let .batchNorm(w):
-                modules.append(BatchNorm1d(store: store, name: "fc.\(i)", width: w, maxRows: maxRows, workspace: workspace))
+                modules.append(BatchNorm1d(store: store, name: config.headModuleName(i), width: w, maxRows: maxRows, workspace: workspace))
             case let .activation(kind):
                 modules.append(ActivationLayer(kind: kind, width: width, maxRows: maxRows, workspace: workspace))
             case let .dropout(p):

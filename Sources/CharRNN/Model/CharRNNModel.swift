@@ -110,7 +110,7 @@ public final class CharRNNModel {
         switch objective {
         case .lastStep:
             logits = head.forward(top.outputs + (steps - 1) * batch * h, rows: batch, training: training, rng: &rng)
-        case .everyStep:
+        case .everyStep, .windowEveryStep:
             logits = head.forward(top.outputs, rows: batch * steps, training: training, rng: &rng)
         }
         lastLogits = logits
@@ -130,7 +130,7 @@ public final class CharRNNModel {
     public func loss(targets: UnsafePointer<Int32>, computeGradient: Bool) -> LossStatistics {
         let rows = logitRows
         let t: UnsafePointer<Int32>
-        if lastObjective == .everyStep {
+        if lastObjective.lossAtEveryStep {
             for s in 0..<lastSteps {
                 for b in 0..<lastBatch { timeMajorTargets[s * lastBatch + b] = targets[b * lastSteps + s] }
             }

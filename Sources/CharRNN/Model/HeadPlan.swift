@@ -25,3 +25,18 @@ extension ModelConfig {
         return modules
     }
 }
+
+extension ModelConfig {
+    /// The state_dict prefix of head module `index` (an index into `headModules`): the module's own
+    /// index in an `nn.Sequential`, or, for `module-list`, the number of Linear layers before it,
+    /// as an `nn.ModuleList` holding only the Linears (activations applied in `forward`) names them.
+    func headModuleName(_ index: Int) -> String {
+        switch headNames {
+        case .sequential:
+            return "fc.\(index)"
+        case .moduleList:
+            let linearsBefore = headModules.prefix(index).filter { if case .linear = $0 { true } else { false } }.count
+            return "fc.\(linearsBefore)"
+        }
+    }
+}

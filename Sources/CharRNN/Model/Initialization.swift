@@ -8,7 +8,7 @@ extension ParameterStore {
         let recurrentBound = 1 / Float(config.hiddenSize).squareRoot()
         var bnPrefixes = Set<String>()
         for module in config.headModules.enumerated() {
-            if case .batchNorm = module.element { bnPrefixes.insert("fc.\(module.offset)") }
+            if case .batchNorm = module.element { bnPrefixes.insert(config.headModuleName(module.offset)) }
         }
         for slot in parameters {
             let p = values + slot.offset

@@ -21,6 +21,9 @@ extension ModelConfig {
         if !(headDropout >= 0 && headDropout < 1) {
             throw fail("head_dropout", "\(headDropout)", "must be in [0, 1)")
         }
+        if headNames == .moduleList && batchNorm {
+            throw fail("head_names", "module-list", "names only Linear layers and cannot hold the head's BatchNorm")
+        }
     }
 }
 

@@ -128,11 +128,11 @@ extension ModelConfig {
         for (i, m) in headModules.enumerated() {
             switch m {
             case let .linear(inputs, outputs):
-                list.append(("fc.\(i).weight", [outputs, inputs]))
-                list.append(("fc.\(i).bias", [outputs]))
+                list.append(("\(headModuleName(i)).weight", [outputs, inputs]))
+                list.append(("\(headModuleName(i)).bias", [outputs]))
             case let .batchNorm(width):
-                list.append(("fc.\(i).weight", [width]))
-                list.append(("fc.\(i).bias", [width]))
+                list.append(("\(headModuleName(i)).weight", [width]))
+                list.append(("\(headModuleName(i)).bias", [width]))
             case .activation, .dropout: break
             }
         }
@@ -141,14 +141,14 @@ extension ModelConfig {
 
     var bufferShapes: [(String, [Int])] {
         headModules.enumerated().flatMap { i, m -> [(String, [Int])] in
-            if case let .batchNorm(width) = m { return [("fc.\(i).running_mean", [width]), ("fc.\(i).running_var", [width])] }
+            if case let .batchNorm(width) = m { return [("\(headModuleName(i)).running_mean", [width]), ("\(headModuleName(i)).running_var", [width])] }
             return []
         }
     }
 
     var counterNames: [String] {
         headModules.enumerated().compactMap { i, m in
-            if case .batchNorm = m { return "fc.\(i).num_batches_tracked" }
+            if case .batchNorm = m { return "\(headModuleName(i)).num_batches_tracked" }
             return nil
         }
     }

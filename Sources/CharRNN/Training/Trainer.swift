@@ -27,7 +27,7 @@ final class Trainer {
         recurrentMACs = Double(model.config.recurrentMACsPerStep)
         headMACs = Double(model.config.headMACs)
         dropoutRNG = SeededGenerator(seed: seed ^ 0x4452_4F50_4F55_5400)  // "DROPOUT"
-        let n = training.batchSize * training.sequenceLength
+        let n = batches.rowsPerBatch * training.sequenceLength
         inputs = .allocate(capacity: n)
         inputs.initialize(repeating: 0, count: n)
         targets = .allocate(capacity: n)

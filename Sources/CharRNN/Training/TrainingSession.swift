@@ -15,9 +15,11 @@ public final class TrainingSession {
 
     /// A fresh trial. `model.vocabSize` is replaced by the corpus's vocabulary size. Throws
     /// `ModelConfigError` / `DataError` naming the bad field or value.
-    public convenience init(text: String, preprocessing: Preprocessing = .none, model: ModelConfig, training: TrainingConfig,
-                            split: SplitSpec = SplitSpec(), generation: GenerationConfig = GenerationConfig(), seed: UInt64) throws {
-        let corpus = Corpus(text: text, preprocessing: preprocessing)
+    /// `unknownToken` adds d2l's `<unk>` to the vocabulary.
+    public convenience init(text: String, preprocessing: Preprocessing = .none, unknownToken: Bool = false, model: ModelConfig,
+                            training: TrainingConfig, split: SplitSpec = SplitSpec(), generation: GenerationConfig = GenerationConfig(),
+                            seed: UInt64) throws {
+        let corpus = Corpus(text: text, preprocessing: preprocessing, unknownToken: unknownToken)
         var config = model
         config.vocabSize = corpus.vocabulary.count
         try self.init(corpus: corpus, model: config, training: training, split: split, generation: generation, seed: seed)
@@ -47,7 +49,7 @@ public final class TrainingSession {
         self.generation = generation
         self.seed = seed
         let batches = try BatchSource(tokens: corpus.tokens, training: training, split: split, seed: seed)
-        model = try CharRNNModel(config: config, maxBatch: training.batchSize, maxSteps: training.sequenceLength,
+        model = try CharRNNModel(config: config, maxBatch: batches.rowsPerBatch, maxSteps: training.sequenceLength,
                                    objective: training.objective)
         trainer = Trainer(model: model, training: training, batches: batches, seed: seed)
 

@@ -121,6 +121,8 @@ public struct RunSetup: Sendable {
         case .tail: return "tail: the last \(percent)% of the text is validation"
         case .random: return "random: a seeded random \(percent)% of the windows is validation"
         case .none: return "none: validation uses the training text (as the original Shakespeare grid did)"
+        case .windows:
+            return "windows: the first \(sweep.split.trainWindows ?? 0) windows train, the next \(sweep.split.validationWindows ?? 0) validate"
         }
     }
 }

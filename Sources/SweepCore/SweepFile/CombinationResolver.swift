@@ -58,8 +58,12 @@ struct CombinationResolver {
             activation: reader.choice("activation", ModelConfig.Activation.self) ?? .relu,
             batchNorm: values["batch_norm"]?.value.boolValue ?? false,
             dropout: reader.double("dropout") ?? 0,
-            headDropout: reader.double("head_dropout") ?? 0
+            headDropout: reader.double("head_dropout") ?? 0,
+            headNames: reader.choice("head_names", ModelConfig.HeadNames.self) ?? .sequential
         )
+        if model.headNames == .moduleList, model.batchNorm {
+            throw context.error(reader.source("head_names"), "module-list names only Linear layers; it cannot hold the head's BatchNorm (batch_norm is true from \(reader.source("batch_norm")))", value: .string(model.headNames.rawValue))
+        }
         let defaults = TrainingConfig()
         let training = TrainingConfig(
             objective: reader.choice("objective", Objective.self) ?? defaults.objective,
@@ -74,8 +78,12 @@ struct CombinationResolver {
             seed: reader.int("seed").map(UInt64.init) ?? defaults.seed,
             checkpointEvery: reader.int("checkpoint_every") ?? defaults.checkpointEvery,
             maxAttempts: reader.int("max_attempts") ?? defaults.maxAttempts,
-            maxBatchesPerEpoch: reader.int("max_batches_per_epoch")
+            maxBatchesPerEpoch: reader.int("max_batches_per_epoch"),
+            fullBatch: values["full_batch"]?.value.boolValue ?? defaults.fullBatch
         )
+        if training.fullBatch, training.objective == .everyStep {
+            throw context.error(reader.source("full_batch"), "full_batch needs windows (objective \"last-step\" or \"window-every-step\"); objective is \"every-step\" from \(reader.source("objective"))", value: .bool(true))
+        }
         var sources: [String: String] = [:]
         for parameter in Hyperparameter.all { sources[parameter.name] = reader.source(parameter.name) }
         return Combination(model: model, training: training, gridValues: gridValues, sources: sources)

@@ -11,10 +11,13 @@ public struct DatasetSpec: Sendable, Hashable {
 
     public var source: Source
     public var preprocess: Preprocessing
+    /// Add d2l's `<unk>` token to the vocabulary.
+    public var unkToken: Bool
 
-    public init(source: Source, preprocess: Preprocessing = .none) {
+    public init(source: Source, preprocess: Preprocessing = .none, unkToken: Bool = false) {
         self.source = source
         self.preprocess = preprocess
+        self.unkToken = unkToken
     }
 }
 

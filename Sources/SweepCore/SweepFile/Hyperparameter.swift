@@ -24,6 +24,7 @@ struct Hyperparameter: Sendable {
         .init(name: "batch_norm", section: .model, rule: .boolean, gridable: true),
         .init(name: "dropout", section: .model, rule: .probability, gridable: true),
         .init(name: "head_dropout", section: .model, rule: .probability, gridable: true),
+        .init(name: "head_names", section: .model, rule: .choice(of: ModelConfig.HeadNames.self), gridable: true),
         // training
         .init(name: "objective", section: .training, rule: .choice(of: Objective.self), gridable: true),
         .init(name: "sequence_length", section: .training, rule: .positiveInteger, gridable: true),
@@ -38,6 +39,7 @@ struct Hyperparameter: Sendable {
         .init(name: "checkpoint_every", section: .training, rule: .positiveInteger, gridable: false),
         .init(name: "max_attempts", section: .training, rule: .positiveInteger, gridable: false),
         .init(name: "max_batches_per_epoch", section: .training, rule: .nullable(.positiveInteger), gridable: true),
+        .init(name: "full_batch", section: .training, rule: .boolean, gridable: true),
     ]
 
     static func named(_ name: String) -> Hyperparameter? { all.first { $0.name == name } }

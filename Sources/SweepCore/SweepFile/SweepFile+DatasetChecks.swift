@@ -5,9 +5,14 @@ extension SweepFile {
     public func validate(against datasetLength: Int) throws(SweepFileError) {
         let context = ErrorContext(file: file)
         let parts = split.partLengths(ofTextLength: datasetLength)
-        let described = split.kind == .none ? "split none" : "split \(split.kind.rawValue) \(JSONNumberFormat.canonical(split.fraction))"
-        var checked: Set<Int> = []
-        for combination in combinations where checked.insert(combination.training.sequenceLength).inserted {
+        let described: String
+        switch split.kind {
+        case .none: described = "split none"
+        case .windows: described = "split windows \(split.trainWindows ?? 0) + \(split.validationWindows ?? 0)"
+        case .tail, .random: described = "split \(split.kind.rawValue) \(JSONNumberFormat.canonical(split.fraction))"
+        }
+        var checked: Set<[Int]> = []
+        for combination in combinations where checked.insert([combination.training.sequenceLength, combination.training.stride]).inserted {
             let length = combination.training.sequenceLength
             let source = combination.sources["sequence_length"]!
             let value = JSONValue(length)
@@ -18,6 +23,13 @@ extension SweepFile {
                 }
                 if length >= parts.validation {
                     throw context.error(source, "expected a sequence length below the \(parts.validation) characters of the validation part (\(datasetLength) characters, \(described))", value: value)
+                }
+            case .windows:
+                let stride = combination.training.stride
+                let windows = datasetLength > length ? (datasetLength - length - 1) / stride + 1 : 0
+                let needed = (split.trainWindows ?? 0) + (split.validationWindows ?? 0)
+                if windows < needed {
+                    throw context.error(source, "expected a sequence length that leaves \(needed) windows (\(windows) windows of \(datasetLength) characters at stride \(stride), \(described))", value: value)
                 }
             case .random:
                 let windows = datasetLength - length

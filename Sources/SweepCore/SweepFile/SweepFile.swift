@@ -62,12 +62,13 @@ public struct SweepFile: Sendable {
     /// The dataset identity when it is known without reading anything (a registry name).
     public func registryDataset(in registry: DatasetRegistry = .standard) -> DatasetSettings? {
         guard case .registry(let name) = dataset.source, let entry = registry.entry(named: name) else { return nil }
-        return DatasetSettings(name: entry.name, sha256: entry.sha256, preprocess: dataset.preprocess)
+        return DatasetSettings(name: entry.name, sha256: entry.sha256, preprocess: dataset.preprocess, unkToken: dataset.unkToken)
     }
 
     /// The trials, numbered from 1 in expansion order (first grid key outermost).
     public func trials(dataset resolved: ResolvedDataset) -> [Trial] {
-        trials(dataset: DatasetSettings(name: resolved.name, sha256: resolved.sha256, preprocess: dataset.preprocess))
+        trials(dataset: DatasetSettings(name: resolved.name, sha256: resolved.sha256, preprocess: dataset.preprocess,
+                                        unkToken: dataset.unkToken))
     }
 
     /// The trials for a dataset identity (see `registryDataset(in:)` to plan without the file).

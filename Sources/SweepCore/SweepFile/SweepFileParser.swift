@@ -47,6 +47,9 @@ struct SweepFileParser {
             schedule = ScheduleOrder(rawValue: value.stringValue!)!
         }
         let combinations = try CombinationResolver(context: context, fixed: model.merging(training) { first, _ in first }, grid: grid).resolveAll()
+        for combination in combinations where combination.training.objective == .everyStep && split.kind == .windows {
+            throw context.error(combination.sources["objective"] ?? "training.objective", "split \"windows\" needs a windowed objective (\"last-step\" or \"window-every-step\"); every-step streams need contiguous text", value: .string("every-step"))
+        }
         return Parsed(name: name, description: description, dataset: dataset, split: split, generate: generate, grid: grid, schedule: schedule, combinations: combinations)
     }
 
@@ -68,20 +71,25 @@ struct SweepFileParser {
         guard let members = value.objectValue else {
             throw context.error(path, "expected a registry name or an object {\"name\" or \"path\", \"preprocess\"}", value: value)
         }
-        try context.rejectUnknownKeys(members, known: ["name", "path", "preprocess"], at: path, what: "dataset")
+        try context.rejectUnknownKeys(members, known: ["name", "path", "preprocess", "unk_token"], at: path, what: "dataset")
         var preprocess = Preprocessing.none
         if let given = value["preprocess"] {
             try ValueRule.choice(of: Preprocessing.self).check(given, at: path.key("preprocess"), context)
             preprocess = .init(rawValue: given.stringValue!)!
         }
+        var unkToken = false
+        if let given = value["unk_token"] {
+            try ValueRule.boolean.check(given, at: path.key("unk_token"), context)
+            unkToken = given.boolValue!
+        }
         switch (value["name"], value["path"]) {
         case (let name?, nil):
             guard let text = name.stringValue else { throw context.error(path.key("name"), "expected a string", value: name) }
-            return DatasetSpec(source: .registry(try registryName(text, at: path.key("name"))), preprocess: preprocess)
+            return DatasetSpec(source: .registry(try registryName(text, at: path.key("name"))), preprocess: preprocess, unkToken: unkToken)
         case (nil, let file?):
             guard let text = file.stringValue, !text.isEmpty else { throw context.error(path.key("path"), "expected a file path", value: file) }
             let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)
-            return DatasetSpec(source: .file(url.standardizedFileURL), preprocess: preprocess)
+            return DatasetSpec(source: .file(url.standardizedFileURL), preprocess: preprocess, unkToken: unkToken)
         case (.some, .some):
             throw context.error(path, "give either \"name\" or \"path\", not both")
         case (nil, nil):
@@ -100,14 +108,28 @@ struct SweepFileParser {
         var split = SplitSpec()
         guard let value else { return split }
         guard let members = value.objectValue else { throw context.error(path, "expected an object {\"kind\", \"fraction\"}", value: value) }
-        try context.rejectUnknownKeys(members, known: ["kind", "fraction"], at: path, what: "split")
+        try context.rejectUnknownKeys(members, known: ["kind", "fraction", "train_windows", "validation_windows"], at: path, what: "split")
         if let kind = value["kind"] {
             try ValueRule.choice(of: SplitKind.self).check(kind, at: path.key("kind"), context)
             split.kind = .init(rawValue: kind.stringValue!)!
         }
         if let fraction = value["fraction"] {
             try ValueRule.openFraction.check(fraction, at: path.key("fraction"), context)
+            if split.kind == .windows {
+                throw context.error(path.key("fraction"), "split \"windows\" counts windows (train_windows, validation_windows), not a fraction", value: fraction)
+            }
             split.fraction = fraction.doubleValue!
+        }
+        for key in ["train_windows", "validation_windows"] {
+            guard let given = value[key] else {
+                if split.kind == .windows { throw context.error(path.key(key), "missing: split \"windows\" needs train_windows and validation_windows") }
+                continue
+            }
+            guard split.kind == .windows else {
+                throw context.error(path.key(key), "applies only to split kind \"windows\" (kind is \"\(split.kind.rawValue)\")", value: given)
+            }
+            try ValueRule.positiveInteger.check(given, at: path.key(key), context)
+            if key == "train_windows" { split.trainWindows = given.intValue! } else { split.validationWindows = given.intValue! }
         }
         return split
     }
@@ -115,7 +137,7 @@ struct SweepFileParser {
     private func parseGenerate(_ value: JSONValue?, at path: JSONPath) throws(SweepFileError) -> GenerationConfig {
         guard let value else { return Self.promptingFromTheStart(GenerationConfig()) }
         guard let members = value.objectValue else { throw context.error(path, "expected an object", value: value) }
-        try context.rejectUnknownKeys(members, known: ["length", "prompts", "prompt_slices", "mode", "temperature"], at: path, what: "generate")
+        try context.rejectUnknownKeys(members, known: ["length", "prompts", "prompt_files", "prompt_slices", "mode", "temperature"], at: path, what: "generate")
         let defaults = GenerationConfig()
         var length = defaults.length, mode = defaults.mode, temperature = defaults.temperature
         var prompts: [String] = [], slices: [PromptSlice] = []
@@ -140,6 +162,9 @@ struct SweepFileParser {
                 prompts.append(text)
             }
         }
+        if let given = value["prompt_files"] {
+            prompts += try readPromptFiles(given, at: path.key("prompt_files"))
+        }
         if let given = value["prompt_slices"] {
             let listPath = path.key("prompt_slices")
             guard let items = given.arrayValue else { throw context.error(listPath, "expected a list of {\"offset\", \"length\"}", value: given) }
@@ -155,6 +180,29 @@ struct SweepFileParser {
             }
         }
         return Self.promptingFromTheStart(GenerationConfig(length: length, prompts: prompts, promptSlices: slices, mode: mode, temperature: temperature))
+    }
+
+    /// Prompts kept in text files (relative to the sweep file's folder), read byte for byte, so
+    /// indentation and line breaks survive. Their text, not their path, joins the prompts and so
+    /// the trial ids.
+    private func readPromptFiles(_ value: JSONValue, at path: JSONPath) throws(SweepFileError) -> [String] {
+        guard let items = value.arrayValue else { throw context.error(path, "expected a list of file paths", value: value) }
+        var prompts: [String] = []
+        for (position, item) in items.enumerated() {
+            let itemPath = path.index(position)
+            guard let name = item.stringValue, !name.isEmpty else { throw context.error(itemPath, "expected a file path", value: item) }
+            let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : directory.appendingPathComponent(name)
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw context.error(itemPath, "cannot read the prompt file \(url.standardizedFileURL.path) (\(SweepFile.reason(error)))", value: item)
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw context.error(itemPath, "the prompt file is not valid UTF-8", value: item)
+            }
+            guard !text.isEmpty else { throw context.error(itemPath, "the prompt file is empty", value: item) }
+            prompts.append(text)
+        }
+        return prompts
     }
 
     /// A sweep file without prompts generates from the text's first character. The slice is

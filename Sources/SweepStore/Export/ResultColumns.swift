@@ -43,12 +43,12 @@ extension ExportColumns {
         config("hidden_size", "units", "Hidden state width H of every recurrent layer."),
         config("fc_layers", "count", "Linear layers in the head (1 = a single Linear to the vocabulary)."),
         config("objective", "—", """
-            `last-step` (predict the character after each window) or `every-step` (loss at every position, \
-            state carried across chunks).
+            `last-step` (predict the character after each window), `every-step` (loss at every position, \
+            state carried across chunks) or `window-every-step` (loss at every position of independent windows).
             """),
         config("split", "—", """
-            How validation text was chosen: `tail` (last fraction of the text), `random` (seeded random windows) \
-            or `none` (validation = training data).
+            How validation text was chosen: `tail` (last fraction of the text), `random` (seeded random windows), \
+            `none` (validation = training data) or `windows` (the windows after the first `train_windows`).
             """),
     ]
 

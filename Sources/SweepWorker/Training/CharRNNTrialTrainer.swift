@@ -27,7 +27,7 @@ public struct CharRNNTrialTrainer: TrialTrainer {
             do {
                 let config = job.config
                 session = try TrainingSession(
-                    text: text, preprocessing: config.dataset.preprocess, model: config.model, training: config.training,
+                    text: text, preprocessing: config.dataset.preprocess, unknownToken: config.dataset.unkToken, model: config.model, training: config.training,
                     split: config.split, generation: config.generate, seed: job.seed)
             } catch {
                 return .configError(message: "\(error)")
