@@ -28,7 +28,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let store = try SweepStore(path: try target.folder().database.path)
         let summary = try store.statusSummary()
-        let order: [TrialStatus] = [.done, .running, .queued, .diverged, .configError, .failed]
+        let order: [TrialStatus] = [.done, .running, .queued, .diverged, .configError, .failed, .stopped]
         let counts = order.map { "\($0.rawValue) \(summary.counts[$0] ?? 0)" }.joined(separator: ", ")
         print("\(summary.total) trials: \(counts)")
         for trial in summary.running {

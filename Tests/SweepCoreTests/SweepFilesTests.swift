@@ -12,7 +12,8 @@ import Testing
     }()
 
     @Test func shipsTheSweepsOfTheDesign() {
-        #expect(Self.files == ["deep.json", "nextchar.json", "shakespeare-seed004.json", "shakespeare.json", "smoke.json", "timemachine.json"])
+        #expect(Self.files == ["deep.json", "nextchar.json", "shakespeare-asha.json", "shakespeare-random.json", "shakespeare-seed004.json",
+                               "shakespeare.json", "smoke.json", "timemachine.json"])
     }
 
     @Test(arguments: files)
@@ -25,7 +26,7 @@ import Testing
         let text = try dataset.text(preprocess: sweep.dataset.preprocess)
         try sweep.validate(against: text.unicodeScalars.count)
         let trials = sweep.trials(dataset: dataset)
-        #expect(trials.count == sweep.grid.reduce(1) { $0 * $1.values.count })
+        #expect(trials.count == sweep.grid.reduce(1) { $0 * $1.values.count } * (sweep.search?.samples ?? 1))
         #expect(Set(trials.map(\.id)).count == trials.count)
         #expect(trials.allSatisfy { $0.config.dataset.sha256 == dataset.sha256 })
         #expect(sweep.registryDataset().map { $0 == trials[0].config.dataset } ?? false)

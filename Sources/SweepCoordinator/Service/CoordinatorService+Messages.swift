@@ -198,6 +198,8 @@ extension CoordinatorService {
                                        report.trialId, report.epoch, epochs(of: report.trialId), report.trainLoss,
                                        report.valLoss, report.valAccuracy, worker.rawValue),
                     trial: report.trialId, worker: worker)
+        apply(scheduler.epochReported(trialID: report.trialId, attempt: report.attempt, epoch: report.epoch,
+                                      valLoss: report.valLoss, seconds: report.seconds, now: now), now: now)
     }
 
     func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
@@ -251,8 +253,10 @@ extension CoordinatorService {
                 return
             }
             removeCheckpointFiles(update.obsoletePaths)
-            scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
-                                       ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
+            if scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
+                                          ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest)) {
+                apply(scheduler.checkpointReady(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, now: now), now: now)
+            }
         } catch {
             logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
         }
@@ -372,6 +376,8 @@ extension CoordinatorService {
                 }
                 trialStart[trialID] = trialStart[trialID] ?? now
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
+            case .decision, .stopped, .promoted, .budgetSpent:
+                applyEarlyStopping(event)
             }
         }
     }
