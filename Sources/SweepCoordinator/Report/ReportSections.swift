@@ -113,7 +113,7 @@ struct ReportSections {
 
     func stopped() -> String {
         let e = HTMLText.escape
-        let bad = rows.filter { ["diverged", "config_error", "failed"].contains($0.status) }
+        let bad = rows.filter { ["diverged", "config_error", "failed", "stopped"].contains($0.status) }
         var out = "<section id=\"stopped\"><h2>Stopped and failed trials</h2>\n"
         if bad.isEmpty { return out + "<p class=\"muted\">None: no trial diverged or failed.</p></section>\n" }
         out += "<table><thead><tr><th class=\"t\">trial</th><th class=\"t\">status</th><th>attempts</th><th class=\"t\">why</th></tr></thead><tbody>\n"

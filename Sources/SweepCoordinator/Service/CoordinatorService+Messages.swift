@@ -89,6 +89,11 @@ extension CoordinatorService {
 
     /// Drops a report the sender may not make and tells it to STOP that attempt.
     func reject(_ key: LeaseKey, _ code: StopCode, command: Command, worker: WorkerID) {
+        // Reports the worker sent before its early-stopping STOP arrived are expected, not suspect.
+        guard code != .earlyStopped else {
+            send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
+            return
+        }
         noteDropped(peer: worker.rawValue, "\(command.rawValue) for trial \(key.trialID.prefix(80)) attempt \(key.attempt): \(code.rawValue)",
                     trial: trialsByID[key.trialID] == nil ? nil : key.trialID)
         send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
