@@ -78,4 +78,46 @@ struct EarlyStoppingRunTests {
         #expect(statusRun.wait(seconds: 30) == 0)
         #expect(statusRun.stdout.contains("stopped \(trials.filter { $0.status == .stopped }.count)"))
     }
+
+    /// A random search run again with more samples and `--extend`: the first trials keep their ids,
+    /// numbers and results, and only the new samples are trained.
+    @Test func moreSamplesWithExtendKeepTheTrainedTrials() throws {
+        let folder = try temporaryFolder("samples")
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
+        let file = folder.appendingPathComponent("samples.json")
+        func write(samples: Int) throws {
+            try Data("""
+                {
+                  "name": "samples",
+                  "dataset": "timemachine",
+                  "training": { "objective": "every-step", "sequence_length": 16, "batch_size": 8, "epochs": 1,
+                                "optimizer": "adam", "seed": 3, "max_batches_per_epoch": 5 },
+                  "model": { "cell": "gru", "layers": 1, "fc_layers": 1 },
+                  "generate": { "length": 10, "prompts": ["The "], "mode": "stateful" },
+                  "search": { "samples": \(samples), "parameters": {
+                    "learning_rate": { "loguniform": [0.001, 0.03] }, "hidden_size": { "qloguniform": [8, 32, 8] } } },
+                  "schedule": "file-order"
+                }
+                """.utf8).write(to: file)
+        }
+        try write(samples: 2)
+        let first = try Child(Executables.coordinator, ["run", file.path, "--workers", "1", "--runs", folder.path], in: folder, name: "first")
+        #expect(first.wait(seconds: 120) == 0, "coordinator: \(first.stderr.suffix(2000))")
+        let db = folder.appendingPathComponent("runs/samples/sweep.db").path
+        let before = try SweepStore(path: db).allTrials().sorted { $0.number < $1.number }
+        #expect(before.count == 2 && before.allSatisfy { $0.status == .done })
+        try write(samples: 4)
+        let second = try Child(Executables.coordinator, ["run", file.path, "--workers", "1", "--runs", folder.path, "--extend"],
+                               in: folder, name: "second")
+        #expect(second.wait(seconds: 120) == 0, "coordinator: \(second.stderr.suffix(2000))")
+        let store = try SweepStore(path: db)
+        let after = try store.allTrials().sorted { $0.number < $1.number }
+        #expect(after.count == 4 && after.allSatisfy { $0.status == .done })
+        #expect(Array(after.prefix(2)).map(\.trialID) == before.map(\.trialID))
+        #expect(Array(after.prefix(2)).map(\.number) == [1, 2])
+        // The kept trials were not trained again.
+        #expect(Array(after.prefix(2)).allSatisfy { $0.attempts == 1 })
+        let assigned = try store.events(afterID: 0, limit: 100_000).filter { $0.kind == "assign" }.compactMap(\.trialID)
+        #expect(assigned.sorted() == after.map(\.trialID).sorted())
+    }
 }
