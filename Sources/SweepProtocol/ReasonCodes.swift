@@ -15,6 +15,9 @@ public enum StopCode: String, Sendable, Hashable, Codable, CaseIterable {
     case sweepComplete = "sweep_complete"
     /// The coordinator is stopping; the trial is requeued and resumes later.
     case shuttingDown = "shutting_down"
+    /// An early-stopping rule stopped the trial after its checkpoint of the decisive epoch was
+    /// stored; the coordinator may later promote it, and another attempt resumes from that checkpoint.
+    case earlyStopped = "early_stopped"
 }
 
 /// Why a peer says BYE (SPEC.md §3.3).

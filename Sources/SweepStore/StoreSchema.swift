@@ -10,6 +10,7 @@ enum StoreSchema {
         migrator.registerMigration("v3-retry-budget", migrate: addRetryBudget)
         migrator.registerMigration("v4-train-accuracy", migrate: addTrainAccuracy)
         migrator.registerMigration("v5-trial-progress", migrate: addTrialProgress)
+        migrator.registerMigration("v6-stopped-status", migrate: allowStoppedStatus)
         return migrator
     }
 
@@ -28,6 +29,40 @@ enum StoreSchema {
             t.column("updated_at", .datetime).notNull()
         }
     }
+
+
+    /// Early stopping: a trial may end `stopped`. SQLite cannot change a CHECK constraint, so the
+    /// trials table is rebuilt the way SQLite documents (new table, copy, drop, rename); the
+    /// migrator turns foreign keys off meanwhile, so the rows that reference trials stay.
+    private static func allowStoppedStatus(_ db: Database) throws {
+        let statuses = (v1Statuses + ["stopped"]).map { "'\($0)'" }.joined(separator: ",")
+        try db.create(table: "trials_rebuilt") { t in
+            t.primaryKey("trial_id", .text)
+            t.column("number", .integer).notNull()
+            t.column("config_json", .text).notNull()
+            t.column("grid_json", .text).notNull()
+            t.column("status", .text).notNull().defaults(to: "queued").check(sql: "status IN (\(statuses))")
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("worker_id", .text)
+            t.column("lease_expires_at", .datetime)
+            t.column("estimated_cost", .double)
+            t.column("parameters", .integer)
+            t.column("created_at", .datetime).notNull()
+            t.column("updated_at", .datetime).notNull()
+            t.column("retry_from_attempt", .integer).notNull().defaults(to: 0)
+        }
+        let columns = "trial_id, number, config_json, grid_json, status, attempts, worker_id, lease_expires_at, " +
+            "estimated_cost, parameters, created_at, updated_at, retry_from_attempt"
+        try db.execute(sql: """
+            INSERT INTO trials_rebuilt (\(columns)) SELECT \(columns) FROM trials;
+            DROP TABLE trials;
+            ALTER TABLE trials_rebuilt RENAME TO trials;
+            """)
+        try db.create(index: "trials_by_status", on: "trials", columns: ["status", "number"])
+    }
+
+    /// The statuses the first schema allowed (spelled out: that migration must never change).
+    private static let v1Statuses = ["queued", "running", "done", "diverged", "config_error", "failed"]
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a
     /// fresh budget; only later infra failures count against `max_attempts`.
@@ -65,14 +100,14 @@ enum StoreSchema {
             t.column("updated_at", .datetime).notNull()
         }
 
-        let statuses = TrialStatus.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        let statuses = v1Statuses.map { "'\($0)'" }.joined(separator: ",")
         try db.create(table: "trials") { t in
             t.primaryKey("trial_id", .text)
             t.column("number", .integer).notNull()
             t.column("config_json", .text).notNull()
             // JSON array of [key, value] pairs, in grid order.
             t.column("grid_json", .text).notNull()
-            t.column("status", .text).notNull().defaults(to: TrialStatus.queued.rawValue)
+            t.column("status", .text).notNull().defaults(to: "queued")
                 .check(sql: "status IN (\(statuses))")
             t.column("attempts", .integer).notNull().defaults(to: 0)
             t.column("worker_id", .text)

@@ -62,7 +62,7 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], "not JSON: \(out)")
         #expect(json["sweep"] as? String == "statusdemo")
         let counts = try #require(json["counts"] as? [String: Int])
-        #expect(counts == ["total": 10, "done": 6, "running": 2, "queued": 1, "diverged": 1, "config_error": 0, "failed": 0])
+        #expect(counts == ["total": 10, "done": 6, "running": 2, "queued": 1, "diverged": 1, "config_error": 0, "failed": 0, "stopped": 0])
         let eta = try #require(json["eta_seconds"] as? Double)
         #expect(eta > 0)
 
@@ -104,7 +104,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try makeStore(folder)
         let lines = try status(folder, [], name: "status-text").split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasPrefix("statusdemo: 10 trials — done 6, running 2, queued 1, diverged 1, config_error 0, failed 0 — ETA ") == true)
+        #expect(lines.first?.hasPrefix("statusdemo: 10 trials — done 6, running 2, queued 1, diverged 1, config_error 0, failed 0, stopped 0 — ETA ") == true)
         #expect(lines.contains { $0.hasPrefix("  #8 t08 attempt 1 on w-1: epoch 2/3 [#####---------------] batch 50/200, 6.4k tok/s, ETA ") })
         #expect(lines.contains("best 5 by val loss:"))
         #expect(lines.contains { $0.hasPrefix("  1. #6 t06 val_loss 1.7000 acc 0.500 params 6000") && $0.hasSuffix("cell=gru hidden_size=96") })

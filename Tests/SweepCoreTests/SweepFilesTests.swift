@@ -13,7 +13,8 @@ import Testing
 
     @Test func shipsTheSweepsOfTheDesign() {
         #expect(Self.files == ["d2l-deep.json", "d2l-rnn.json", "d2l-timemachine.json", "deep.json", "nextchar.json", "seed004-p1.json",
-                               "seed004.json", "shakespeare-seed004.json", "shakespeare.json", "smoke.json", "timemachine.json"])
+                               "seed004.json", "shakespeare-asha.json", "shakespeare-random.json", "shakespeare-seed004.json",
+                               "shakespeare.json", "smoke.json", "timemachine.json"])
     }
 
     @Test(arguments: files)
@@ -26,7 +27,7 @@ import Testing
         let text = try dataset.text(preprocess: sweep.dataset.preprocess)
         try sweep.validate(against: text.unicodeScalars.count)
         let trials = sweep.trials(dataset: dataset)
-        #expect(trials.count == sweep.grid.reduce(1) { $0 * $1.values.count })
+        #expect(trials.count == sweep.grid.reduce(1) { $0 * $1.values.count } * (sweep.search?.samples ?? 1))
         #expect(Set(trials.map(\.id)).count == trials.count)
         #expect(trials.allSatisfy { $0.config.dataset.sha256 == dataset.sha256 })
         if case .file = sweep.dataset.source {

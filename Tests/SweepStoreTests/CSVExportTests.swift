@@ -7,7 +7,7 @@ import TrialSpec
     static let fixedHeader = """
         cell,layers,sequence_length,hidden_size,fc_layers,objective,split,epochs_run,best_epoch,train_loss,\
         val_loss,val_accuracy,val_perplexity,overfit_pct,training_seconds,inference_seconds_per_1000_chars,\
-        parameters,size_mb,macs_per_char,tokens_per_second,worker_host,attempts,status,sample
+        parameters,size_mb,macs_per_char,tokens_per_second,worker_host,attempts,status,stopped_epoch,sample
         """
     static let awkwardSample = "KING, said \"no\",\nand then\r\nleft, \"\"quoted\"\"\n\n  end"
 

@@ -72,6 +72,7 @@ public final class ProgressView: @unchecked Sendable {
         head += "queued \(c.queued), failed \(c.failed)"
         if c.diverged > 0 { head += ", diverged \(c.diverged)" }
         if c.configError > 0 { head += ", config errors \(c.configError)" }
+        if c.stopped > 0 { head += ", stopped \(c.stopped)" }
         if let eta = snapshot.etaSeconds { head += " — ETA \(format(seconds: eta))" }
         var lines = [head]
         if let job = snapshot.job { lines.append("  " + TerminalText.printable(job)) }

@@ -6,7 +6,7 @@ public enum StatusText {
     public static func lines(_ p: SweepProgress) -> [String] {
         let c = p.counts
         var head = "\(TerminalText.printable(p.sweep)): \(c.total) trials — done \(c.done), running \(c.running), "
-            + "queued \(c.queued), diverged \(c.diverged), config_error \(c.configError), failed \(c.failed)"
+            + "queued \(c.queued), diverged \(c.diverged), config_error \(c.configError), failed \(c.failed), stopped \(c.stopped)"
         if c.queued + c.running > 0 {
             head += p.etaSeconds.map { " — ETA \(ProgressView.format(seconds: $0))" } ?? " — ETA unknown (no speed measured yet)"
             if let source = p.speedSource { head += " (speed: \(source))" }

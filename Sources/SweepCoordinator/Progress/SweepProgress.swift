@@ -7,7 +7,7 @@ import SweepStore
 /// five best trials so far, and each worker's last sign of life.
 public struct SweepProgress: Sendable, Equatable, Codable {
     public struct Counts: Sendable, Equatable, Codable {
-        public var total = 0, done = 0, running = 0, queued = 0, diverged = 0, configError = 0, failed = 0
+        public var total = 0, done = 0, running = 0, queued = 0, diverged = 0, configError = 0, failed = 0, stopped = 0
     }
 
     public struct RunningTrial: Sendable, Equatable, Codable {
@@ -93,6 +93,7 @@ public struct SweepProgress: Sendable, Equatable, Codable {
             case .diverged: counts.diverged += 1
             case .configError: counts.configError += 1
             case .failed: counts.failed += 1
+            case .stopped: counts.stopped += 1
             }
         }
 

@@ -31,6 +31,8 @@ public struct ReportInput: Sendable {
     public var refreshSeconds: Int
     /// Why a trial did not finish cleanly: its last attempt's outcome and message, by trial id.
     public var reasons: [String: String]
+    /// Early-stopping marks by trial id ("3 ✓ · 9 ✗ · 9 ↑"); empty without early stopping.
+    public var decisions: [String: String] = [:]
 
     public init(sweepName: String, split: String, results: ExportTable, curves: [String: [CurvePoint]],
                 generatedAt: Date = Date(), dataset: String = "", gridKeys: [String] = [], live: Bool = false,
@@ -58,8 +60,10 @@ public struct ReportInput: Sendable {
             guard let last = try store.attempts(trialID: trial.trialID).last else { continue }
             reasons[trial.trialID] = [last.outcome, last.message].compactMap { $0 }.joined(separator: ": ")
         }
-        return ReportInput(sweepName: sweepName, split: split, results: try store.table(.results),
-                           curves: try curves(from: store), dataset: dataset, gridKeys: keys, live: live, reasons: reasons)
+        var input = ReportInput(sweepName: sweepName, split: split, results: try store.table(.results),
+                                curves: try curves(from: store), dataset: dataset, gridKeys: keys, live: live, reasons: reasons)
+        input.decisions = ReportDecisions.marks(try store.events(kinds: ["decision", "promoted"]))
+        return input
     }
 
     /// Every stored trial's losses by epoch; a missing loss is NaN, which the chart skips.

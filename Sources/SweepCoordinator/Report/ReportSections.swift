@@ -29,7 +29,8 @@ struct ReportSections {
         out += "<dt>Split</dt><dd>Validation split: <b>\(e(input.split))</b></dd>"
         out += "<dt>Objective</dt><dd>\(e(objectives.isEmpty ? "—" : objectives.joined(separator: ", ")))</dd>"
         out += "<dt>Trials</dt><dd>\(count(["done"])) done, \(count(["running"])) running, \(count(["queued"])) queued, "
-        out += "\(stopped) stopped or failed — \(rows.count) in all</dd>"
+        let early = count(["stopped"])
+        out += "\(stopped) stopped or failed\(early > 0 ? ", \(early) stopped early" : "") — \(rows.count) in all</dd>"
         out += "<dt>Compute</dt><dd>\(HTMLText.duration(compute)) of training (sum over trials)</dd>"
         if let best = ranked.first {
             out += "<dt>Best trial</dt><dd>\(e(best.label)) — \(e(describe(best))), val loss <b>\(HTMLText.fixed(best.valLoss, 4))</b>, "
@@ -73,6 +74,11 @@ struct ReportSections {
             Column(title: "epochs", raw: { $0.text("epochs_run") }, shown: { e($0.text("epochs_run")) }),
             Column(title: "status", raw: { $0.status }, shown: { e($0.status) }, text: true, status: true),
         ]
+        if !input.decisions.isEmpty {
+            // Rung decisions: ✓ continued, ✗ stopped, ↑ promoted, at the epoch shown.
+            columns.append(Column(title: "rungs", raw: { input.decisions[$0.trialID] ?? "" },
+                                  shown: { e(input.decisions[$0.trialID] ?? "") }, text: true))
+        }
         var out = "<section id=\"leaderboard-section\"><h2>Leaderboard</h2>\n"
         out += "<p class=\"muted\">All trials, lowest validation loss first. Click a column heading to sort.</p>\n"
         out += "<div class=\"scroll-y\"><table class=\"sortable\" id=\"leaderboard\"><thead><tr>"
@@ -107,7 +113,7 @@ struct ReportSections {
 
     func stopped() -> String {
         let e = HTMLText.escape
-        let bad = rows.filter { ["diverged", "config_error", "failed"].contains($0.status) }
+        let bad = rows.filter { ["diverged", "config_error", "failed", "stopped"].contains($0.status) }
         var out = "<section id=\"stopped\"><h2>Stopped and failed trials</h2>\n"
         if bad.isEmpty { return out + "<p class=\"muted\">None: no trial diverged or failed.</p></section>\n" }
         out += "<table><thead><tr><th class=\"t\">trial</th><th class=\"t\">status</th><th>attempts</th><th class=\"t\">why</th></tr></thead><tbody>\n"

@@ -1,4 +1,5 @@
 import SweepProtocol
+import SweepCore
 
 /// The coordinator's scheduling brain as a pure state machine: a trial queue in schedule order,
 /// leases, the worker table with liveness, retries and quarantine, and first-result-wins delivery.
@@ -6,10 +7,10 @@ import SweepProtocol
 /// owner must act on (send ASSIGN/STOP, log). Not thread-safe; one thread owns it.
 public struct Scheduler: Sendable {
     public let policy: SchedulerPolicy
-    public private(set) var trials: [String: TrialState] = [:]
+    public internal(set) var trials: [String: TrialState] = [:]
     /// Queued trial ids, front first. Requeued trials go to the front so they finish soon.
-    private var queue: [String] = []
-    private var workers = WorkerTable()
+    var queue: [String] = []
+    var workers = WorkerTable()
     /// Once draining (SIGINT/SIGTERM), nothing new is assigned.
     public private(set) var draining = false
     /// While the store cannot be written, nothing new is assigned (an assignment must be recorded
@@ -20,6 +21,16 @@ public struct Scheduler: Sendable {
     /// Progress watchdog state (Scheduler+Progress.swift).
     var progressWatches: [String: ProgressWatch] = [:]
     var longestEpochSeconds: [String: Double] = [:]
+    /// Early stopping and budget state (Scheduler+EarlyStopping.swift).
+    var stopping: (any EarlyStoppingRule)?
+    public let budget: EarlyStopping.Budget?
+    public internal(set) var spentEpochs = 0
+    public internal(set) var spentSeconds = 0.0
+    public internal(set) var budgetSpent = false
+    /// Rung decisions waiting for their epoch's checkpoint, by trial.
+    var awaitingCheckpoint: [String: PendingDecision] = [:]
+    /// The last epoch each trial's current attempt reported.
+    var reachedEpoch: [String: Int] = [:]
 
     /// Restored attempt counts above this are treated as corrupt (the run folder validates first;
     /// this keeps `attemptsStarted + 1` from ever overflowing).
@@ -43,11 +54,15 @@ public struct Scheduler: Sendable {
     /// - Parameters:
     ///   - trials: every trial of the sweep, in schedule order.
     ///   - restored: what a previous run of this sweep left in the store, by trial id.
+    ///   - stopping: the early-stopping rule, if any; `budget`: when the sweep ends early.
     public init(trials: [ScheduledTrial], restored: [String: RestoredTrial] = [:],
                 policy: SchedulerPolicy = SchedulerPolicy(), now: Double,
+                stopping: (any EarlyStoppingRule)? = nil, budget: EarlyStopping.Budget? = nil,
                 leaseIDs: @escaping @Sendable () -> String = LeaseID.random) {
         self.policy = policy
         self.newLeaseID = leaseIDs
+        self.stopping = stopping
+        self.budget = budget
         var front: [String] = []
         for trial in trials {
             var state = TrialState(trial: trial, phase: .queued, attemptsStarted: 0, infraFailures: 0,
@@ -72,6 +87,7 @@ public struct Scheduler: Sendable {
             self.trials[trial.id] = state
         }
         queue.insert(contentsOf: front, at: 0)
+        restoreEarlyStopping(restored)
     }
 
     /// A trial's state as a previous coordinator run left it.
@@ -84,6 +100,12 @@ public struct Scheduler: Sendable {
         public var latestCheckpoint: StoredCheckpoint?
         /// The leases the store remembers, by attempt.
         public var leases: [Int: Lease]
+        /// Recorded val_loss by epoch, and seconds trained: the early-stopping rule and budget
+        /// pick up where the previous run left them.
+        public var valLosses: [Int: Double] = [:]
+        public var secondsTrained: Double = 0
+        /// The epoch a `stopped` trial stopped at.
+        public var stoppedEpoch: Int?
         public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
                     infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil,
                     leases: [Int: Lease] = [:]) {
@@ -109,6 +131,7 @@ public struct Scheduler: Sendable {
             case .finished(.diverged, _): c.diverged += 1
             case .finished(.configError, _): c.configError += 1
             case .finished(.failed, _): c.failed += 1
+            case .finished(.stopped, _): c.stopped += 1
             }
         }
         return c
@@ -178,6 +201,8 @@ public struct Scheduler: Sendable {
             return [.adopted(worker: id, trialID: trialID, attempt: key.attempt)]
         case .running:
             return stop(.leaseLost)
+        case .finished(.stopped, let attempt):
+            return stop(attempt == key.attempt ? .earlyStopped : .leaseLost)
         case .finished(let outcome, let winner):
             return stop(outcome != .failed && winner != key.attempt ? .superseded : .leaseLost)
         }
@@ -211,7 +236,8 @@ public struct Scheduler: Sendable {
         }
         workers[id] = entry
         if let trialID = entry.trialID {
-            trials[trialID]?.leaseExpiry = now + policy.lostAfter
+            let expiry = now + policy.lostAfter
+            trials[trialID]?.leaseExpiry = expiry
         }
         return events
     }
@@ -271,7 +297,8 @@ public struct Scheduler: Sendable {
             if let until = entry.quarantinedUntil, now >= until, workers[entry.id] != nil {
                 // Probation: back to work, one failure away from another quarantine.
                 workers[entry.id]?.quarantinedUntil = nil
-                workers[entry.id]?.consecutiveInfraFailures = max(0, policy.quarantineAfterInfraFailures - 1)
+                let probation = max(0, policy.quarantineAfterInfraFailures - 1)
+                workers[entry.id]?.consecutiveInfraFailures = probation
                 events.append(.workerReleased(entry.id))
             }
         }
@@ -290,6 +317,7 @@ public struct Scheduler: Sendable {
             }
         }
         events += stalledAttempts(now: now)
+        events += spendBudget(now: now)
         return events + dispatch(now: now)
     }
 
@@ -300,7 +328,7 @@ public struct Scheduler: Sendable {
 
     /// Pairs ready workers with queued trials, in schedule order.
     public mutating func dispatch(now: Double) -> [SchedulerEvent] {
-        guard !draining, !holding else { return [] }
+        guard !draining, !holding, !budgetSpent else { return [] }
         var events: [SchedulerEvent] = []
         for entry in workers.all where entry.assignable {
             guard let trialID = nextTrial() else { break }
@@ -364,6 +392,9 @@ public struct Scheduler: Sendable {
         switch state.phase {
         case .running(let holder, let current) where current == key.attempt:
             return (holder == id ? .holder : .rejected(.notLeaseHolder), events)
+        case .finished(.stopped, let attempt):
+            // Stopped early: reports of the stopped attempt (sent before STOP arrived) are not wanted.
+            return (.rejected(attempt == key.attempt ? .earlyStopped : .leaseLost), events)
         case .finished(let outcome, let winner) where outcome != .failed:
             return (winner == key.attempt ? .duplicate : .rejected(.superseded), events)
         case .finished:

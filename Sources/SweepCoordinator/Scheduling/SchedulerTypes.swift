@@ -14,6 +14,8 @@ public enum TrialOutcome: String, Sendable, Codable, CaseIterable {
     case diverged
     case configError = "config_error"
     case failed
+    /// An early-stopping rule or the budget stopped it; ASHA may promote it later.
+    case stopped
 }
 
 /// Lifecycle of one trial inside the scheduler.
@@ -135,6 +137,15 @@ public enum SchedulerEvent: Sendable, Equatable {
     case workerReleased(WorkerID)
     /// A worker reported a running trial after a coordinator restart and keeps it.
     case adopted(worker: WorkerID, trialID: String, attempt: Int)
+    /// The early-stopping rule judged the trial at `epoch` (recorded as an event; the report shows it).
+    case decision(trialID: String, epoch: Int, stop: Bool, reason: String)
+    /// The trial is stopped at `epoch`, its last reported epoch (its holder, if any, has been told
+    /// STOP `early_stopped`): record it `stopped`. `attempt` 0: it was not running.
+    case stopped(trialID: String, attempt: Int, epoch: Int, reason: String)
+    /// A stopped trial continues: queued again, it resumes from its checkpoint of `epoch`.
+    case promoted(trialID: String, epoch: Int, reason: String)
+    /// The sweep's budget is spent: nothing more is assigned; running and queued trials are stopped.
+    case budgetSpent(reason: String)
 }
 
 /// Counts for progress views and completion checks.
@@ -145,6 +156,7 @@ public struct SchedulerCounts: Sendable, Equatable {
     public var diverged = 0
     public var configError = 0
     public var failed = 0
-    public var finished: Int { done + diverged + configError + failed }
+    public var stopped = 0
+    public var finished: Int { done + diverged + configError + failed + stopped }
     public var total: Int { queued + running + finished }
 }

@@ -92,6 +92,11 @@ extension CoordinatorService {
 
     /// Drops a report the sender may not make and tells it to STOP that attempt.
     func reject(_ key: LeaseKey, _ code: StopCode, command: Command, worker: WorkerID) {
+        // Reports the worker sent before its early-stopping STOP arrived are expected, not suspect.
+        guard code != .earlyStopped else {
+            send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
+            return
+        }
         noteDropped(peer: worker.rawValue, "\(command.rawValue) for trial \(key.trialID.prefix(80)) attempt \(key.attempt): \(code.rawValue)",
                     trial: trialsByID[key.trialID] == nil ? nil : key.trialID)
         send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
@@ -198,6 +203,8 @@ extension CoordinatorService {
                                        report.trialId, metrics.epoch, epochs(of: report.trialId), metrics.trainLoss,
                                        metrics.valLoss, metrics.valAccuracy, worker.rawValue),
                     trial: report.trialId, worker: worker)
+        apply(scheduler.epochReported(trialID: report.trialId, attempt: report.attempt, epoch: metrics.epoch,
+                                      valLoss: metrics.valLoss, seconds: metrics.seconds, now: now), now: now)
     }
 
     func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
@@ -251,8 +258,10 @@ extension CoordinatorService {
                 return
             }
             removeCheckpointFiles(update.obsoletePaths)
-            scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
-                                       ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest))
+            if scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
+                                          ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest)) {
+                apply(scheduler.checkpointReady(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, now: now), now: now)
+            }
         } catch {
             logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
         }
@@ -371,6 +380,8 @@ extension CoordinatorService {
                                                leaseID: leaseID, leaseExpiresAt: leaseUntil)
                 }
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
+            case .decision, .stopped, .promoted, .budgetSpent:
+                applyEarlyStopping(event)
             }
         }
     }

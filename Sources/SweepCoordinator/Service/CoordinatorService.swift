@@ -94,7 +94,9 @@ public final class CoordinatorService {
             ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts,
                            epochs: $0.config.training.epochs, estimatedCost: costs[$0.id] ?? nil)
         }
-        self.scheduler = Scheduler(trials: scheduled, restored: setup.restored, policy: options.policy, now: clock.now())
+        self.scheduler = Scheduler(trials: scheduled, restored: setup.restored, policy: options.policy, now: clock.now(),
+                                   stopping: EarlyStoppingRules.make(setup.sweep.earlyStopping),
+                                   budget: setup.sweep.earlyStopping?.budget)
         self.context = try Context()
         seedEpochTimes()
     }
@@ -233,7 +235,8 @@ public final class CoordinatorService {
         writeReport(live: false)
         let c = scheduler.counts
         recordEvent(complete ? "complete" : "stopped",
-                    "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, \(c.queued + c.running) unfinished")
+                    "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, " +
+                    "\(c.stopped) stopped, \(c.queued + c.running) unfinished")
         socket.close()
         zap?.stop()
         context.terminate()

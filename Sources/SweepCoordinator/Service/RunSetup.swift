@@ -71,7 +71,9 @@ public struct RunSetup: Sendable {
             var state = Scheduler.RestoredTrial(attemptsStarted: record.attempts)
             if record.status.isFinished {
                 state.outcome = TrialOutcome(rawValue: record.status.rawValue)
-                state.winningAttempt = try store.result(trialID: record.trialID)?.attempt ?? record.attempts
+                let result = try store.result(trialID: record.trialID)
+                state.winningAttempt = result?.attempt ?? record.attempts
+                if record.status == .stopped { state.stoppedEpoch = result?.epochsRun ?? 0 }
             } else if record.status == .running {
                 state.wasRunning = true
                 _ = try store.requeue(trialID: record.trialID)
@@ -85,6 +87,13 @@ public struct RunSetup: Sendable {
                 guard let leaseID = attempt.leaseID else { continue }
                 state.leases[attempt.attempt] = Lease(id: leaseID, worker: WorkerID(attempt.workerID ?? ""),
                                                       workerName: attempt.workerName)
+            }
+            if sweep.earlyStopping != nil {
+                // The early-stopping rule and the budget pick up where the previous run left them.
+                for epoch in try store.epochs(trialID: record.trialID) {
+                    if let loss = epoch.valLoss { state.valLosses[epoch.epoch] = loss }
+                    if let seconds = epoch.seconds, seconds.isFinite, seconds > 0 { state.secondsTrained += seconds }
+                }
             }
             if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
                 state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)

@@ -1,15 +1,26 @@
-/// Expands the grid (first key outermost) and builds each combination's model and training
-/// settings from grid values, section values and defaults, checking keys that depend on each other.
+/// Expands the grid (first key outermost) for each search sample (samples outermost, so more
+/// samples only append trials) and builds each combination's model and training settings from
+/// grid values, sampled values, section values and defaults, checking keys that depend on each other.
 struct CombinationResolver {
     let context: ErrorContext
     let fixed: [String: SourcedValue]
     let grid: [GridAxis]
+    /// Each sample's drawn values; one empty sample without a `search` section.
+    var samples: [[GridValue]] = [[]]
 
     func resolveAll() throws(SweepFileError) -> [Combination] {
         var combinations: [Combination] = []
+        for (number, sample) in samples.enumerated() {
+            combinations += try resolveGrid(sample: sample, number: number)
+        }
+        return combinations
+    }
+
+    private func resolveGrid(sample: [GridValue], number: Int) throws(SweepFileError) -> [Combination] {
+        var combinations: [Combination] = []
         var indices = Array(repeating: 0, count: grid.count)
         while true {
-            combinations.append(try resolve(indices))
+            combinations.append(try resolve(indices, sample: sample, number: number))
             // Odometer: the last key turns fastest, so the first key is outermost.
             var axis = grid.count - 1
             while axis >= 0 {
@@ -22,13 +33,18 @@ struct CombinationResolver {
         }
     }
 
-    private func resolve(_ indices: [Int]) throws(SweepFileError) -> Combination {
+    private func resolve(_ indices: [Int], sample: [GridValue], number: Int) throws(SweepFileError) -> Combination {
         var values = fixed
         var gridValues: [GridValue] = []
         for (axis, position) in zip(grid, indices) {
             let value = axis.values[position]
             values[axis.key] = SourcedValue(value: value, source: JSONPath.root.key("grid").key(axis.key).index(position).description)
             gridValues.append(GridValue(key: axis.key, value: value))
+        }
+        for drawn in sample {
+            let path = JSONPath.root.key("search").key("parameters").key(drawn.key)
+            values[drawn.key] = SourcedValue(value: drawn.value, source: "\(path) (sample \(number), \(JSONWriter.compact(drawn.value)))")
+            gridValues.append(drawn)
         }
         let reader = Reader(values: values)
 

@@ -14,6 +14,10 @@ public struct SweepFile: Sendable {
     public let generate: GenerationConfig
     public let grid: [GridAxis]
     public let schedule: ScheduleOrder
+    /// The `search` section, if any: sampled keys crossed with the grid.
+    public let search: SearchSpace?
+    /// The `early_stopping` section, if any.
+    public let earlyStopping: EarlyStopping?
     /// The parsed document, in file order.
     public let document: JSONValue
     /// SHA-256 of the file's bytes, to notice a changed sweep file on resume.
@@ -51,6 +55,8 @@ public struct SweepFile: Sendable {
         self.generate = parsed.generate
         self.grid = parsed.grid
         self.schedule = parsed.schedule
+        self.search = parsed.search
+        self.earlyStopping = parsed.earlyStopping
         self.document = document
         self.sourceSHA256 = SHA256Hex.digest(data)
         self.combinations = parsed.combinations
@@ -65,7 +71,7 @@ public struct SweepFile: Sendable {
         return DatasetSettings(name: entry.name, sha256: entry.sha256, preprocess: dataset.preprocess, unkToken: dataset.unkToken)
     }
 
-    /// The trials, numbered from 1 in expansion order (first grid key outermost).
+    /// The trials, numbered from 1 in expansion order (search samples outermost, then the first grid key).
     public func trials(dataset resolved: ResolvedDataset) -> [Trial] {
         trials(dataset: DatasetSettings(name: resolved.name, sha256: resolved.sha256, preprocess: dataset.preprocess,
                                         unkToken: dataset.unkToken))

@@ -14,10 +14,13 @@ struct SweepFileParser {
         var generate: GenerationConfig
         var grid: [GridAxis]
         var schedule: ScheduleOrder
+        var search: SearchSpace?
+        var earlyStopping: EarlyStopping?
         var combinations: [Combination]
     }
 
-    static let topLevelKeys = ["name", "description", "dataset", "split", "training", "model", "generate", "grid", "schedule"]
+    static let topLevelKeys = ["name", "description", "dataset", "split", "training", "model", "generate", "grid", "search",
+                               "early_stopping", "schedule"]
 
     func parse(_ document: JSONValue) throws(SweepFileError) -> Parsed {
         let root = JSONPath.root
@@ -46,11 +49,35 @@ struct SweepFileParser {
             try ValueRule.choice(of: ScheduleOrder.self).check(value, at: root.key("schedule"), context)
             schedule = ScheduleOrder(rawValue: value.stringValue!)!
         }
-        let combinations = try CombinationResolver(context: context, fixed: model.merging(training) { first, _ in first }, grid: grid).resolveAll()
+        let fixed = model.merging(training) { first, _ in first }
+        var search: SearchSpace?
+        if let value = document["search"] {
+            var taken = fixed.mapValues(\.source)
+            for axis in grid { taken[axis.key] = root.key("grid").key(axis.key).description }
+            let seed = fixed["seed"]?.value.intValue.map { UInt64($0) } ?? TrainingConfig().seed
+            let space = try SearchSpaceParser(context: context).parse(value, taken: taken, defaultSeed: seed)
+            let gridCount = grid.reduce(1) { $0 * $1.values.count }
+            guard gridCount.multipliedReportingOverflow(by: space.samples).partialValue <= SweepFile.maximumTrials,
+                  !gridCount.multipliedReportingOverflow(by: space.samples).overflow else {
+                throw context.error(root.key("search").key("samples"), "the grid (\(gridCount)) times samples expands to more than \(SweepFile.maximumTrials) trials",
+                                    value: .init(space.samples))
+            }
+            search = space
+        }
+        var resolver = CombinationResolver(context: context, fixed: fixed, grid: grid)
+        if let search { resolver.samples = search.distinctSamples() }
+        let combinations = try resolver.resolveAll()
         for combination in combinations where combination.training.objective == .everyStep && split.kind == .windows {
             throw context.error(combination.sources["objective"] ?? "training.objective", "split \"windows\" needs a windowed objective (\"last-step\" or \"window-every-step\"); every-step streams need contiguous text", value: .string("every-step"))
         }
-        return Parsed(name: name, description: description, dataset: dataset, split: split, generate: generate, grid: grid, schedule: schedule, combinations: combinations)
+        var earlyStopping: EarlyStopping?
+        if let value = document["early_stopping"] {
+            let epochs = combinations.map { (epochs: $0.training.epochs, checkpointEvery: $0.training.checkpointEvery,
+                                             source: $0.sources["epochs"] ?? "training.epochs") }
+            earlyStopping = try EarlyStoppingParser(context: context).parse(value, trialEpochs: epochs)
+        }
+        return Parsed(name: name, description: description, dataset: dataset, split: split, generate: generate, grid: grid, schedule: schedule,
+                      search: search, earlyStopping: earlyStopping, combinations: combinations)
     }
 
     // MARK: Sections

@@ -100,8 +100,12 @@ extension ExportColumns {
         },
         ResultColumn("status", "—", """
             `queued`, `running`, `done`, `diverged` (loss became NaN/inf), `config_error` (the trial's config \
-            cannot be built), `failed` (infrastructure failures used up `max_attempts`).
+            cannot be built), `failed` (infrastructure failures used up `max_attempts`), `stopped` (early \
+            stopping or the budget stopped it; its metrics are those of the epoch it stopped at).
             """) { .text($0.trial.status.rawValue) },
+        ResultColumn("stopped_epoch", "epoch", """
+            For a `stopped` trial, the epoch it stopped at (its last trained epoch, 0 if it never ran); empty otherwise.
+            """) { $0.trial.status == .stopped ? CellValue($0.result?.epochsRun) : CellValue(text: nil) },
         ResultColumn("sample", "text",
                      "Generated text: the prompt followed by the model's continuation (may span lines).") {
             CellValue(text: $0.result?.sample)
