@@ -8,7 +8,14 @@ enum StoreSchema {
         migrator.registerMigration("v1-initial", migrate: createInitialTables)
         migrator.registerMigration("v2-leases", migrate: addLeases)
         migrator.registerMigration("v3-retry-budget", migrate: addRetryBudget)
+        migrator.registerMigration("v4-checkpoint-paths", migrate: indexCheckpointPaths)
         return migrator
+    }
+
+    /// Before a checkpoint file is deleted the store checks that no row still names it: without
+    /// an index that is a scan of every trial's checkpoints for each checkpoint recorded.
+    private static func indexCheckpointPaths(_ db: Database) throws {
+        try db.create(index: "checkpoints_by_path", on: "checkpoints", columns: ["path"])
     }
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a

@@ -9,12 +9,12 @@ import Testing
         let nested = folder.path + "/runs/shakespeare/sweep.db"
         do {
             let store = try SweepStore(path: nested)
-            #expect(try store.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget"])
+            #expect(try store.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-checkpoint-paths"])
             try store.insertTrials([shakespeareTrial(1)])
         }
         #expect(FileManager.default.fileExists(atPath: nested))
         let reopened = try SweepStore(path: nested)
-        #expect(try reopened.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget"])
+        #expect(try reopened.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-checkpoint-paths"])
         #expect(try reopened.trial(id: "t1")?.status == .queued)
     }
 
@@ -24,6 +24,19 @@ import Testing
             #expect(try store.synchronousLevel() == 2)
             try store.insertTrials([shakespeareTrial(1)])
             #expect(FileManager.default.fileExists(atPath: folder.databasePath + "-wal"))
+        }
+    }
+
+    @Test func eventLinesSkipTheDiskSyncButStateWritesKeepIt() throws {
+        try withStore { store, folder in
+            let first = try store.appendEvent(kind: "start", message: "one")
+            let second = try store.appendEvent(kind: "result", message: "two", trialID: "t1")
+            #expect(second == first + 1)
+            // The connection is back to FULL: the next result waits for the disk again.
+            #expect(try store.synchronousLevel() == 2)
+            // Committed: another connection (`coordinator status`) reads both lines.
+            let reader = try SweepStore(path: folder.databasePath)
+            #expect(try reader.tailEvents(limit: 5).map(\.message) == ["one", "two"])
         }
     }
 

@@ -35,15 +35,21 @@ public struct ProgressSnapshot: Sendable, Equatable {
 
 /// Estimates the time left from finished trials' durations and the number of busy workers.
 public struct ETAEstimator: Sendable {
-    private var durations: [Double] = []
+    /// A running sum, not the list: the estimate is redrawn every second of a long sweep.
+    private var finished = 0
+    private var totalSeconds = 0.0
     public init() {}
-    public mutating func trialFinished(seconds: Double) { if seconds.isFinite, seconds > 0 { durations.append(seconds) } }
+    public mutating func trialFinished(seconds: Double) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        finished += 1
+        totalSeconds += seconds
+    }
     /// - Parameters:
     ///   - remaining: trials not started yet.
     ///   - runningElapsed: seconds each running trial has been running.
     public func eta(remaining: Int, runningElapsed: [Double], workers: Int) -> Double? {
-        guard !durations.isEmpty, workers > 0 else { return nil }
-        let mean = durations.reduce(0, +) / Double(durations.count)
+        guard finished > 0, workers > 0 else { return nil }
+        let mean = totalSeconds / Double(finished)
         let running = runningElapsed.reduce(0) { $0 + max(0, mean - $1) }
         return (Double(remaining) * mean + running) / Double(workers)
     }
