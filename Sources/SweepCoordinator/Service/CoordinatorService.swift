@@ -60,7 +60,10 @@ public final class CoordinatorService {
     public let localWorkerExits = LocalWorkerExits()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
     var exitedLocalWorkers: Set<String> = []
-    var resultsDirty = false
+    /// Epochs or results arrived since results.csv was last written; they change the report too.
+    var resultsDirty = false {
+        didSet { if resultsDirty { reportDirty = true } }
+    }
     /// Messages dropped (malformed, or reports the sender may not make), and the peers already
     /// logged: each peer is logged once, then only counted.
     var droppedMessages = 0
