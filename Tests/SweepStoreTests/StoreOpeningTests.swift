@@ -27,19 +27,6 @@ import Testing
         }
     }
 
-    @Test func eventLinesSkipTheDiskSyncButStateWritesKeepIt() throws {
-        try withStore { store, folder in
-            let first = try store.appendEvent(kind: "start", message: "one")
-            let second = try store.appendEvent(kind: "result", message: "two", trialID: "t1")
-            #expect(second == first + 1)
-            // The connection is back to FULL: the next result waits for the disk again.
-            #expect(try store.synchronousLevel() == 2)
-            // Committed: another connection (`coordinator status`) reads both lines.
-            let reader = try SweepStore(path: folder.databasePath)
-            #expect(try reader.tailEvents(limit: 5).map(\.message) == ["one", "two"])
-        }
-    }
-
     @Test func changedSpecIsDetectedAndNotOverwritten() throws {
         try withStore { store, _ in
             #expect(try store.openSweep(name: "shakespeare", specHash: "aaa", specJSON: "{}", at: time(0)) == .created)
