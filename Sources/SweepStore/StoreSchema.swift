@@ -11,6 +11,7 @@ enum StoreSchema {
         migrator.registerMigration("v4-train-accuracy", migrate: addTrainAccuracy)
         migrator.registerMigration("v5-trial-progress", migrate: addTrialProgress)
         migrator.registerMigration("v6-stopped-status", migrate: allowStoppedStatus)
+        migrator.registerMigration("v7-checkpoint-paths", migrate: indexCheckpointPaths)
         return migrator
     }
 
@@ -63,6 +64,13 @@ enum StoreSchema {
 
     /// The statuses the first schema allowed (spelled out: that migration must never change).
     private static let v1Statuses = ["queued", "running", "done", "diverged", "config_error", "failed"]
+
+
+    /// Before a checkpoint file is deleted the store checks that no row still names it: without
+    /// an index that is a scan of every trial's checkpoints for each checkpoint recorded.
+    private static func indexCheckpointPaths(_ db: Database) throws {
+        try db.create(index: "checkpoints_by_path", on: "checkpoints", columns: ["path"])
+    }
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a
     /// fresh budget; only later infra failures count against `max_attempts`.

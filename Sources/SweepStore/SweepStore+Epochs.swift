@@ -41,6 +41,14 @@ extension SweepStore {
         }
     }
 
+    /// Every trial's epochs, by epoch, in one read (the report draws every curve).
+    public func epochsByTrial() throws -> [String: [EpochRow]] {
+        try pool.read { db in
+            Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM epochs ORDER BY trial_id, epoch").map(EpochRow.init(row:)),
+                       by: \.trialID)
+        }
+    }
+
     /// The highest epoch recorded for a trial, or nil.
     public func lastEpoch(trialID: String) throws -> Int? {
         try pool.read { db in

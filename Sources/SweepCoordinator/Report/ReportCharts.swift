@@ -29,11 +29,13 @@ struct ReportCharts {
             let values = ReportSections.distinct(sections.rows.map { $0.text(key) })
             let numeric = values.allSatisfy { Double($0) != nil }
             let categories = numeric ? values.sorted { Double($0) ?? 0 < Double($1) ?? 0 } : values
+            // Grouped once: a key may have as many values as the sweep has trials.
+            let byCellAndValue = Dictionary(grouping: done) { [$0.cell, $0.text(key)] }
             func chart(_ metric: String, _ label: String) -> String {
                 let series = cells.map { cell in
                     var points: [(x: Double, y: Double)] = []
                     for (index, value) in categories.enumerated() {
-                        let ys = done.filter { $0.cell == cell && $0.text(key) == value }.compactMap { $0.number(metric) }
+                        let ys = (byCellAndValue[[cell, value]] ?? []).compactMap { $0.number(metric) }
                         if !ys.isEmpty { points.append((Double(index), ys.reduce(0, +) / Double(ys.count))) }
                     }
                     return ChartSeries(colour: colour(cell), points: points, width: 2)
@@ -74,7 +76,8 @@ struct ReportCharts {
         let input = sections.input
         let best = Array(done.prefix(count))
         var series: [ChartSeries] = []
-        for row in sections.rows where !best.contains(where: { $0.trialID == row.trialID }) {
+        let bestIDs = Set(best.map(\.trialID))
+        for row in sections.rows where !bestIDs.contains(row.trialID) {
             let points: [(x: Double, y: Double)] = (input.curves[row.trialID] ?? []).map { (Double($0.epoch), $0.valLoss) }
             series.append(ChartSeries(colour: "currentColor", points: points, width: 1, opacity: 0.3, markers: false))
         }
@@ -90,7 +93,8 @@ struct ReportCharts {
                                                        yLabel: "val loss", series: series, integerX: true, width: 880, height: 300).render() + "</figure>\n"
         out += "<h3>Per trial</h3><p class=\"legend\"><span><i style=\"background:\(Palette.colour(1))\"></i>train loss</span>"
         out += "<span><i style=\"background:\(Palette.colour(3))\"></i>val loss</span></p>\n<div class=\"multiples\">\n"
-        let ordered = done + sections.rows.filter { row in !done.contains { $0.trialID == row.trialID } }
+        let doneIDs = Set(done.map(\.trialID))
+        let ordered = done + sections.rows.filter { !doneIDs.contains($0.trialID) }
         for row in ordered {
             guard let points = input.curves[row.trialID], !points.isEmpty else { continue }
             let chart = SVGChart(title: "losses of \(row.label)", xLabel: "epoch", yLabel: "loss", series: [

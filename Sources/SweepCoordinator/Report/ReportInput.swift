@@ -68,9 +68,11 @@ public struct ReportInput: Sendable {
 
     /// Every stored trial's losses by epoch; a missing loss is NaN, which the chart skips.
     public static func curves(from store: SweepStore) throws -> [String: [CurvePoint]] {
+        // One read for all trials, not one per trial.
+        let epochs = try store.epochsByTrial()
         var curves: [String: [CurvePoint]] = [:]
         for trial in try store.allTrials() {
-            curves[trial.trialID] = try store.epochs(trialID: trial.trialID).map {
+            curves[trial.trialID] = (epochs[trial.trialID] ?? []).map {
                 CurvePoint(epoch: $0.epoch, trainLoss: $0.trainLoss ?? .nan, valLoss: $0.valLoss ?? .nan)
             }
         }

@@ -52,7 +52,8 @@ struct ReportSections {
     /// value in `data-v`, which the inline script sorts by.
     func leaderboard() -> String {
         let e = HTMLText.escape
-        let unranked = rows.filter { row in !ranked.contains { $0.trialID == row.trialID } }
+        let rankedIDs = Set(ranked.map(\.trialID))
+        let unranked = rows.filter { !rankedIDs.contains($0.trialID) }
         struct Column {
             let title: String; let raw: (ReportRow) -> String; let shown: (ReportRow) -> String; var text = false
             var status = false

@@ -57,8 +57,7 @@ extension Scheduler {
             guard !budgetSpent, case .finished(.stopped, _)? = trials[promotion.trialID]?.phase else { continue }
             trials[promotion.trialID]?.phase = .queued
             // Promoted trials go first: they are the most promising work there is.
-            queue.removeAll { $0 == promotion.trialID }
-            queue.insert(promotion.trialID, at: 0)
+            queue.pushFront(promotion.trialID)
             events.append(.promoted(trialID: promotion.trialID, epoch: promotion.epoch, reason: promotion.reason))
         }
         return events + dispatch(now: now)
@@ -73,7 +72,7 @@ extension Scheduler {
         state.phase = .finished(.stopped, attempt: attempt)
         state.leaseExpiry = nil
         trials[trialID] = state
-        queue.removeAll { $0 == trialID }
+        queue.remove(trialID)
         progressWatches[trialID] = nil
         awaitingCheckpoint[trialID] = nil
     }

@@ -7,9 +7,9 @@ import SweepCore
 /// owner must act on (send ASSIGN/STOP, log). Not thread-safe; one thread owns it.
 public struct Scheduler: Sendable {
     public let policy: SchedulerPolicy
-    public internal(set) var trials: [String: TrialState] = [:]
+    public internal(set) var trials = TrialTable()
     /// Queued trial ids, front first. Requeued trials go to the front so they finish soon.
-    var queue: [String] = []
+    var queue = TrialQueue()
     var workers = WorkerTable()
     /// Once draining (SIGINT/SIGTERM), nothing new is assigned.
     public private(set) var draining = false
@@ -31,6 +31,8 @@ public struct Scheduler: Sendable {
     var awaitingCheckpoint: [String: PendingDecision] = [:]
     /// The last epoch each trial's current attempt reported.
     var reachedEpoch: [String: Int] = [:]
+    /// Trials `tick` examined for an expired lease (`trialsExamined`).
+    private var leaseChecks = 0
 
     /// Restored attempt counts above this are treated as corrupt (the run folder validates first;
     /// this keeps `attemptsStarted + 1` from ever overflowing).
@@ -63,7 +65,7 @@ public struct Scheduler: Sendable {
         self.newLeaseID = leaseIDs
         self.stopping = stopping
         self.budget = budget
-        var front: [String] = []
+        var orphans: [String] = []
         for trial in trials {
             var state = TrialState(trial: trial, phase: .queued, attemptsStarted: 0, infraFailures: 0,
                                    latestCheckpoint: nil, leaseExpiry: nil)
@@ -77,16 +79,17 @@ public struct Scheduler: Sendable {
                 } else if old.wasRunning {
                     state.phase = .orphaned(attempt: old.attemptsStarted)
                     state.leaseExpiry = now + policy.adoptionWindow
-                    front.append(trial.id)
+                    orphans.append(trial.id)
                 } else {
-                    queue.append(trial.id)
+                    queue.pushBack(trial.id)
                 }
             } else {
-                queue.append(trial.id)
+                queue.pushBack(trial.id)
             }
             self.trials[trial.id] = state
         }
-        queue.insert(contentsOf: front, at: 0)
+        // Orphans first, in schedule order.
+        for id in orphans.reversed() { queue.pushFront(id) }
         restoreEarlyStopping(restored)
     }
 
@@ -121,29 +124,19 @@ public struct Scheduler: Sendable {
 
     // MARK: Queries
 
-    public var counts: SchedulerCounts {
-        var c = SchedulerCounts()
-        for state in trials.values {
-            switch state.phase {
-            case .queued, .orphaned: c.queued += 1
-            case .running: c.running += 1
-            case .finished(.done, _): c.done += 1
-            case .finished(.diverged, _): c.diverged += 1
-            case .finished(.configError, _): c.configError += 1
-            case .finished(.failed, _): c.failed += 1
-            case .finished(.stopped, _): c.stopped += 1
-            }
-        }
-        return c
-    }
+    /// Kept up to date by `TrialTable`: O(1), asked after every message.
+    public var counts: SchedulerCounts { trials.counts }
 
     /// Every trial has a final status.
-    public var isComplete: Bool { trials.values.allSatisfy { if case .finished = $0.phase { true } else { false } } }
+    public var isComplete: Bool { trials.counts.queued == 0 && trials.counts.running == 0 }
 
     public var workerEntries: [WorkerEntry] { workers.all }
     public func worker(_ id: WorkerID) -> WorkerEntry? { workers[id] }
     public func state(of trialID: String) -> TrialState? { trials[trialID] }
-    public var queuedTrialIDs: [String] { queue }
+    public var queuedTrialIDs: [String] { queue.ids }
+    /// Trial states the scheduler examined in scans (the queue, expiring leases) since it was
+    /// made: the work its decisions cost, which must not grow with the sweep.
+    public var trialsExamined: Int { queue.entriesExamined + leaseChecks }
 
     // MARK: Worker lifecycle
 
@@ -191,7 +184,7 @@ public struct Scheduler: Sendable {
             return holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]
         case .queued, .orphaned:
             guard key.attempt == state.attemptsStarted else { return stop(.leaseLost) }
-            queue.removeAll { $0 == trialID }
+            queue.remove(trialID)
             state.phase = .running(worker: id, attempt: key.attempt)
             state.leases[key.attempt]?.worker = id
             state.leaseExpiry = now + policy.lostAfter
@@ -303,7 +296,8 @@ public struct Scheduler: Sendable {
             }
         }
         // Orphans whose worker never came back, and leases nobody renewed.
-        for id in trials.keys.sorted() {
+        for id in trials.withLeaseExpiry.sorted() {
+            leaseChecks += 1
             guard let state = trials[id], let expiry = state.leaseExpiry, now >= expiry else { continue }
             switch state.phase {
             case .orphaned(let attempt):
@@ -333,7 +327,7 @@ public struct Scheduler: Sendable {
         for entry in workers.all where entry.assignable {
             guard let trialID = nextTrial() else { break }
             guard var state = trials[trialID] else { continue }
-            queue.removeAll { $0 == trialID }
+            queue.remove(trialID)
             state.attemptsStarted += 1
             let lease = Lease(id: newLeaseID(), worker: entry.id, workerName: entry.name)
             state.leases[state.attemptsStarted] = lease
@@ -360,8 +354,7 @@ public struct Scheduler: Sendable {
         state.phase = .queued
         state.leaseExpiry = nil
         trials[assignment.trialID] = state
-        queue.removeAll { $0 == assignment.trialID }
-        queue.insert(assignment.trialID, at: 0)
+        queue.pushFront(assignment.trialID)
         if workers[assignment.worker]?.trialID == assignment.trialID {
             workers[assignment.worker]?.trialID = nil
             workers[assignment.worker]?.ready = true
@@ -370,8 +363,9 @@ public struct Scheduler: Sendable {
 
     /// The first plain queued trial. Orphans wait for their old worker's HELLO until the adoption
     /// window closes (`tick` then queues them); handing one out earlier would run it twice.
-    private func nextTrial() -> String? {
-        queue.first(where: { trials[$0]?.phase == .queued })
+    private mutating func nextTrial() -> String? {
+        let trials = self.trials
+        return queue.first(where: { trials[$0]?.phase == .queued })
     }
 
     // MARK: Reports from workers
@@ -432,7 +426,7 @@ public struct Scheduler: Sendable {
             events.append(.stop(worker: holder, trialID: trialID, attempt: current, code: .superseded))
             if workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
         }
-        queue.removeAll { $0 == trialID }
+        queue.remove(trialID)
         state.phase = .finished(outcome, attempt: attempt)
         state.leaseExpiry = nil
         trials[trialID] = state
@@ -483,8 +477,7 @@ public struct Scheduler: Sendable {
         } else {
             state.phase = .queued
             trials[trialID] = state
-            queue.removeAll { $0 == trialID }
-            queue.insert(trialID, at: 0)
+            queue.pushFront(trialID)
             events.append(.requeued(trialID: trialID, attempt: attempt, reason: reason))
         }
         return events

@@ -27,6 +27,9 @@ public struct CoordinatorOptions: Sendable {
     /// report.html is rewritten at most this often while a sweep runs (it reads every curve, so
     /// not after every epoch), and always at the end.
     public var reportInterval: Double = 30
+    /// results.csv and curves.csv are rewritten at most this often while a sweep runs (each
+    /// rewrite reads every trial, so not after every result), and always at the start and the end.
+    public var exportInterval: Double = 5
     /// Seconds sweep.db may stay unwritable (disk full, read-only) before the run stops cleanly.
     public var storeFailureLimit: Double = 120
 

@@ -112,7 +112,8 @@ extension CoordinatorService {
         send(ack, to: worker)
         speeds = nil
         currentEpoch[worker] = nil
-        exportResults()
+        // Rewritten on the next due tick, not per result: each rewrite reads every trial.
+        resultsDirty = true
         let loss = row.valLoss.map { String(format: " val loss %.4f", $0) } ?? ""
         recordEvent("result", "trial \(key.trialID) \(status.rawValue)\(loss) (attempt \(key.attempt)\(late ? ", delivered late" : ""), worker \(worker)); " +
                     "\(scheduler.counts.finished)/\(scheduler.counts.total) finished", trial: key.trialID, worker: worker)

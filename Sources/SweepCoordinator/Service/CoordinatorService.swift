@@ -64,7 +64,10 @@ public final class CoordinatorService {
     public let jobReports = JobReports()
     /// HELLO `worker_id`s of local processes known dead: a HELLO still queued from one is ignored.
     var exitedLocalWorkers: Set<String> = []
-    var resultsDirty = false
+    /// Epochs or results arrived since results.csv was last written; they change the report too.
+    var resultsDirty = false {
+        didSet { if resultsDirty { reportDirty = true } }
+    }
     /// Messages dropped (malformed, or reports the sender may not make), and the peers already
     /// logged: each peer is logged once, then only counted.
     var droppedMessages = 0
@@ -73,7 +76,12 @@ public final class CoordinatorService {
     var keyBindings = KeyBindings()
     /// Epochs or results arrived since report.html was last written.
     var reportDirty = false
-    var lastReport = -Double.infinity
+    /// Live rewrites of the exports and the report, spaced so their cost per trial stays flat.
+    var exportSchedule: RewriteSchedule
+    var reportSchedule: RewriteSchedule
+    /// Times results.csv and curves.csv were written (start, live, end), and report.html.
+    public var exportsWritten: Int { exportSchedule.count }
+    public var reportsWritten: Int { reportSchedule.count }
     /// Per-peer bounds (dataset sends, refusal records) and CURVE refusals counted off-thread.
     var peerGuards = PeerGuards()
     let curveRefusals = CurveRefusals()
@@ -86,6 +94,8 @@ public final class CoordinatorService {
         self.logger = logger
         self.progress = progress
         self.shutdown = shutdown
+        self.exportSchedule = RewriteSchedule(interval: options.exportInterval)
+        self.reportSchedule = RewriteSchedule(interval: options.reportInterval)
         self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
         let records = (try? setup.store.allTrials()) ?? []
@@ -189,8 +199,8 @@ public final class CoordinatorService {
             heartbeat(now: now)
             apply(scheduler.tick(now: now), now: now)
             writeLiveness(now: now)
-            if resultsDirty { exportResults() }
-            if reportDirty && now - lastReport >= options.reportInterval { writeReport() }
+            if resultsDirty && exportSchedule.isDue(at: now) { exportResults() }
+            if reportDirty && reportSchedule.isDue(at: now) { writeReport() }
             drawProgress()
         }
         return true
@@ -289,11 +299,14 @@ public final class CoordinatorService {
         if !progress.isTerminal || kind != "progress" { progress.log(message) }
     }
 
+    /// Rewrites results.csv and curves.csv from the store (every trial: see `exportSchedule`).
     func exportResults() {
+        let started = clock.now()
         do {
             try setup.store.exportAll(to: setup.folder.root.path)
             resultsDirty = false
             reportDirty = true
+            exportSchedule.wrote(from: started, to: clock.now())
         } catch {
             logger.error("writing results.csv failed: \(error)")
         }
@@ -301,12 +314,13 @@ public final class CoordinatorService {
 
     /// `live`: the sweep is still running, so the page reloads itself.
     func writeReport(live: Bool = true) {
+        let started = clock.now()
         do {
             let html = ReportWriter.html(try ReportInput.load(from: setup.store, sweepName: setup.sweep.name, split: setup.splitDescription,
                                                               dataset: setup.dataset.name, live: live))
             try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
             reportDirty = false
-            lastReport = clock.now()
+            reportSchedule.wrote(from: started, to: clock.now())
         } catch {
             logger.error("writing report.html failed: \(error)")
         }
@@ -344,7 +358,9 @@ public final class CoordinatorService {
             }
             lines.append(line)
         }
-        for (id, state) in scheduler.trials where state.phase == .queued || { if case .orphaned = state.phase { true } else { false } }() {
+        for id in scheduler.trials.keys {
+            guard let state = scheduler.trials[id],
+                  state.phase == .queued || { if case .orphaned = state.phase { true } else { false } }() else { continue }
             let epochs = Double(max(1, trialsByID[id]?.config.training.epochs ?? 1))
             remaining.append(plannedSeconds(id, speeds: speeds, fractionDone: Double(state.latestCheckpoint?.epoch ?? 0) / epochs))
         }
