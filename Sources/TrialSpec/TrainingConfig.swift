@@ -26,11 +26,14 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
     public var maxAttempts: Int
     /// Optional cap on training (and validation) batches per epoch, for smoke tests.
     public var maxBatchesPerEpoch: Int?
+    /// Threads the trainer splits each step over. Results are bit-identical at every count, so,
+    /// like `checkpointEvery`, it is not part of a trial's identity.
+    public var threads: Int
 
     public init(objective: Objective = .everyStep, sequenceLength: Int = 50, stride: Int = 1, batchSize: Int = 64,
                 epochs: Int = 10, learningRate: Double = 0.002, optimizer: OptimizerKind = .adam, momentum: Double = 0,
                 clipNorm: Double? = nil, seed: UInt64 = 0, checkpointEvery: Int = 1, maxAttempts: Int = 3,
-                maxBatchesPerEpoch: Int? = nil) {
+                maxBatchesPerEpoch: Int? = nil, threads: Int = 1) {
         self.objective = objective
         self.sequenceLength = sequenceLength
         self.stride = stride
@@ -44,10 +47,11 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
         self.checkpointEvery = checkpointEvery
         self.maxAttempts = maxAttempts
         self.maxBatchesPerEpoch = maxBatchesPerEpoch
+        self.threads = threads
     }
 
     enum CodingKeys: String, CodingKey {
-        case objective, stride, epochs, optimizer, momentum, seed
+        case objective, stride, epochs, optimizer, momentum, seed, threads
         case sequenceLength = "sequence_length"
         case batchSize = "batch_size"
         case learningRate = "learning_rate"
@@ -72,6 +76,7 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
                   seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed,
                   checkpointEvery: try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery,
                   maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
-                  maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch))
+                  maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch),
+                  threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads)
     }
 }

@@ -12,6 +12,9 @@ extension TrainingConfig {
         if let c = clipNorm, !(c > 0 && c.isFinite) { throw fail("clip_norm", c, "must be a positive number or null") }
         if checkpointEvery < 1 { throw fail("checkpoint_every", checkpointEvery, "must be >= 1") }
         if let m = maxBatchesPerEpoch, m < 1 { throw fail("max_batches_per_epoch", m, "must be >= 1") }
+        if !(1...ThreadPool.maximumSize).contains(threads) {
+            throw fail("threads", threads, "must be in 1...\(ThreadPool.maximumSize)")
+        }
     }
 }
 

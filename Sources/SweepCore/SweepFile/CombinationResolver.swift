@@ -74,7 +74,8 @@ struct CombinationResolver {
             seed: reader.int("seed").map(UInt64.init) ?? defaults.seed,
             checkpointEvery: reader.int("checkpoint_every") ?? defaults.checkpointEvery,
             maxAttempts: reader.int("max_attempts") ?? defaults.maxAttempts,
-            maxBatchesPerEpoch: reader.int("max_batches_per_epoch")
+            maxBatchesPerEpoch: reader.int("max_batches_per_epoch"),
+            threads: reader.int("threads") ?? defaults.threads
         )
         var sources: [String: String] = [:]
         for parameter in Hyperparameter.all { sources[parameter.name] = reader.source(parameter.name) }
