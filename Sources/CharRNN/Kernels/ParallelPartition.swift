@@ -1,16 +1,15 @@
-/// A fixed split of `count` items into contiguous blocks of whole granules, one per thread. The
-/// blocks depend only on the count, the thread count and the granule, and every kernel that uses
-/// them computes each output element in the same order as on one thread: N threads give the same
-/// bits as one.
+/// A fixed split of `count` items into at most `parts` contiguous blocks of whole granules. Every
+/// kernel that uses it computes each output element in the same order whatever block it is in, so
+/// the blocks (and which thread runs them) never change a result: N threads give the same bits as one.
 struct ParallelPartition {
     let count: Int
     let blockSize: Int
-    /// Non-empty blocks (≤ the threads asked for).
+    /// Non-empty blocks (≤ the parts asked for).
     let parts: Int
 
-    init(count: Int, threads: Int, granule: Int) {
+    init(count: Int, parts wanted: Int, granule: Int) {
         let granules = (count + granule - 1) / granule
-        let perPart = (granules + threads - 1) / max(threads, 1)
+        let perPart = (granules + wanted - 1) / max(wanted, 1)
         self.count = count
         blockSize = max(perPart * granule, granule)
         parts = count == 0 ? 0 : (count + blockSize - 1) / blockSize
@@ -28,18 +27,21 @@ struct ParallelPartition {
 struct SplitPolicy: Sendable {
     /// GEMMs with fewer multiply-adds run on one thread.
     var minimumMACs: Int
-    /// Fewest sequences per thread in a recurrence, and the multiple a block starts on.
+    /// Fewest sequences per block in a recurrence, and the multiple a block starts on.
     var minimumSequences: Int
     var sequenceGranule: Int
     /// GEMM row blocks start on multiples of this (12 = the micro-tile: no partial tiles).
     var rowGranule: Int
-    /// Fewest elements summed per thread in a column sum.
+    /// Fewest elements summed per block in a column sum.
     var minimumSumElements: Int
+    /// Blocks per thread in a region: more than one lets a thread the machine delays fall behind by
+    /// one block, not by a thread's whole share.
+    var partsPerThread: Int
 
     static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4,
-                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16)
+                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16, partsPerThread: 4)
     static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, rowGranule: 1,
-                                    minimumSumElements: 0)
+                                    minimumSumElements: 0, partsPerThread: 2)
 }
 
 extension ThreadPool {
@@ -59,8 +61,8 @@ extension ThreadPool {
             body(0..<count)
             return
         }
-        let threads = min(pool.size, count / minimumBlock)
-        let partition = ParallelPartition(count: count, threads: threads, granule: granule)
+        let parts = min(pool.size * pool.policy.partsPerThread, count / minimumBlock)
+        let partition = ParallelPartition(count: count, parts: parts, granule: granule)
         pool.run(parts: partition.parts) { body(partition.block($0)) }
     }
 }

@@ -5,9 +5,10 @@ import Glibc
 
 /// A trainer's fixed team of threads: the calling thread plus `size - 1` workers, created once with
 /// the pool and pinned one per allowed core, so a training step neither creates threads nor
-/// allocates. `run` hands part `i` of a region to thread `i` (part 0 to the caller) and returns when
-/// all parts are done. Which thread computes a part never changes a result: every region writes
-/// disjoint outputs, each computed in the same order as on one thread.
+/// allocates. `run` splits a region into a fixed list of parts that the threads claim in turn (the
+/// caller starts at once; a worker joins when it wakes), so a thread the machine's load delays
+/// holds up a region by at most one part. Which thread computes a part never changes a result:
+/// every region writes disjoint outputs, each computed in the same order as on one thread.
 public final class ThreadPool: @unchecked Sendable {
     /// Threads in the team, the caller included.
     public let size: Int
@@ -18,8 +19,10 @@ public final class ThreadPool: @unchecked Sendable {
     private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     // Guarded by `lock`.
     private var generation = 0
-    private var remaining = 0
     private var parts = 0
+    private var nextPart = 0
+    /// Workers inside the current region.
+    private var active = 0
     private var body: ((Int) -> Void)?
     private var stopping = false
     private var workers: [pthread_t] = []
@@ -40,13 +43,13 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_cond_init(finished, nil)
         let cores = Self.allowedCores()
         for index in 1..<max(size, 1) {
-            let start = WorkerStart(pool: self, index: index, core: cores.isEmpty ? nil : cores[index % cores.count])
+            let start = WorkerStart(pool: self, core: cores.isEmpty ? nil : cores[index % cores.count])
             var thread = pthread_t()
             let context = Unmanaged.passRetained(start).toOpaque()
             let status = pthread_create(&thread, nil, { raw in
                 guard let raw else { return nil }
                 let start = Unmanaged<WorkerStart>.fromOpaque(raw).takeRetainedValue()
-                start.pool.workerLoop(index: start.index, core: start.core)
+                start.pool.workerLoop(core: start.core)
                 return nil
             }, context)
             precondition(status == 0, "ThreadPool: pthread_create failed (\(status))")
@@ -68,11 +71,12 @@ public final class ThreadPool: @unchecked Sendable {
         finished.deallocate()
     }
 
-    /// Runs `body(0)`, …, `body(parts - 1)` at once, part `i` on thread `i`, and returns when all are
-    /// done. Inside a part (or with one part) the calls run in order on the calling thread.
+    /// Runs `body(0)`, …, `body(parts - 1)`, each once, on the team's threads, and returns when all
+    /// are done. Inside a part (or with one part, or one thread) the calls run in order on the
+    /// calling thread.
     public func run(parts: Int, _ body: (Int) -> Void) {
-        precondition(parts >= 0 && parts <= size, "ThreadPool: \(parts) parts for \(size) threads")
-        if parts <= 1 || inRegion {
+        precondition(parts >= 0, "ThreadPool: \(parts) parts")
+        if parts <= 1 || size == 1 || inRegion {
             for part in 0..<parts { body(part) }
             return
         }
@@ -82,19 +86,23 @@ public final class ThreadPool: @unchecked Sendable {
             pthread_mutex_lock(lock)
             self.body = task
             self.parts = parts
-            remaining = parts - 1
+            nextPart = 0
             generation &+= 1
             pthread_cond_broadcast(wake)
-            pthread_mutex_unlock(lock)
-            task(0)
-            pthread_mutex_lock(lock)
-            while remaining > 0 { pthread_cond_wait(finished, lock) }
+            while nextPart < parts {
+                let part = nextPart
+                nextPart += 1
+                pthread_mutex_unlock(lock)
+                task(part)
+                pthread_mutex_lock(lock)
+            }
+            while active > 0 { pthread_cond_wait(finished, lock) }
             self.body = nil
             pthread_mutex_unlock(lock)
         }
     }
 
-    private func workerLoop(index: Int, core: Int?) {
+    private func workerLoop(core: Int?) {
         #if os(Linux)
         if let core, let cpu = Int32(exactly: core) {
             var mask = csys_cpu_set_t()
@@ -109,16 +117,21 @@ public final class ThreadPool: @unchecked Sendable {
             while generation == seen && !stopping { pthread_cond_wait(wake, lock) }
             if stopping { break }
             seen = generation
-            guard index < parts else { continue }
+            guard nextPart < parts else { continue }
             // No copy of the region's closure may outlive the region (withoutActuallyEscaping
-            // checks), so it is dropped before the part is reported done.
+            // checks), so it is dropped before this thread leaves the region.
             var task = body
-            pthread_mutex_unlock(lock)
-            task?(index)
+            active += 1
+            while nextPart < parts {
+                let part = nextPart
+                nextPart += 1
+                pthread_mutex_unlock(lock)
+                task?(part)
+                pthread_mutex_lock(lock)
+            }
             task = nil
-            pthread_mutex_lock(lock)
-            remaining -= 1
-            if remaining == 0 { pthread_cond_signal(finished) }
+            active -= 1
+            if active == 0 { pthread_cond_signal(finished) }
         }
         pthread_mutex_unlock(lock)
     }
@@ -137,9 +150,8 @@ public final class ThreadPool: @unchecked Sendable {
     private final class WorkerStart {
         /// Not retained: the pool joins its threads in deinit, so it outlives them.
         unowned(unsafe) let pool: ThreadPool
-        let index: Int
         let core: Int?
-        init(pool: ThreadPool, index: Int, core: Int?) { self.pool = pool; self.index = index; self.core = core }
+        init(pool: ThreadPool, core: Int?) { self.pool = pool; self.core = core }
     }
 }
 
