@@ -16,7 +16,7 @@ struct TrainCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be in 1...256, got \(threads)") }
+        if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
     }
 
     func run() throws {

@@ -30,8 +30,8 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: .hidden) var watchdog: Double?
 
     func validate() throws {
-        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be in 1...256, got \(threads)") }
-        if let pin, !(0..<1024).contains(pin) { throw ValidationError("--pin must be a core number in 0...1023, got \(pin)") }
+        if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
+        if let pin, !(0..<1024).contains(pin) { throw WorkerUsage.fail("--pin must be a core number in 0...1023, got \(pin)") }
     }
 
     func run() throws {
@@ -95,6 +95,14 @@ enum KeyFile {
         }
         guard let pub, let sec, pub.count == 40, sec.count == 40 else { throw ValidationError("\(url.path): not a key pair file") }
         return (pub, sec)
+    }
+}
+
+/// A bad option value: said on stderr, exit status 2.
+enum WorkerUsage {
+    static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("worker: \(message)\n".utf8))
+        return ExitCode(2)
     }
 }
 
