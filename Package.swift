@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "TrialSpec"),
 
         // Trainer: of ours, imports only the vocabulary and the system layer (checkpoint files).
-        .target(name: "CharRNN", dependencies: ["TrialSpec", "SystemSupport"], swiftSettings: kernelFlags),
+        .target(name: "CharRNN", dependencies: ["TrialSpec", "SystemSupport", "CSystemShim"], swiftSettings: kernelFlags),
 
         // libzmq and its Swift face. Debian's libzmq3-dev puts zmq.h and libzmq.so on the default
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.

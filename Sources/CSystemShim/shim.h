@@ -15,6 +15,16 @@ extern int pipe2(int fds[2], int flags);
 // glibc's cpu_set_t (1024 CPUs) and sched_setaffinity; CPU_ZERO/CPU_SET are macros Swift cannot call.
 typedef struct { unsigned long bits[1024 / (8 * sizeof(unsigned long))]; } csys_cpu_set_t;
 extern int sched_setaffinity(pid_t pid, size_t size, const csys_cpu_set_t *mask);
+extern int sched_getaffinity(pid_t pid, size_t size, csys_cpu_set_t *mask);
+
+static inline int csys_cpu_capacity(void) { return (int)(8 * sizeof(csys_cpu_set_t)); }
+
+/// Non-zero when `cpu` is in the set.
+static inline int csys_cpu_isset(int cpu, const csys_cpu_set_t *set) {
+    const int per = (int)(8 * sizeof(unsigned long));
+    if (cpu < 0 || cpu >= csys_cpu_capacity()) return 0;
+    return (set->bits[cpu / per] >> (cpu % per)) & 1UL ? 1 : 0;
+}
 
 static inline void csys_cpu_zero(csys_cpu_set_t *set) {
     for (size_t i = 0; i < sizeof(set->bits) / sizeof(set->bits[0]); i++) set->bits[i] = 0;

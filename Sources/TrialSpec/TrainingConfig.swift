@@ -38,11 +38,14 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
     /// One batch of every training window per epoch (one optimizer step per epoch, as a
     /// full-batch original did); `batchSize` is then ignored. Windowed objectives only.
     public var fullBatch: Bool
+    /// Threads the trainer splits each step over. Results are bit-identical at every count, so,
+    /// like `checkpointEvery`, it is not part of a trial's identity.
+    public var threads: Int
 
     public init(objective: Objective = .everyStep, sequenceLength: Int = 50, stride: Int = 1, batchSize: Int = 64,
                 epochs: Int = 10, learningRate: Double = 0.002, optimizer: OptimizerKind = .adam, momentum: Double = 0,
                 clipNorm: Double? = nil, seed: UInt64 = 0, checkpointEvery: Int = 1, maxAttempts: Int = 3,
-                maxBatchesPerEpoch: Int? = nil, fullBatch: Bool = false) {
+                maxBatchesPerEpoch: Int? = nil, fullBatch: Bool = false, threads: Int = 1) {
         self.objective = objective
         self.sequenceLength = sequenceLength
         self.stride = stride
@@ -57,10 +60,11 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
         self.maxAttempts = maxAttempts
         self.maxBatchesPerEpoch = maxBatchesPerEpoch
         self.fullBatch = fullBatch
+        self.threads = threads
     }
 
     enum CodingKeys: String, CodingKey {
-        case objective, stride, epochs, optimizer, momentum, seed
+        case objective, stride, epochs, optimizer, momentum, seed, threads
         case sequenceLength = "sequence_length"
         case batchSize = "batch_size"
         case learningRate = "learning_rate"
@@ -87,10 +91,12 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
                   checkpointEvery: try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery,
                   maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
                   maxBatchesPerEpoch: try c.decodeIfPresent(Int.self, forKey: .maxBatchesPerEpoch),
-                  fullBatch: try c.decodeIfPresent(Bool.self, forKey: .fullBatch) ?? d.fullBatch)
+                  fullBatch: try c.decodeIfPresent(Bool.self, forKey: .fullBatch) ?? d.fullBatch,
+                  threads: try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads)
     }
 
-    /// `full_batch` is written only when set, so configs without it keep their JSON and trial ids.
+    /// `full_batch` and `threads` are written only when not at their defaults, so configs without them
+    /// keep their JSON and trial ids.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(objective, forKey: .objective)
@@ -107,5 +113,6 @@ public struct TrainingConfig: Codable, Sendable, Hashable {
         try c.encode(maxAttempts, forKey: .maxAttempts)
         try c.encodeIfPresent(maxBatchesPerEpoch, forKey: .maxBatchesPerEpoch)
         if fullBatch { try c.encode(fullBatch, forKey: .fullBatch) }
+        if threads != 1 { try c.encode(threads, forKey: .threads) }
     }
 }

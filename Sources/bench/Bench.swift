@@ -5,7 +5,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Kernel and trainer throughput benchmarks (single thread).",
+        abstract: "Kernel and trainer throughput benchmarks (kernels on one thread, the trainer on --threads).",
         subcommands: [TrainBench.self, GEMMBench.self, MathBench.self],
         defaultSubcommand: TrainBench.self
     )

@@ -2,7 +2,7 @@ import ArgumentParser
 import CharRNN
 import Foundation
 
-/// Training throughput of the real trainer (forward + backward + Adam) on one thread, per config,
+/// Training throughput of the real trainer (forward + backward + Adam) on `--threads` threads, per config,
 /// in the output format of tools/reference/torch_bench.py so tools/bench-compare can pair them.
 /// Each config runs in a child process so its peak RSS is its own.
 struct TrainBench: ParsableCommand {
@@ -20,6 +20,9 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Warm-up seconds per config (at least 3 steps).")
     var warmup: Double = 1
 
+    @Option(help: "Threads each training step is split over (results are the same at every count).")
+    var threads: Int = 1
+
     @Flag(help: "Print a JSON list instead of a table.")
     var json = false
 
@@ -28,18 +31,21 @@ struct TrainBench: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be > 0 and --warmup >= 0") }
+        guard (1...ThreadPool.maximumSize).contains(threads) else {
+            throw ValidationError("--threads must be in 1...\(ThreadPool.maximumSize), got \(threads)")
+        }
     }
 
     func run() throws {
         if let child {
-            let result = try TrainRun(config: BenchConfig(parsing: child)).measure(seconds: seconds, warmup: warmup)
+            let result = try TrainRun(config: BenchConfig(parsing: child), threads: threads).measure(seconds: seconds, warmup: warmup)
             print(result.jsonObject)
             return
         }
         let selected = try configs.map { try $0.split(separator: ",").map { try BenchConfig(parsing: String($0)) } }
             ?? BenchConfig.lastStepGrid + BenchConfig.everyStepH256
         if !json {
-            print("bench: 1 thread, batch \(BenchConfig.batch), V \(BenchConfig.vocab), Adam, \(seconds) s per config after \(warmup) s warm-up; load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
+            print("bench: \(threads) thread\(threads == 1 ? "" : "s"), batch \(BenchConfig.batch), V \(BenchConfig.vocab), Adam, \(seconds) s per config after \(warmup) s warm-up; load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
             print(BenchConfig.flopFormula + "; GFLOP/s = steps/s x that / 1e9")
             print("cell  objective      H   L   windows/s    steps/s  GFLOP/s  RSS MB   CPU (share of the core while timed)")
         }
@@ -63,7 +69,8 @@ struct TrainBench: ParsableCommand {
         if !FileManager.default.fileExists(atPath: "/proc/self/exe") {
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         }
-        process.arguments = ["train", "--child", config.description, "--seconds", "\(seconds)", "--warmup", "\(warmup)"]
+        process.arguments = ["train", "--child", config.description, "--seconds", "\(seconds)", "--warmup", "\(warmup)",
+                             "--threads", "\(threads)"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

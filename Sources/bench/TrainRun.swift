@@ -10,6 +10,8 @@ import Darwin
 /// the trainer: reset state (last-step) → forward → zero gradients → loss → backward → Adam.
 struct TrainRun {
     let config: BenchConfig
+    /// Threads each step is split over (a pool made once, before timing).
+    var threads = 1
 
     func measure(seconds: Double, warmup: Double) throws -> TrainResult {
         let b = BenchConfig.batch, l = config.seqLen, v = BenchConfig.vocab
@@ -43,6 +45,12 @@ struct TrainRun {
             if config.objective == .everyStep { model.carryState() }
         }
 
+        let pool = threads > 1 ? ThreadPool(size: threads) : nil
+        return try ThreadPool.withCurrent(pool) { try timeSteps(step, seconds: seconds, warmup: warmup, lossSum: { lossSum }) }
+    }
+
+    private func timeSteps(_ step: (Int) -> Void, seconds: Double, warmup: Double, lossSum: () -> Double) throws -> TrainResult {
+        let b = BenchConfig.batch, l = config.seqLen
         var i = 0
         let warmStart = now()
         while i < 3 || now() - warmStart < warmup { step(i); i += 1 }
@@ -51,7 +59,7 @@ struct TrainRun {
         var elapsed = 0.0
         repeat { step(n); n += 1; elapsed = now() - start } while elapsed < seconds
         let cpuShare = (threadCPUTime() - cpuStart) / elapsed
-        guard lossSum.isFinite else { throw TrainBenchError.diverged(config.description) }
+        guard lossSum().isFinite else { throw TrainBenchError.diverged(config.description) }
 
         let windows = Double(n * b) / elapsed
         let steps = windows * Double(l)

@@ -12,6 +12,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where checkpoints go (default: ./trial-<id>).") var output: String?
     @Option(help: "Resume from this checkpoint.") var resume: String?
     @Option(help: "Seed (default: derived from the config, as a sweep would).") var seed: UInt64?
+    @Option(help: "Threads to train with (default: the config's training.threads, else 1). Results are the same at every count.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
+    }
 
     func run() throws {
         let url = URL(fileURLWithPath: trial)
@@ -46,7 +52,7 @@ struct TrainCommand: ParsableCommand {
                            datasetFile: dataset.path, resumeFrom: resume.map { URL(fileURLWithPath: $0) }, scratch: folder,
                            keepsCheckpointFiles: true)
         let printer = PrintingEvents()
-        switch CharRNNTrialTrainer().run(job, events: printer) {
+        switch CharRNNTrialTrainer(threads: threads).run(job, events: printer) {
         case .completed(let result):
             print(Self.json(result))
         case .diverged(let message, let result):

@@ -19,7 +19,8 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Private folder (mode 0700) for the outbox and trial scratch (default: $XDG_STATE_HOME/rnnsweep/worker-<pid>, i.e. ~/.local/state/...).") var stateDir: String?
     @Option(help: "Coordinator public key file (CURVE; required for non-loopback endpoints).") var serverKey: String?
     @Option(help: "This worker's key pair file (coordinator keygen).") var key: String?
-    @Option(help: "Pin this worker to this core.") var pin: Int?
+    @Option(help: "Pin this worker to this core (with --threads N: to N cores from this one).") var pin: Int?
+    @Option(help: "Threads each trial trains with (default: the trial's training.threads, else 1).") var threads: Int?
     @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
     @Flag(help: "Exit 0 when the coordinator reports the sweep complete (workers started for one sweep); without it the worker waits for the next run.") var exitWhenDone = false
     @Option(help: .hidden) var parentPid: Int32?
@@ -28,6 +29,11 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: .hidden) var protocolVersion: Int?
     @Option(help: .hidden) var silenceLimit: Double?
     @Option(help: .hidden) var watchdog: Double?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
+        if let pin, !(0..<1024).contains(pin) { throw WorkerUsage.fail("--pin must be a core number in 0...1023, got \(pin)") }
+    }
 
     func run() throws {
         var logger = Logger(label: "worker")
@@ -65,8 +71,11 @@ struct ConnectCommand: ParsableCommand {
             options.clientPublicKey = pair.public
             options.clientSecretKey = pair.secret
         }
-        if let pin, !CPUAffinity.pin(toCore: pin) { logger.warning("could not pin to core \(pin)") }
-        let service = try WorkerService(options: options, trainer: CharRNNTrialTrainer(), logger: logger)
+        if let pin {
+            let cores = pin..<(pin + (threads ?? 1))
+            if !CPUAffinity.pin(toCores: cores) { logger.warning("could not pin to cores \(cores.lowerBound)-\(cores.upperBound - 1)") }
+        }
+        let service = try WorkerService(options: options, trainer: CharRNNTrialTrainer(threads: threads), logger: logger)
         let exit = service.run()
         throw ExitCode(exit.rawValue)
     }
@@ -93,6 +102,14 @@ enum KeyFile {
         }
         guard let pub, let sec, pub.count == 40, sec.count == 40 else { throw ValidationError("\(url.path): not a key pair file") }
         return (pub, sec)
+    }
+}
+
+/// A bad option value: said on stderr, exit status 2.
+enum WorkerUsage {
+    static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("worker: \(message)\n".utf8))
+        return ExitCode(2)
     }
 }
 

@@ -49,8 +49,15 @@ import Testing
         #expect(c.ok, "\(caseName) \(what): largest violation at [\(c.worstIndex)]: ours \(a[max(c.worstIndex, 0)]) vs torch \(b[max(c.worstIndex, 0)]) (|diff| \(c.worstDiff)); max |diff| \(c.maxDiff)")
     }
 
-    @Test(arguments: cases)
-    func matchesPyTorch(_ name: String) throws {
+    /// At every thread count: one, and pools that split every product and batch of these small
+    /// fixtures (`SplitPolicy.finest`).
+    @Test(arguments: cases, [1, 2, 3])
+    func matchesPyTorch(_ name: String, threads: Int) throws {
+        let pool = threads > 1 ? ThreadPool(size: threads, policy: .finest) : nil
+        try ThreadPool.withCurrent(pool) { try Self.check(name) }
+    }
+
+    static func check(_ name: String) throws {
         let file = try Self.fixture(name)
         let configJSON = Data(try Self.text(file, "config").utf8)
         let config = try JSONDecoder().decode(ModelConfig.self, from: configJSON)

@@ -15,8 +15,15 @@ import Testing
         ModelConfig(vocabSize: 17, cell: .gru, hiddenSize: 20, input: .oneHot, batchNorm: false),
     ]
 
-    @Test(arguments: configs)
-    func stepsDoNotGrowTheHeap(_ config: ModelConfig) throws {
+    /// Also on three threads splitting every product and batch: no thread is created and nothing
+    /// allocated per step.
+    @Test(arguments: configs, [1, 3])
+    func stepsDoNotGrowTheHeap(_ config: ModelConfig, threads: Int) throws {
+        let pool = threads > 1 ? ThreadPool(size: threads, policy: .finest) : nil
+        try ThreadPool.withCurrent(pool) { try Self.checkSteps(config) }
+    }
+
+    static func checkSteps(_ config: ModelConfig) throws {
         let batch = 16, steps = 9
         let model = try CharRNNModel(config: config, maxBatch: batch, maxSteps: steps, objective: .lastStep)
         let adam = Adam(learningRate: 1e-3, count: model.store.count)
@@ -31,7 +38,7 @@ import Testing
             model.backward()
             adam.update(model.store)
         }
-        step()  // first call allocates GEMM's per-thread packing buffers
+        step()  // first call allocates GEMM's per-thread packing buffers (on every pool thread)
         // The counters are process-wide and other tests run in parallel threads, so one window of
         // steps can be polluted by their allocations. A leaking step grows the heap in every window;
         // a clean one shows zero growth in at least one quiet window.

@@ -59,9 +59,22 @@ import Testing
         let id = config.trialID
         config.training.checkpointEvery = 7
         config.training.maxAttempts = 9
+        config.training.threads = 4
         #expect(config.trialID == id)
         config.training.learningRate = 0.001
         #expect(config.trialID != id)
+    }
+
+    @Test func threadsKeyIsReadAndLeavesTheIDAlone() throws {
+        func trial(_ training: String) throws -> Trial {
+            try TestFiles.parse(#"{"name": "n", "dataset": "nextchar", "training": {\#(training)}, "grid": {}}"#)
+                .trials(dataset: DatasetSettings(name: "nextchar", sha256: String(repeating: "0", count: 64)))[0]
+        }
+        let one = try trial(#""seed": 3"#)
+        let two = try trial(#""seed": 3, "threads": 2"#)
+        #expect(one.config.training.threads == 1)
+        #expect(two.config.training.threads == 2)
+        #expect(one.id == two.id && one.seed == two.seed)
     }
 
     @Test func numbersWrittenDifferentlyGiveTheSameID() throws {

@@ -19,13 +19,17 @@ extension GEMM {
 
     static func blocked(
         transA: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-        b source: BSource, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        b source: BSource, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Range<Int>? = nil
     ) {
         let scratch = GEMMScratch.forCurrentThread()
         let packedA = scratch.a
-        var jc = 0
-        while jc < n {
-            let ncBlock = min(nc, n - jc)
+        // A column range (from `parallelBlocked`) starts on a multiple of NR; its NC blocks keep the
+        // whole matrix's boundaries, which a prepacked B is laid out by.
+        let end = columns?.upperBound ?? n
+        var jc = columns?.lowerBound ?? 0
+        while jc < end {
+            let blockStart = jc / nc * nc
+            let ncBlock = min(blockStart + nc, end) - jc
             var pc = 0
             while pc < k {
                 let kcBlock = min(kc, k - pc)
@@ -37,7 +41,7 @@ extension GEMM {
                     packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: scratch.b)
                     packedB = UnsafePointer(scratch.b)
                 case let .prepacked(base):
-                    packedB = base + prepackedOffset(column: jc, row: pc, k: k, n: n)
+                    packedB = base + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kcBlock
                 }
                 var ic = 0
                 while ic < m {

@@ -40,7 +40,7 @@ extension GEMM {
             scale(c, rows: m, columns: n, ldc: ldc, by: beta)
             return
         }
-        blocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: .prepacked(packedB),
-                beta: beta, c: c, ldc: ldc)
+        parallelBlocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: .prepacked(packedB),
+                        beta: beta, c: c, ldc: ldc)
     }
 }

@@ -3,7 +3,8 @@
 /// and op(B) is k×n (B is stored n×k when `transB`). Leading dimensions are row strides in elements.
 /// `beta == 0` overwrites C without reading it, so uninitialised or NaN contents are ignored.
 public enum GEMM {
-    /// The fast path used by every layer: packed, register-blocked SIMD (see `GEMM+Blocked.swift`).
+    /// The fast path used by every layer: packed, register-blocked SIMD (see `GEMM+Blocked.swift`),
+    /// split over the calling thread's `ThreadPool.current` when it has one (`ParallelGEMM.swift`).
     /// Allocation-free after a thread's first call; safe to call from many threads at once.
     public static func run(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -20,8 +21,8 @@ public enum GEMM {
             rowVector(transB: transB, n: n, k: k, alpha: alpha, a: a, b: b, ldb: ldb, beta: beta, c: c)
             return
         }
-        blocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: .raw(transB: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc)
+        parallelBlocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                        b: .raw(transB: transB, b: b, ldb: ldb), beta: beta, c: c, ldc: ldc)
     }
 
     /// Naive triple loop kept forever as the oracle for tests.

@@ -25,12 +25,15 @@ final class GRULayer: RecurrentLayer {
         projectInput(bias: bIH, into: gates, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        for t in 0..<steps {
-            let gt = gates + t * batch * g3, pt = hiddenProjection + t * batch * g3
-            let hPrev = slot(t, batch: batch), ht = slot(t + 1, batch: batch)
-            broadcastRows(bHH, into: pt, rows: batch, width: g3)
-            if t > 0 || !zeroStart { recurrentProduct(hPrev, into: pt, batch: batch) }
-            GRUCell.forward(gates: gt, projection: pt, hiddenPrev: hPrev, hidden: ht, batch: batch, width: h)
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h
+            for t in 0..<steps {
+                let gt = gates + (t * batch + first) * g3, pt = hiddenProjection + (t * batch + first) * g3
+                let hPrev = slot(t, batch: batch) + o, ht = slot(t + 1, batch: batch) + o
+                broadcastRows(bHH, into: pt, rows: rows, width: g3)
+                if t > 0 || !zeroStart { recurrentProduct(hPrev, into: pt, batch: rows) }
+                GRUCell.forward(gates: gt, projection: pt, hiddenPrev: hPrev, hidden: ht, batch: rows, width: h)
+            }
         }
     }
 
@@ -39,13 +42,16 @@ final class GRULayer: RecurrentLayer {
         let dh = hiddenGradient
         dh.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
-                addInPlace(dh, above, n)
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h, m = rows * h
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
+                    addInPlace(dh + o, above + o, m)
+                }
+                let gt = gates + (t * batch + first) * g3, pt = hiddenProjection + (t * batch + first) * g3
+                GRUCell.backward(gates: gt, projection: pt, hiddenPrev: slot(t, batch: batch) + o, dh: dh + o, batch: rows, width: h)
+                if t > 0 { recurrentGradient(pt, into: dh + o, batch: rows, accumulate: true) }
             }
-            let gt = gates + t * batch * g3, pt = hiddenProjection + t * batch * g3
-            GRUCell.backward(gates: gt, projection: pt, hiddenPrev: slot(t, batch: batch), dh: dh, batch: batch, width: h)
-            if t > 0 { recurrentGradient(pt, into: dh, batch: batch, accumulate: true) }
         }
         accumulateWeightGradients(inputGates: gates, hiddenGates: hiddenProjection, batch: batch, steps: steps)
     }

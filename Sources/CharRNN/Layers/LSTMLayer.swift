@@ -39,11 +39,14 @@ final class LSTMLayer: RecurrentLayer {
         projectInput(bias: biasSum, into: gates, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        for t in 0..<steps {
-            let gt = gates + t * batch * g4
-            if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch), into: gt, batch: batch) }
-            LSTMCell.forward(gates: gt, cellPrev: cells + t * n, cell: cells + (t + 1) * n,
-                             hidden: slot(t + 1, batch: batch), batch: batch, width: h)
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h
+            for t in 0..<steps {
+                let gt = gates + (t * batch + first) * g4
+                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: gt, batch: rows) }
+                LSTMCell.forward(gates: gt, cellPrev: cells + t * n + o, cell: cells + (t + 1) * n + o,
+                                 hidden: slot(t + 1, batch: batch) + o, batch: rows, width: h)
+            }
         }
     }
 
@@ -53,14 +56,17 @@ final class LSTMLayer: RecurrentLayer {
         dh.update(repeating: 0, count: n)
         dc.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
-                addInPlace(dh, above, n)
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h, m = rows * h
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
+                    addInPlace(dh + o, above + o, m)
+                }
+                let gt = gates + (t * batch + first) * g4
+                LSTMCell.backward(gates: gt, cellPrev: cells + t * n + o, cell: cells + (t + 1) * n + o, dh: dh + o, dc: dc + o,
+                                  batch: rows, width: h)
+                if t > 0 { recurrentGradient(gt, into: dh + o, batch: rows, accumulate: false) }
             }
-            let gt = gates + t * batch * g4
-            LSTMCell.backward(gates: gt, cellPrev: cells + t * n, cell: cells + (t + 1) * n, dh: dh, dc: dc,
-                              batch: batch, width: h)
-            if t > 0 { recurrentGradient(gt, into: dh, batch: batch, accumulate: false) }
         }
         accumulateWeightGradients(inputGates: gates, hiddenGates: gates, batch: batch, steps: steps)
     }

@@ -23,12 +23,18 @@
     for r in 0..<rows { (out + r * width).update(from: bias, count: width) }
 }
 
-/// out[j] += sum over rows of m[r, j] (bias gradients).
+/// out[j] += sum over rows of m[r, j] (bias gradients). Large sums are split by columns over the
+/// trainer's threads; each column still adds its rows in order.
 @inline(__always) func accumulateColumnSums(_ m: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        let row = m + r * width
-        for j in 0..<width { out[j] += row[j] }
+    func sums(_ columns: Range<Int>) {
+        for r in 0..<rows {
+            let row = m + r * width
+            for j in columns { out[j] += row[j] }
+        }
     }
+    guard let pool = ThreadPool.current else { return sums(0..<width) }
+    let minimumColumns = pool.policy.minimumSumElements / max(rows, 1)
+    ThreadPool.forEachBlock(of: width, on: pool, granule: 8, minimumBlock: minimumColumns, sums)
 }
 
 /// y[i] += x[i]

@@ -15,17 +15,20 @@ final class RNNLayer: RecurrentLayer {
     }
 
     override func forwardSteps(batch: Int, steps: Int) {
-        let h = hiddenSize, n = batch * h
+        let h = hiddenSize
         sum(bIH, bHH, into: biasSum, h)
         // All input projections at once, straight into the output slots 1...L.
         let out = slot(1, batch: batch)
         projectInput(bias: biasSum, into: out, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        for t in 0..<steps {
-            let ht = slot(t + 1, batch: batch)
-            if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch), into: ht, batch: batch) }
-            applyTanh(ht, n)
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h
+            for t in 0..<steps {
+                let ht = slot(t + 1, batch: batch) + o
+                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: ht, batch: rows) }
+                applyTanh(ht, rows * h)
+            }
         }
     }
 
@@ -34,13 +37,16 @@ final class RNNLayer: RecurrentLayer {
         let dhNext = hiddenGradient
         dhNext.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            let ht = slot(t + 1, batch: batch)
-            let dpre = preGradient + t * n
-            let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch)
-            if let above { addInPlace(dhNext, above, n) }
-            for i in 0..<n { dpre[i] = dhNext[i] * (1 - ht[i] * ht[i]) }
-            if t > 0 { recurrentGradient(dpre, into: dhNext, batch: batch, accumulate: false) }
+        forEachSequenceBlock(batch: batch) { first, rows in
+            let o = first * h, m = rows * h
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                let ht = slot(t + 1, batch: batch) + o
+                let dpre = preGradient + t * n + o, dh = dhNext + o
+                let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch)
+                if let above { addInPlace(dh, above + o, m) }
+                for i in 0..<m { dpre[i] = dh[i] * (1 - ht[i] * ht[i]) }
+                if t > 0 { recurrentGradient(dpre, into: dh, batch: rows, accumulate: false) }
+            }
         }
         accumulateWeightGradients(inputGates: preGradient, hiddenGates: preGradient, batch: batch, steps: steps)
     }

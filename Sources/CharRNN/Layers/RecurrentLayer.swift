@@ -30,6 +30,9 @@ class RecurrentLayer {
     /// Sequences whose initial state slot holds zeros (after `resetState`, until `carryState`): the
     /// recurrent product of step 0 and its weight-gradient rows are then skipped.
     private var zeroInitialStateBatch = 0
+    /// Whether the last forward packed W_hh (batch > 1); a block of one sequence on a thread must
+    /// still use the packed product to compute the same bits as the whole batch.
+    private var packedForForward = false
 
     /// The input of the last forward, kept for the weight gradient.
     var lastInput: LayerInput?
@@ -88,13 +91,14 @@ class RecurrentLayer {
     /// generation, one character per forward) reads W_hh in place instead: packing it would cost
     /// more than the product.
     func packRecurrentWeightsForForward(batch: Int) {
+        packedForForward = batch > 1
         guard batch > 1 else { return }
         GEMM.packB(transB: true, k: hiddenSize, n: gateWidth, b: wHH, ldb: hiddenSize, into: packedHH)
     }
 
     /// out[batch, G*H] += h·W_hhᵀ (after `packRecurrentWeightsForForward`).
     @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
-        if batch == 1 {
+        if !packedForForward {
             GEMM.run(transA: false, transB: true, m: 1, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
                      b: wHH, ldb: hiddenSize, beta: 1, c: out, ldc: gateWidth)
         } else {
@@ -113,6 +117,16 @@ class RecurrentLayer {
                                              accumulate: Bool) {
         GEMM.run(transA: false, m: batch, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
                  packedB: packedHH, beta: accumulate ? 1 : 0, c: dh, ldc: hiddenSize)
+    }
+
+    /// Runs `body(first, rows)` on contiguous blocks of the batch's sequences over the trainer's
+    /// threads. Sequences are independent through time, so each thread runs the whole time loop
+    /// (recurrent product and cell math) on its rows with no barrier per step; the blocked GEMM
+    /// computes each row the same way whatever block it is in.
+    @inline(__always) func forEachSequenceBlock(batch: Int, _ body: (_ first: Int, _ rows: Int) -> Void) {
+        guard let pool = ThreadPool.current else { return body(0, batch) }
+        ThreadPool.forEachBlock(of: batch, on: pool, granule: pool.policy.sequenceGranule,
+                                minimumBlock: pool.policy.minimumSequences) { body($0.lowerBound, $0.count) }
     }
 
     /// Runs `steps` steps for `batch` sequences from the state in slot 0. A dense `input` is

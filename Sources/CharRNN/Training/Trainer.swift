@@ -17,6 +17,8 @@ final class Trainer {
     var history: [EpochMetrics] = []
     var trainingSeconds = 0.0
     var trainingFLOPs = 0.0
+    /// The threads each step is split over (nil: one thread). Created once, not per step.
+    private(set) var pool: ThreadPool?
 
     init(model: CharRNNModel, training: TrainingConfig, batches: BatchSource, seed: UInt64) {
         self.model = model
@@ -32,7 +34,18 @@ final class Trainer {
         inputs.initialize(repeating: 0, count: n)
         targets = .allocate(capacity: n)
         targets.initialize(repeating: 0, count: n)
+        setThreads(training.threads)
     }
+
+    /// Trains from now on with `count` threads (between epochs or batches, never inside a step).
+    /// Results do not depend on it.
+    func setThreads(_ count: Int) {
+        precondition((1...ThreadPool.maximumSize).contains(count), "threads \(count) outside 1...\(ThreadPool.maximumSize)")
+        guard count != (pool?.size ?? 1) else { return }
+        pool = count > 1 ? ThreadPool(size: count) : nil
+    }
+
+    var threads: Int { pool?.size ?? 1 }
 
     deinit {
         inputs.deallocate()
@@ -53,6 +66,10 @@ final class Trainer {
 
     /// Trains epoch `epoch + 1` and evaluates it; `batchEnded` hears of each finished training batch.
     func runEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void = { _ in }) -> EpochOutcome {
+        ThreadPool.withCurrent(pool) { trainEpoch(isCancelled: isCancelled, batchEnded: batchEnded) }
+    }
+
+    private func trainEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void) -> EpochOutcome {
         let number = epoch + 1
         let clock = ContinuousClock()
         let start = clock.now
@@ -110,6 +127,10 @@ final class Trainer {
     /// Loss and accuracy over a partition in evaluation mode (running BatchNorm statistics, no
     /// dropout), capped like training by `max_batches_per_epoch`.
     func evaluate(_ partition: Partition) -> LossStatistics {
+        ThreadPool.withCurrent(pool) { evaluateBatches(partition) }
+    }
+
+    private func evaluateBatches(_ partition: Partition) -> LossStatistics {
         var stats = LossStatistics()
         var unused = SeededGenerator(seed: 0)
         if batches.carriesState { model.resetState(batch: training.batchSize) }

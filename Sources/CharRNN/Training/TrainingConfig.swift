@@ -15,6 +15,9 @@ extension TrainingConfig {
         if fullBatch && objective == .everyStep {
             throw fail("full_batch", fullBatch, "needs a windowed objective (last-step or window-every-step)")
         }
+        if !(1...ThreadPool.maximumSize).contains(threads) {
+            throw fail("threads", threads, "must be in 1...\(ThreadPool.maximumSize)")
+        }
     }
 }
 

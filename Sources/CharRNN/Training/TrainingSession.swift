@@ -76,6 +76,18 @@ public final class TrainingSession {
 
     /// Epochs completed so far (non-zero after resuming).
     public var epochsCompleted: Int { trainer.epoch }
+
+    /// Threads each training step is split over; starts at the config's `threads`.
+    public var threads: Int { trainer.threads }
+
+    /// Trains (and evaluates) from now on with `count` threads; call between epochs, e.g. before
+    /// `run` or from an observer. Results are bit-identical at every count.
+    public func useThreads(_ count: Int) throws {
+        guard (1...ThreadPool.maximumSize).contains(count) else {
+            throw ModelConfigError(field: "threads", value: "\(count)", reason: "must be in 1...\(ThreadPool.maximumSize)")
+        }
+        trainer.setThreads(count)
+    }
     public var history: [EpochMetrics] { trainer.history }
 
     /// Trains the remaining epochs, writing `epoch-NNNN.safetensors` into `checkpointDirectory` (if

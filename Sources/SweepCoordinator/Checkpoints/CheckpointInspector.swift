@@ -24,11 +24,13 @@ struct CheckpointInspector: Sendable {
         guard checkpoint.model == model else {
             throw Rejection(description: "its model config is not trial \(trial.id)'s")
         }
-        // The sweep seed and the attempt budget are not training state (the trial seed is checked
-        // below, and a rerun may change max_attempts); older checkpoints do not record them.
+        // The sweep seed, the attempt budget and the thread count are not training state (the trial
+        // seed is checked below, a rerun may change max_attempts, and threads do not change results);
+        // older checkpoints do not record them.
         var training = trial.config.training
         training.seed = checkpoint.training.seed
         training.maxAttempts = checkpoint.training.maxAttempts
+        training.threads = checkpoint.training.threads
         guard checkpoint.training == training, checkpoint.split == trial.config.split, checkpoint.seed == trial.seed else {
             throw Rejection(description: "its training settings, split or seed are not trial \(trial.id)'s")
         }

@@ -5,9 +5,9 @@ import SystemSupport
 
 /// A trial's identity: its id and seed come from its config's canonical JSON.
 extension TrialConfig {
-    /// Keys that only steer execution (how often to checkpoint, how often to retry). They do not
-    /// change what a trial computes, so they are left out of its identity.
-    static let executionOnlyTrainingKeys: Set<String> = ["checkpoint_every", "max_attempts"]
+    /// Keys that only steer execution (how often to checkpoint, how often to retry, how many threads
+    /// train it). They do not change what a trial computes, so they are left out of its identity.
+    static let executionOnlyTrainingKeys: Set<String> = ["checkpoint_every", "max_attempts", "threads"]
 
     /// The whole config as JSON, via its Codable form.
     public var json: JSONValue {

@@ -95,7 +95,8 @@ struct CombinationResolver {
             checkpointEvery: reader.int("checkpoint_every") ?? defaults.checkpointEvery,
             maxAttempts: reader.int("max_attempts") ?? defaults.maxAttempts,
             maxBatchesPerEpoch: reader.int("max_batches_per_epoch"),
-            fullBatch: values["full_batch"]?.value.boolValue ?? defaults.fullBatch
+            fullBatch: values["full_batch"]?.value.boolValue ?? defaults.fullBatch,
+            threads: reader.int("threads") ?? defaults.threads
         )
         if training.fullBatch, training.objective == .everyStep {
             throw context.error(reader.source("full_batch"), "full_batch needs windows (objective \"last-step\" or \"window-every-step\"); objective is \"every-step\" from \(reader.source("objective"))", value: .bool(true))

@@ -38,6 +38,7 @@ struct Hyperparameter: Sendable {
         .init(name: "seed", section: .training, rule: .nonNegativeInteger, gridable: true),
         .init(name: "checkpoint_every", section: .training, rule: .positiveInteger, gridable: false),
         .init(name: "max_attempts", section: .training, rule: .positiveInteger, gridable: false),
+        .init(name: "threads", section: .training, rule: .integer(1...256, expected: "an integer in 1...256"), gridable: false),
         .init(name: "max_batches_per_epoch", section: .training, rule: .nullable(.positiveInteger), gridable: true),
         .init(name: "full_batch", section: .training, rule: .boolean, gridable: true),
     ]

@@ -7,12 +7,18 @@ import Glibc
 public enum CPUAffinity {
     /// Returns false when pinning is unsupported or refused (the worker then runs unpinned).
     @discardableResult
-    public static func pin(toCore core: Int) -> Bool {
+    public static func pin(toCore core: Int) -> Bool { pin(toCores: core..<(core + 1)) }
+
+    /// Pins the calling process to `cores` (a multi-threaded trainer's pool spreads over them).
+    @discardableResult
+    public static func pin(toCores cores: Range<Int>) -> Bool {
         #if os(Linux)
-        guard let cpu = Int32(exactly: core) else { return false }
+        guard !cores.isEmpty else { return false }
         var mask = csys_cpu_set_t()
         csys_cpu_zero(&mask)
-        guard csys_cpu_set(cpu, &mask) == 0 else { return false }
+        for core in cores {
+            guard let cpu = Int32(exactly: core), csys_cpu_set(cpu, &mask) == 0 else { return false }
+        }
         return sched_setaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0
         #else
         return false

@@ -4,7 +4,10 @@ import SweepCore
 
 /// Runs a trial with CharRNN's `TrainingSession`, which takes the trial's config sections as they are.
 public struct CharRNNTrialTrainer: TrialTrainer {
-    public init() {}
+    /// Threads for every trial this trainer runs (`worker --threads`); nil: each trial's `threads`.
+    public let threads: Int?
+
+    public init(threads: Int? = nil) { self.threads = threads }
 
     public func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd {
         let session: TrainingSession
@@ -32,6 +35,10 @@ public struct CharRNNTrialTrainer: TrialTrainer {
             } catch {
                 return .configError(message: "\(error)")
             }
+        }
+        // A resumed trial trains with its current config's thread count, not the checkpoint's.
+        do { try session.useThreads(threads ?? job.config.training.threads) } catch {
+            return .configError(message: "\(error)")
         }
         let observer = Observer(events: events)
         let report: TrainingReport

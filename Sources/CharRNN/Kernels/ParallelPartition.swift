@@ -1,0 +1,68 @@
+/// A fixed split of `count` items into at most `parts` contiguous blocks of whole granules. Every
+/// kernel that uses it computes each output element in the same order whatever block it is in, so
+/// the blocks (and which thread runs them) never change a result: N threads give the same bits as one.
+struct ParallelPartition {
+    let count: Int
+    let blockSize: Int
+    /// Non-empty blocks (≤ the parts asked for).
+    let parts: Int
+
+    init(count: Int, parts wanted: Int, granule: Int) {
+        let granules = (count + granule - 1) / granule
+        let perPart = (granules + wanted - 1) / max(wanted, 1)
+        self.count = count
+        blockSize = max(perPart * granule, granule)
+        parts = count == 0 ? 0 : (count + blockSize - 1) / blockSize
+    }
+
+    func block(_ part: Int) -> Range<Int> {
+        let start = min(count, part * blockSize)
+        return start..<min(count, start + blockSize)
+    }
+}
+
+/// How small a piece of work the kernels split over a pool. `measured` keeps work that costs less
+/// than waking a thread (tens of microseconds on a loaded machine) on one thread; `finest` splits
+/// everything, so tests reach every split path with small models.
+struct SplitPolicy: Sendable {
+    /// GEMMs with fewer multiply-adds run on one thread.
+    var minimumMACs: Int
+    /// Fewest sequences per block in a recurrence, and the multiple a block starts on.
+    var minimumSequences: Int
+    var sequenceGranule: Int
+    /// GEMM row blocks start on multiples of this (12 = the micro-tile: no partial tiles).
+    var rowGranule: Int
+    /// Fewest elements summed per block in a column sum.
+    var minimumSumElements: Int
+    /// Blocks per thread in a region: more than one lets a thread the machine delays fall behind by
+    /// one block, not by a thread's whole share.
+    var partsPerThread: Int
+
+    static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4,
+                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16, partsPerThread: 4)
+    static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, rowGranule: 1,
+                                    minimumSumElements: 0, partsPerThread: 2)
+}
+
+extension ThreadPool {
+    /// Runs `body` on the blocks of `count` items on the calling thread's pool, or on one block when
+    /// there is no pool or a block would hold fewer than `minimumBlock` items.
+    static func forEachBlock(of count: Int, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
+        guard let pool = current else {
+            body(0..<count)
+            return
+        }
+        forEachBlock(of: count, on: pool, granule: granule, minimumBlock: minimumBlock, body)
+    }
+
+    static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
+        let minimumBlock = max(minimumBlock, 1)
+        guard count >= 2 * minimumBlock else {
+            body(0..<count)
+            return
+        }
+        let parts = min(pool.size * pool.policy.partsPerThread, count / minimumBlock)
+        let partition = ParallelPartition(count: count, parts: parts, granule: granule)
+        pool.run(parts: partition.parts) { body(partition.block($0)) }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import CharRNN
+
+/// `training.threads` and `TrainingSession.useThreads` reach the trainer, and a whole session on
+/// several threads ends with the bits of the one-thread session.
+@Suite struct TrainingThreadsTests {
+    /// Large enough for the production split thresholds (64 sequences → blocks of 16).
+    static func session(threads: Int) throws -> TrainingSession {
+        try TrainingSession(
+            text: try TrainingSessionTests.nextcharText(),
+            model: ModelConfig(vocabSize: 0, cell: .lstm, layers: 2, hiddenSize: 64, fcLayers: 2),
+            training: TrainingConfig(objective: .lastStep, sequenceLength: 12, batchSize: 64, epochs: 2,
+                                     learningRate: 0.005, maxBatchesPerEpoch: 4, threads: threads),
+            generation: GenerationConfig(length: 10), seed: 21)
+    }
+
+    @Test func sessionsOnTwoAndThreeThreadsMatchOneThread() throws {
+        let one = try Self.session(threads: 1)
+        let two = try Self.session(threads: 2)
+        // Switched between epochs: 3 threads for the first, 2 for the second.
+        let switching = try Self.session(threads: 3)
+        #expect(one.threads == 1 && two.threads == 2 && switching.threads == 3)
+        let reports = try [one.run(), two.run()]
+        _ = switching.trainer.runEpoch(isCancelled: { false })
+        try switching.useThreads(2)
+        #expect(switching.threads == 2)
+        let switched = try switching.run()
+        func bits(_ s: TrainingSession) -> [UInt32] {
+            UnsafeBufferPointer(start: s.model.store.values, count: s.model.store.count).map(\.bitPattern)
+        }
+        #expect(bits(two) == bits(one))
+        #expect(bits(switching) == bits(one))
+        #expect(reports[1].metrics.history.map(\.valLoss) == reports[0].metrics.history.map(\.valLoss))
+        #expect(switched.metrics.history.map(\.trainLoss) == reports[0].metrics.history.map(\.trainLoss))
+    }
+
+    @Test func threadCountsOutsideTheRangeAreRejected() throws {
+        #expect(throws: ModelConfigError.self) { try Self.session(threads: 0) }
+        #expect(throws: ModelConfigError.self) { try Self.session(threads: ThreadPool.maximumSize + 1) }
+        let session = try Self.session(threads: 1)
+        #expect(throws: ModelConfigError.self) { try session.useThreads(0) }
+        #expect(session.threads == 1)
+    }
+}
