@@ -25,8 +25,14 @@ extension SweepStore {
             let parameters: Int? = trial?["parameters"]
             // A trial the budget stopped before it ran names attempt 1, as a result's attempt is at least 1.
             let resultAttempt = attempt > 0 ? attempt : max(1, trial?["attempts"] ?? 0)
-            let json = String(decoding: try JSONSerialization.data(
-                withJSONObject: ["stopped_epoch": epoch, "reason": reason], options: [.sortedKeys]), as: UTF8.self)
+            // The stored object is a result object like any other (SPEC.md §4.2): the metrics of the
+            // epoch it stopped at, and why it stopped as its message.
+            let metrics = ResultMetrics(
+                epochsRun: epoch, bestEpoch: best?.epoch, bestValLoss: best?.valLoss, trainLoss: last?.trainLoss,
+                valLoss: last?.valLoss, valAccuracy: last?.valAccuracy, valPerplexity: last?.valPerplexity,
+                trainingSeconds: epochs.isEmpty ? nil : seconds, tokensPerSecond: last?.tokensPerSecond)
+            let json = TrialResult(trialID: trialID, attempt: resultAttempt, workerID: nil, workerHost: nil, status: .stopped,
+                                   parameters: parameters, metrics: metrics, message: reason).resultJSON
             let worker = try Row.fetchOne(db, sql: "SELECT worker_id, host FROM attempts WHERE trial_id = ? AND attempt = ?",
                                           arguments: [trialID, attempt])
             try db.execute(

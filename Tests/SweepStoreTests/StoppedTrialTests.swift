@@ -21,6 +21,10 @@ import Testing
             #expect(result.status == .stopped)
             #expect(result.epochsRun == 3 && result.bestEpoch == 2)
             #expect(result.valLoss == 1.7 && result.trainingSeconds == 6 && result.workerHost == "h1")
+            // The stored object is a result object: the stop epoch's metrics, and why as its message.
+            let stored = try JSONDecoder().decode(ResultMetrics.self, from: Data(result.resultJSON.utf8))
+            #expect(stored.epochsRun == 3 && stored.bestEpoch == 2 && stored.valLoss == 1.7)
+            #expect(stored.message == "rung 3: rank 2 of 2, top 1 continue")
             #expect(try store.attempts(trialID: "t1").last?.outcome == "stopped")
             // results.csv: status and the epoch it stopped at; a queued trial's cell stays empty.
             let rows = try parseCSV(try store.csv(.results))
