@@ -23,6 +23,7 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Threads each trial trains with (default: the trial's training.threads, else 1).") var threads: Int?
     @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
     @Flag(help: "Exit 0 when the coordinator reports the sweep complete (workers started for one sweep); without it the worker waits for the next run.") var exitWhenDone = false
+    @Option(help: "With --exit-when-done: exit 7 after this many seconds without a word from the coordinator while no trial runs (0: never).") var giveUpAfter: Double = 30
     @Option(help: .hidden) var parentPid: Int32?
     /// Set by a local coordinator, which learns of this process's exit under this id.
     @Option(help: .hidden) var workerId: String?
@@ -33,6 +34,9 @@ struct ConnectCommand: ParsableCommand {
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
         if let pin, !(0..<1024).contains(pin) { throw WorkerUsage.fail("--pin must be a core number in 0...1023, got \(pin)") }
+        if !(giveUpAfter >= 0 && giveUpAfter.isFinite) {
+            throw WorkerUsage.fail("--give-up-after must be a number of seconds >= 0, got \(giveUpAfter)")
+        }
     }
 
     func run() throws {
@@ -61,6 +65,7 @@ struct ConnectCommand: ParsableCommand {
                                     datasetCache: DatasetCache.defaultDirectory())
         options.parentPID = parentPid
         options.exitWhenDone = exitWhenDone
+        if exitWhenDone, giveUpAfter > 0 { options.giveUpAfter = giveUpAfter }
         options.protocolVersion = protocolVersion
         if let silenceLimit { options.coordinatorSilenceLimit = silenceLimit }
         if let watchdog { options.watchdogSeconds = watchdog }

@@ -45,4 +45,27 @@ import Testing
         service.halt()
         #expect(worker.wait(seconds: 10) != nil)
     }
+
+    /// The sweep ended before this worker got a word in (another worker took the last trial), or
+    /// its coordinator is gone: a one-sweep worker gives up after `giveUpAfter`; a daemon waits on.
+    @Test func aOneSweepWorkerThatHearsNothingGivesUpAndADaemonWaits() throws {
+        let fake = try Fake()   // bound, but it never answers
+        let fixture = try SweepFixture(epochs: 1)
+        var once = fixture.workerOptions("silent-once", endpoint: fake.endpoint)
+        once.exitOnBye = false
+        once.exitWhenDone = true
+        once.giveUpAfter = 1.5
+        var daemon = fixture.workerOptions("silent-daemon", endpoint: fake.endpoint)
+        daemon.exitOnBye = false
+        daemon.giveUpAfter = 1.5   // ignored without exitWhenDone
+        let daemonService = try WorkerService(options: daemon, trainer: InstantTrainer(sendsCheckpoints: false),
+                                              logger: WorkerConformanceTests.quietLogger)
+        let oneSweep = WorkerConformanceTests.startWorker(try WorkerService(options: once, trainer: InstantTrainer(sendsCheckpoints: false),
+                                                                            logger: WorkerConformanceTests.quietLogger))
+        let waiting = WorkerConformanceTests.startWorker(daemonService)
+        #expect(oneSweep.wait(seconds: 30) == .coordinatorGone)
+        #expect(waiting.wait(seconds: 0) == nil, "a daemon gave up")
+        daemonService.halt()
+        #expect(waiting.wait(seconds: 10) != nil)
+    }
 }

@@ -80,7 +80,11 @@ wait_pid() {  # wait_pid PID SECONDS: 0 if it exited in time
 }
 
 # 1. A whole sweep through the launcher; it ends by itself.
-coordinator smoke sweeps/smoke.json
+# The smoke grid with longer trials: with 3 epochs one worker can finish all four before the
+# other's ssh session has started, and that one would then give up (exit 7) instead of joining.
+sed 's/"epochs": 3,/"epochs": 60,/' sweeps/smoke.json > "$WORK/smoke.json"
+grep -q '"epochs": 60,' "$WORK/smoke.json" || fail "could not lengthen the smoke sweep"
+coordinator smoke "$WORK/smoke.json"
 cluster/launch-ssh.sh -e "$ENDPOINT" -k "$KEYS" -n 2 -b "$BIN/worker" -F "$WORK/ssh_config" localhost > "$WORK/launcher-smoke.log" 2>&1 &
 LAUNCHER=$!; PIDS+=($LAUNCHER)
 set +e; wait "$COORD"; rc=$?; set -e

@@ -18,6 +18,11 @@ public struct WorkerOptions: Sendable {
     /// Started for one sweep (SLURM, ssh, `worker run --exit-when-done`): exit 0 on BYE
     /// `sweep_complete`, and only on that code; a coordinator stopping (`shutting_down`) may come back.
     public var exitWhenDone = false
+    /// With `exitWhenDone`: no message from the coordinator for this long (since the worker
+    /// started or last heard it) while no trial runs means its sweep ended without this worker
+    /// (another worker took the last trial before it connected) or its coordinator is gone: exit
+    /// `coordinatorGone` instead of holding a cluster allocation. Nil: wait for ever.
+    public var giveUpAfter: Double?
     /// CURVE: the coordinator's public key and this worker's key pair (Z85).
     public var serverPublicKey: String?
     public var clientPublicKey: String?
@@ -55,4 +60,6 @@ public enum WorkerExit: Int32, Sendable {
     /// The trainer hung past the watchdog.
     case hung = 5
     case signalled = 6
+    /// A one-sweep worker heard nothing from its coordinator for `giveUpAfter` seconds.
+    case coordinatorGone = 7
 }

@@ -28,6 +28,8 @@ public final class WorkerService {
     var welcomed = false
     var lastOutboxResend = 0.0
     var lastHeard = 0.0
+    /// When a message last came from the coordinator (or the worker started): `giveUpAfter`.
+    var lastContact: Double?
     var lastSent = 0.0
 
     /// The trial being trained, its mailbox and latest epoch.
@@ -93,6 +95,7 @@ public final class WorkerService {
             return .signalled
         }
         let now = clock.now()
+        if lastContact == nil { lastContact = now }
         if socket == nil, backoff.mayRetry(at: now) { connect(now: now) }
         pollOnce(timeout: timeout)
         housekeeping(now: clock.now())
@@ -202,6 +205,11 @@ public final class WorkerService {
             }
             if now - lastHeard >= options.coordinatorSilenceLimit { disconnect(now: now) }
         }
+        if options.exitWhenDone, let limit = options.giveUpAfter, running == nil, parked == nil,
+           let lastContact, now - lastContact >= limit, exitCode == nil {
+            logger.warning("no word from the coordinator for \(Int(now - lastContact)) s; it is gone or its sweep ended without this worker: exiting")
+            exitCode = .coordinatorGone
+        }
         if let running, now - running.mailbox.lastPulse > options.watchdogSeconds {
             let message = "trainer made no progress for \(Int(options.watchdogSeconds)) s (hung); worker restarts"
             logger.error("\(message)")
@@ -252,6 +260,7 @@ public final class WorkerService {
             return
         }
         lastHeard = clock.now()
+        lastContact = lastHeard
         switch message {
         case .welcome:
             welcomed = true
