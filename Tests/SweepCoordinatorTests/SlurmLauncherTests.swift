@@ -170,13 +170,13 @@ import Testing
         #expect(fresh.jobID == "9")
 
         // SLURM handed the id to someone else's job: it is left alone, not cancelled or re-used.
-        f.slurm.reassign("9", script: "/home/other/job.sh")
+        f.slurm.reassign("9", script: "another-users-job.sh")
         f.slurm.set("9", "RUNNING|None")
         let reassigned = f.launcher(endpoint: "tcp://head:7000")
         try reassigned.start()
         #expect(f.slurm.commands("scancel").count == 2)
         #expect(reassigned.jobID == "10")
-        #expect(reassigned.reports.take().first == "SLURM job 9 of the previous run's record now runs /home/other/job.sh; left alone")
+        #expect(reassigned.reports.take().first == "SLURM job 9 of the previous run's record now runs another-users-job.sh; left alone")
 
         // A job the queue no longer lists is not re-used either.
         f.slurm.set("10", "COMPLETED|None")

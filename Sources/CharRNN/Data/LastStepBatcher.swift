@@ -156,23 +156,7 @@ public struct LastStepBatcher: Sendable {
     /// inputs shifted by one token.
     public func fillEveryStep(batch: Int, batchSize: Int, partition: Partition,
                               inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>) -> Int {
-        let order = partition == .train ? trainOrder : validationStarts
-        guard batch >= 0, batchSize > 0 else { return 0 }
-        let first = batch * batchSize
-        let rows = max(0, min(batchSize, order.count - first))
-        guard rows > 0 else { return 0 }
-        let L = sequenceLength
-        tokens.withUnsafeBufferPointer { tok in
-            order.withUnsafeBufferPointer { starts in
-                let base = tok.baseAddress!
-                for r in 0..<rows {
-                    let p = Int(starts[first + r])
-                    (inputs + r * L).update(from: base + p, count: L)
-                    (targets + r * L).update(from: base + p + 1, count: L)
-                }
-            }
-        }
-        return rows
+        fill(batch: batch, batchSize: batchSize, partition: partition, inputs: inputs, targets: targets, everyStep: true)
     }
 
     /// Writes batch `batch` of a partition: inputs as [rows x L] row-major, targets as [rows].
@@ -180,6 +164,13 @@ public struct LastStepBatcher: Sendable {
     /// batchSize x L and batchSize values.
     public func fill(batch: Int, batchSize: Int, partition: Partition,
                      inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>) -> Int {
+        fill(batch: batch, batchSize: batchSize, partition: partition, inputs: inputs, targets: targets, everyStep: false)
+    }
+
+    /// The windows of one batch; targets are each window's next token, or (`everyStep`) the window
+    /// shifted by one.
+    private func fill(batch: Int, batchSize: Int, partition: Partition, inputs: UnsafeMutablePointer<Int32>,
+                      targets: UnsafeMutablePointer<Int32>, everyStep: Bool) -> Int {
         let order = partition == .train ? trainOrder : validationStarts
         guard batch >= 0, batchSize > 0 else { return 0 }
         let first = batch * batchSize
@@ -192,7 +183,11 @@ public struct LastStepBatcher: Sendable {
                 for r in 0..<rows {
                     let p = Int(starts[first + r])
                     (inputs + r * L).update(from: base + p, count: L)
-                    targets[r] = base[p + L]
+                    if everyStep {
+                        (targets + r * L).update(from: base + p + 1, count: L)
+                    } else {
+                        targets[r] = base[p + L]
+                    }
                 }
             }
         }
