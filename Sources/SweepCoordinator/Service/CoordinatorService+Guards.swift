@@ -7,7 +7,7 @@ extension CoordinatorService {
     /// follows its real epochs, not the first-epoch estimate.
     func seedEpochTimes() {
         for trial in setup.trials {
-            guard let epochs = try? setup.store.epochs(trialID: trial.id) else { continue }
+            guard let epochs = readStore("epoch times of trial \(trial.id)", { try setup.store.epochs(trialID: trial.id) }) else { continue }
             for epoch in epochs { scheduler.noteEpochSeconds(trialID: trial.id, epoch.seconds ?? 0) }
         }
     }

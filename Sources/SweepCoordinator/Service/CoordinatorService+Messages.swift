@@ -280,7 +280,8 @@ extension CoordinatorService {
     /// while a good one exists; with none the trial starts over.
     func usableCheckpoint(for trial: Trial, preferred: StoredCheckpoint?) -> (ref: StoredCheckpoint, bytes: [UInt8])? {
         var candidates: [StoredCheckpoint] = preferred.map { [$0] } ?? []
-        for record in [try? setup.store.latestCheckpoint(trialID: trial.id), try? setup.store.bestCheckpoint(trialID: trial.id)] {
+        for record in [readStore("latest checkpoint of trial \(trial.id)", { try setup.store.latestCheckpoint(trialID: trial.id) }),
+                       readStore("best checkpoint of trial \(trial.id)", { try setup.store.bestCheckpoint(trialID: trial.id) })] {
             if let record = record ?? nil {
                 candidates.append(StoredCheckpoint(epoch: record.epoch, path: record.path, sha256: record.sha256))
             }

@@ -72,7 +72,7 @@ extension CoordinatorService {
             return
         }
         // The store's own parameter count; a failed read only leaves the cell empty.
-        let parameters = (try? setup.store.trial(id: key.trialID))?.parameters
+        let parameters = readStore("trial \(key.trialID)", { try setup.store.trial(id: key.trialID) })??.parameters
         let entry = scheduler.worker(worker)
         let row = StoreTrialResult(trialID: key.trialID, attempt: key.attempt, workerID: entry?.id.rawValue,
                                    workerHost: entry?.host, status: status, parameters: parameters, metrics: metrics,

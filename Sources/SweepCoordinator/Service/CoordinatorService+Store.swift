@@ -25,6 +25,15 @@ struct StoreWriteQueue {
 extension CoordinatorService {
     var storeIsWritable: Bool { storeWrites.failingSince == nil }
 
+    /// A read whose failure the run outlives (it only loses a detail: a cell, a fallback, a speed
+    /// estimate); the failure is logged with the SQLite message, never swallowed.
+    func readStore<T>(_ what: String, _ body: () throws -> T) -> T? {
+        do { return try body() } catch {
+            logger.error("reading \(what) from \(setup.folder.database.path) failed: \(error)")
+            return nil
+        }
+    }
+
     /// Performs a state write now, or queues it behind earlier failed ones (keeping their order).
     func persist(_ what: String, _ perform: @escaping () throws -> Void) {
         guard storeIsWritable else {

@@ -98,7 +98,7 @@ public final class CoordinatorService {
         self.reportSchedule = RewriteSchedule(interval: options.reportInterval)
         self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
-        let records = (try? setup.store.allTrials()) ?? []
+        let records = try setup.store.allTrials()
         let costs = Dictionary(records.map { ($0.trialID, $0.estimatedCost) }, uniquingKeysWith: { first, _ in first })
         let scheduled = setup.trials.map {
             ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts,
@@ -387,7 +387,7 @@ public final class CoordinatorService {
         if let speeds { book = speeds } else {
             book = SpeedBook(calibration: SpeedCalibration(points: CalibrationCache().load()),
                              concurrent: max(1, scheduler.workerEntries.count))
-            for result in (try? setup.store.resultSummaries()) ?? [] {
+            for result in readStore("result summaries", { try setup.store.resultSummaries() }) ?? [] {
                 guard let trial = trialsByID[result.trialID], let flops = result.trainingFLOPs,
                       let seconds = result.trainingSeconds, seconds > 0 else { continue }
                 book.add(model: trial.config.model, training: trial.config.training, gflops: flops / seconds / 1e9)

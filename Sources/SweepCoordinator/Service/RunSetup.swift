@@ -108,19 +108,24 @@ public struct RunSetup: Sendable {
     /// logged); anything else stops the run with a message naming the trial.
     private static func repair(_ store: SweepStore, folder: RunFolder, trials: [Trial]) throws -> [StoreRepair] {
         let epochs = Dictionary(trials.map { ($0.id, $0.config.training.epochs) }, uniquingKeysWith: { a, _ in a })
+        let repairs: [StoreRepair]
         do {
-            let repairs = try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
+            repairs = try store.repairForRun(epochs: epochs, attemptCeiling: Scheduler.attemptCeiling) { path in
                 FileManager.default.fileExists(atPath: folder.absolute(path).path)
             }
-            for repair in repairs {
-                _ = try? store.appendEvent(kind: "repair", message: "sweep.db repaired: \(repair)", trialID: repair.trialID)
-            }
-            return repairs
         } catch let error as StoreError {
             throw RunSetupError("""
                 \(folder.database.path) is damaged: \(error). Repair or delete that row, or start over with --fresh.
                 """)
         }
+        do {
+            for repair in repairs {
+                _ = try store.appendEvent(kind: "repair", message: "sweep.db repaired: \(repair)", trialID: repair.trialID)
+            }
+        } catch {
+            throw RunSetupError("cannot record the repairs of \(folder.database.path): \(error)")
+        }
+        return repairs
     }
 
     /// "tail, last 10% of the text" — for the report.
