@@ -36,7 +36,11 @@ struct SlurmRun {
                                  scriptFile: setup.folder.root.appendingPathComponent("slurm-workers.sh").path)
         let recordFile = SlurmJobRecord.url(in: setup.folder)
         // After --fresh the old job's workers hold keys that no longer exist: cancel it, never re-use it.
-        if let previous, !FileManager.default.fileExists(atPath: recordFile.path) { try? previous.write(to: recordFile) }
+        if let previous, !FileManager.default.fileExists(atPath: recordFile.path) {
+            do { try previous.write(to: recordFile) } catch {
+                throw RunSetupError("cannot keep the record of SLURM job \(previous.jobID) to cancel it: \(recordFile.path): \(error)")
+            }
+        }
         let launcher = SlurmLauncher(settings: settings, job: job, recordFile: recordFile, reports: reports)
         try launcher.start(mayReuse: previous == nil)
         let watcher = SlurmWatcher(launcher: launcher)
