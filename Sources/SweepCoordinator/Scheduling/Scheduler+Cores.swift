@@ -29,8 +29,10 @@ extension Scheduler {
 
     mutating func coresAdopted(trialID: String, attempt: Int, worker id: WorkerID) -> [SchedulerEvent] {
         guard let entry = workers[id], let state = trials[trialID] else { return [] }
-        return cores.adopted(trialID: trialID, attempt: attempt, worker: id, member: memberKey(entry),
-                             threads: state.trial.threads).map(SchedulerEvent.threads)
+        let commands = cores.adopted(trialID: trialID, attempt: attempt, worker: id, member: memberKey(entry),
+                                     threads: state.trial.threads)
+        // Without elastic cores nothing grows; a worker's --threads is its own business.
+        return policy.elasticCores ? commands.map(SchedulerEvent.threads) : []
     }
 
     /// The worker process is gone: what it held is free, what it lent comes back.
