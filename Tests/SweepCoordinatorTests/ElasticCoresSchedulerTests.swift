@@ -120,6 +120,15 @@ private let w3 = WorkerID("w3")
         #expect(threadCommands(events) == [CoreCommand(worker: w1, trialID: "t1", attempt: 1, threads: 4, cpus: [4, 5, 6, 7], previous: 1)])
     }
 
+    @Test func anAbsurdCoreCountIsBoundedAndNoTrialGetsMoreThanTheMostThreads() {
+        var s = elasticScheduler(1)
+        _ = s.hello(w1, name: "p1", host: "h", cores: 2_147_483_647, running: nil, now: 0)
+        let events = s.ready(w1, now: 0)
+        #expect(threadCommands(events).map(\.threads) == [256])
+        #expect(s.threads(of: "t1") == 256)
+        #expect(s.coreUse(host: "h") == (threads: 256, cores: 1024))
+    }
+
     @Test func aTrialStartsWithItsOwnThreadsClampedToItsWorkersCores() {
         var s = elasticScheduler(2, threads: 3)
         _ = s.hello(w1, name: "p1", host: "a", cores: 2, cpus: [0, 1], running: nil, now: 0)

@@ -96,15 +96,20 @@ struct CoreAllocator: Sendable {
 
     // MARK: Membership
 
-    /// HELLO. Returns commands for attempts of this process that ended with its old identity.
+    /// Most cores one worker process is counted with: HELLO's `cores` is any count up to 2³¹−1,
+    /// and the allocator walks a worker's cores one by one.
+    static let coreLimit = 1024
+
+    /// HELLO (also a process greeting again under a new identity: its member moves with it).
     mutating func join(member key: String, worker: WorkerID, host: String, cores: Int, cpus: [Int]) {
+        let cores = min(max(1, cores), Self.coreLimit)
         if var old = members[key] {
             old.worker = worker
             old.cores = cores
             old.cpus = cpus
             members[key] = old
         } else {
-            members[key] = Member(worker: worker, host: host, cores: max(1, cores), cpus: cpus)
+            members[key] = Member(worker: worker, host: host, cores: cores, cpus: cpus)
             memberOrder.append(key)
         }
     }
