@@ -15,15 +15,18 @@ public struct BatchProgress: Sendable, Hashable, Codable, LeaseClaim {
     public var tokens: Int
     /// `tokens` ÷ the epoch's training seconds so far.
     public var tokensPerSecond: Double
+    /// Threads the latest batch trained with (elastic cores; absent from older workers).
+    public var threads: Int?
 
     public init(trialId: String, attempt: Int, leaseId: String, epoch: Int, batch: Int, batches: Int, tokens: Int,
-                tokensPerSecond: Double) {
+                tokensPerSecond: Double, threads: Int? = nil) {
         self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.epoch = epoch
         self.batch = batch; self.batches = batches; self.tokens = tokens; self.tokensPerSecond = tokensPerSecond
+        self.threads = threads
     }
 
     enum CodingKeys: String, CodingKey {
         case trialId = "trial_id", attempt, leaseId = "lease_id", epoch, batch, batches, tokens,
-             tokensPerSecond = "tokens_per_second"
+             tokensPerSecond = "tokens_per_second", threads
     }
 }

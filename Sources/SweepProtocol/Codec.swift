@@ -63,6 +63,7 @@ public struct Codec: Sendable {
         case .heartbeat: json(Empty())
         case .bye(let h): json(h)
         case .refused(let h): json(h)
+        case .threads(let h): json(h)
         }
     }
 
@@ -182,6 +183,7 @@ public struct Codec: Sendable {
         case .heartbeat: _ = try parse(Empty.self); return .heartbeat
         case .bye: return .bye(try parse(Bye.self))
         case .refused: return .refused(try parse(Refused.self))
+        case .threads: return .threads(try parse(ThreadChange.self))
         }
     }
 

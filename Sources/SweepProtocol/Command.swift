@@ -16,6 +16,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable, Codable {
     case heartbeat = "HEARTBEAT"
     case bye = "BYE"
     case refused = "REFUSED"
+    case threads = "THREADS"
 
     /// Whether a payload frame may follow the header.
     public var payloadRule: PayloadRule {

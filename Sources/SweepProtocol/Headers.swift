@@ -33,13 +33,16 @@ public struct Hello: Sendable, Hashable, Codable {
     public var build: String
     public var protocolVersion: Int
     public var running: RunningTrial?
+    /// The cpu ids the worker may run on (its affinity), if known: the coordinator lends them
+    /// between workers of one host.
+    public var cpus: [Int]?
     public init(workerId: String, host: String, cores: Int, build: String,
-                protocolVersion: Int = SweepProtocol.protocolVersion, running: RunningTrial? = nil) {
+                protocolVersion: Int = SweepProtocol.protocolVersion, running: RunningTrial? = nil, cpus: [Int]? = nil) {
         self.workerId = workerId; self.host = host; self.cores = cores; self.build = build
-        self.protocolVersion = protocolVersion; self.running = running
+        self.protocolVersion = protocolVersion; self.running = running; self.cpus = cpus
     }
     enum CodingKeys: String, CodingKey {
-        case workerId = "worker_id", host, cores, build, protocolVersion = "protocol_version", running
+        case workerId = "worker_id", host, cores, build, protocolVersion = "protocol_version", running, cpus
     }
 }
 
@@ -133,17 +136,21 @@ public struct ProgressReport: Sendable, Hashable, Codable, LeaseClaim {
     public var attempt: Int
     public var leaseId: String
     public var metrics: EpochMetrics
-    public init(trialId: String, attempt: Int, leaseId: String, metrics: EpochMetrics) {
+    /// Threads the epoch's last batch trained with (elastic cores; absent from older workers).
+    public var threads: Int?
+    public init(trialId: String, attempt: Int, leaseId: String, metrics: EpochMetrics, threads: Int? = nil) {
         self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.metrics = metrics
+        self.threads = threads
     }
     enum CodingKeys: String, CodingKey {
-        case trialId = "trial_id", attempt, leaseId = "lease_id"
+        case trialId = "trial_id", attempt, leaseId = "lease_id", threads
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         trialId = try c.decode(String.self, forKey: .trialId)
         attempt = try c.decode(Int.self, forKey: .attempt)
         leaseId = try c.decode(String.self, forKey: .leaseId)
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
         metrics = try EpochMetrics(from: decoder)
     }
     public func encode(to encoder: any Encoder) throws {
@@ -151,6 +158,7 @@ public struct ProgressReport: Sendable, Hashable, Codable, LeaseClaim {
         try c.encode(trialId, forKey: .trialId)
         try c.encode(attempt, forKey: .attempt)
         try c.encode(leaseId, forKey: .leaseId)
+        try c.encodeIfPresent(threads, forKey: .threads)
         try metrics.encode(to: encoder)
     }
 }

@@ -17,6 +17,8 @@ public enum Message: Sendable, Hashable {
     case heartbeat
     case bye(Bye)
     case refused(Refused)
+    /// Elastic cores: the running attempt's new thread count.
+    case threads(ThreadChange)
 
     public var command: Command {
         switch self {
@@ -36,6 +38,7 @@ public enum Message: Sendable, Hashable {
         case .heartbeat: .heartbeat
         case .bye: .bye
         case .refused: .refused
+        case .threads: .threads
         }
     }
 

@@ -37,6 +37,27 @@ struct FieldCheck {
         for (i, point) in r.history.enumerated() { try count(point.epoch, 1, field + ".history[\(i)].epoch") }
     }
 
+    func threads(_ value: Int, _ field: String) throws(ProtocolError) {
+        try atLeast(value, 1, field)
+        if value > maxWireThreads { throw .invalidField(command: command, field: field, reason: "\(value) is above \(maxWireThreads)") }
+    }
+
+    /// A list of distinct cpu ids, each below `maxWireCPU`.
+    func cpus(_ values: [Int], _ field: String) throws(ProtocolError) {
+        if values.count > maxWireCPU {
+            throw .invalidField(command: command, field: field, reason: "\(values.count) entries, above \(maxWireCPU)")
+        }
+        var seen = Set<Int>()
+        for (i, cpu) in values.enumerated() {
+            guard (0..<maxWireCPU).contains(cpu) else {
+                throw .invalidField(command: command, field: "\(field)[\(i)]", reason: "\(cpu) is not a cpu id in 0...\(maxWireCPU - 1)")
+            }
+            guard seen.insert(cpu).inserted else {
+                throw .invalidField(command: command, field: "\(field)[\(i)]", reason: "cpu \(cpu) is listed twice")
+            }
+        }
+    }
+
     func nonEmpty(_ value: String, _ field: String) throws(ProtocolError) {
         if value.isEmpty { throw .invalidField(command: command, field: field, reason: "must not be empty") }
     }
@@ -76,6 +97,7 @@ extension Message {
                 try check.claim(r, prefix: "running.")
                 try check.count(r.epoch, 0, "running.epoch")
             }
+            if let cpus = h.cpus { try check.cpus(cpus, "cpus") }
         case .welcome(let w):
             try check.positive(w.heartbeatInterval, "heartbeat_interval")
         case .ready(let r):
@@ -103,6 +125,7 @@ extension Message {
         case .progress(let p):
             try check.claim(p)
             try check.count(p.metrics.epoch, 1, "epoch")
+            if let t = p.threads { try check.threads(t, "threads") }
         case .batchProgress(let p):
             try check.claim(p)
             try check.count(p.epoch, 1, "epoch")
@@ -113,6 +136,7 @@ extension Message {
             }
             try check.count(p.tokens, 0, "tokens")
             try check.rate(p.tokensPerSecond, "tokens_per_second")
+            if let t = p.threads { try check.threads(t, "threads") }
         case .checkpoint(let c, let bytes):
             try check.claim(c)
             try check.count(c.epoch, 0, "epoch")
@@ -134,6 +158,13 @@ extension Message {
         case .refused(let r):
             if let v = r.receivedVersion { try check.count(v, 0, "received_version") }
             if let v = r.supportedVersion { try check.count(v, 0, "supported_version") }
+        case .threads(let t):
+            try check.claim(t)
+            try check.threads(t.threads, "threads")
+            try check.cpus(t.cpus, "cpus")
+            if !t.cpus.isEmpty, t.cpus.count != t.threads {
+                throw .invalidField(command: .threads, field: "cpus", reason: "\(t.cpus.count) cpus for \(t.threads) threads")
+            }
         case .heartbeat, .bye:
             break
         }

@@ -12,6 +12,7 @@ enum StoreSchema {
         migrator.registerMigration("v5-trial-progress", migrate: addTrialProgress)
         migrator.registerMigration("v6-stopped-status", migrate: allowStoppedStatus)
         migrator.registerMigration("v7-checkpoint-paths", migrate: indexCheckpointPaths)
+        migrator.registerMigration("v8-progress-threads", migrate: addProgressThreads)
         return migrator
     }
 
@@ -70,6 +71,13 @@ enum StoreSchema {
     /// an index that is a scan of every trial's checkpoints for each checkpoint recorded.
     private static func indexCheckpointPaths(_ db: Database) throws {
         try db.create(index: "checkpoints_by_path", on: "checkpoints", columns: ["path"])
+    }
+
+    /// Elastic cores: the thread count a running trial's holder last reported (NULL: not reported).
+    private static func addProgressThreads(_ db: Database) throws {
+        try db.alter(table: "trial_progress") { t in
+            t.add(column: "threads", .integer)
+        }
     }
 
     /// Attempts up to `retry_from_attempt` were used before `run --retry-failed` gave the trial a

@@ -12,16 +12,16 @@ extension SweepStore {
                 try db.execute(
                     sql: """
                         INSERT INTO trial_progress (trial_id, attempt, worker_id, epoch, batch, batches, tokens,
-                                                    tokens_per_second, updated_at)
-                        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials
+                                                    tokens_per_second, updated_at, threads)
+                        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trials
                         WHERE trial_id = ? AND status = 'running' AND attempts = ?
                         ON CONFLICT(trial_id) DO UPDATE SET attempt = excluded.attempt, worker_id = excluded.worker_id,
                             epoch = excluded.epoch, batch = excluded.batch, batches = excluded.batches,
                             tokens = excluded.tokens, tokens_per_second = excluded.tokens_per_second,
-                            updated_at = excluded.updated_at
+                            updated_at = excluded.updated_at, threads = excluded.threads
                         """,
                     arguments: [p.trialID, p.attempt, p.workerID, p.epoch, p.batch, p.batches, p.tokens, p.tokensPerSecond,
-                                p.updatedAt, p.trialID, p.attempt])
+                                p.updatedAt, p.threads, p.trialID, p.attempt])
             }
             for (worker, seen) in workersSeen {
                 try db.execute(sql: "UPDATE workers SET last_seen = MAX(last_seen, ?) WHERE worker_id = ?", arguments: [seen, worker])

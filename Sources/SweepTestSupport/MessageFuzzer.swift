@@ -46,7 +46,8 @@ public struct MessageFuzzer {
         switch roll {
         case 0..<4:
             message = .hello(Hello(workerId: text() + "\(count % 7)", host: text(), cores: int, build: text(),
-                                   running: r.next() % 2 == 0 ? RunningTrial(trialId: trial, attempt: int, leaseId: lease, epoch: int2) : nil))
+                                   running: r.next() % 2 == 0 ? RunningTrial(trialId: trial, attempt: int, leaseId: lease, epoch: int2) : nil,
+                                   cpus: r.next() % 2 == 0 ? nil : [int, int2]))
         case 4..<8: message = sendsReady ? .ready(Ready(slots: int)) : .heartbeat
         case 8..<60:
             // Raw headers with numbers no typed struct can hold.
@@ -55,7 +56,7 @@ public struct MessageFuzzer {
                  "result":{"epochs_run":\(pick(Self.rawNumbers)),"val_loss":\(pick(Self.rawNumbers)),"parameters":\(pick(Self.rawNumbers))}}
                 """.utf8)]
         default:
-            switch r.next() % 15 {
+            switch r.next() % 16 {
             case 0: message = .welcome(Welcome(coordinatorId: text(), heartbeatInterval: double))
             case 1: message = .assign(Assign(trialId: trial, trialNumber: int, attempt: int2, leaseId: lease, leaseSeconds: double,
                                              config: .example(learningRate: double), seed: r.next(),
@@ -79,7 +80,10 @@ public struct MessageFuzzer {
             case 11: message = .refused(Refused(reason: text(), receivedVersion: int, supportedVersion: int2))
             case 12: message = .bye(Bye(code: .unknownWorker, reason: text()))   // BYE with a code a worker never sends
             case 13: message = .batchProgress(BatchProgress(trialId: trial, attempt: int, leaseId: lease, epoch: int2, batch: int,
-                                                            batches: int2, tokens: int, tokensPerSecond: double))
+                                                            batches: int2, tokens: int, tokensPerSecond: double,
+                                                            threads: r.next() % 2 == 0 ? int : nil))
+            case 14: message = .threads(ThreadChange(trialId: trial, attempt: int, leaseId: lease, threads: int2,
+                                                     cpus: r.next() % 2 == 0 ? [] : [int, int2]))
             default: message = .progress(ProgressReport(trialId: pick(trialIDs), attempt: 1, leaseId: lease, metrics: EpochMetrics(epoch: 1,
                                                         trainLoss: 1, trainAccuracy: 0, valLoss: 1, valAccuracy: 0, valPerplexity: 1,
                                                         seconds: 1, tokensPerSecond: 1)))

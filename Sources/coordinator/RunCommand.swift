@@ -18,6 +18,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Delete the run folder and start over.") var fresh = false
     @Flag(help: "Queue the trials that ran out of attempts (status failed) again, keeping finished ones.") var retryFailed = false
     @Flag(help: "With --retry-failed: also retrain trials that ended as config_error.") var retryConfigErrors = false
+    @Flag(inversion: .prefixedNo, help: "Lend idle workers' cores to running trials on the same host (elastic cores).")
+    var elasticCores = true
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
     @Option(help: .hidden) var storeFailureLimit: Double?
@@ -46,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         options.fresh = fresh
         options.retryFailed = retryFailed
         options.retryConfigErrors = retryConfigErrors
+        options.policy.elasticCores = elasticCores
         // Hidden test knobs (also RNNSWEEP_LOST_AFTER): real runs keep the 30 s grace.
         if let lost = lostAfter ?? ProcessInfo.processInfo.environment["RNNSWEEP_LOST_AFTER"].flatMap(Double.init) {
             options.policy.lostAfter = lost

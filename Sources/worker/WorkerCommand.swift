@@ -19,9 +19,9 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Private folder (mode 0700) for the outbox and trial scratch (default: $XDG_STATE_HOME/rnnsweep/worker-<pid>, i.e. ~/.local/state/...).") var stateDir: String?
     @Option(help: "Coordinator public key file (CURVE; required for non-loopback endpoints).") var serverKey: String?
     @Option(help: "This worker's key pair file (coordinator keygen).") var key: String?
-    @Option(help: "Pin this worker to this core (with --threads N: to N cores from this one).") var pin: Int?
-    @Option(help: "Threads each trial trains with (default: the trial's training.threads, else 1).") var threads: Int?
-    @Option(help: "Cores this worker reports (a worker trains one trial on one core).") var cores: Int = 1
+    @Option(help: "Pin this worker to this core (with --cores N: to the N cores from this one).") var pin: Int?
+    @Option(help: "Threads each trial starts with (default: the trial's training.threads, at most --cores).") var threads: Int?
+    @Option(help: "Cores this worker may train with (default: --threads, else 1); the coordinator may lend it idle workers' cores.") var cores: Int?
     @Flag(help: "Exit 0 when the coordinator reports the sweep complete (workers started for one sweep); without it the worker waits for the next run.") var exitWhenDone = false
     @Option(help: "With --exit-when-done: exit 7 after this many seconds without a word from the coordinator while no trial runs (0: never).") var giveUpAfter: Double = 30
     @Option(help: .hidden) var parentPid: Int32?
@@ -33,6 +33,13 @@ struct ConnectCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, !(1...256).contains(threads) { throw WorkerUsage.fail("--threads must be in 1...256, got \(threads)") }
+        if let cores, !(1...256).contains(cores) { throw WorkerUsage.fail("--cores must be in 1...256, got \(cores)") }
+        if let cores, let threads, threads > cores {
+            throw WorkerUsage.fail("--threads \(threads) is more than --cores \(cores)")
+        }
+        if let pin, pin + (cores ?? threads ?? 1) > 1024 {
+            throw WorkerUsage.fail("--pin \(pin) with \(cores ?? threads ?? 1) cores goes past core 1023")
+        }
         if let pin, !(0..<1024).contains(pin) { throw WorkerUsage.fail("--pin must be a core number in 0...1023, got \(pin)") }
         if !(giveUpAfter >= 0 && giveUpAfter.isFinite) {
             throw WorkerUsage.fail("--give-up-after must be a number of seconds >= 0, got \(giveUpAfter)")
@@ -60,9 +67,15 @@ struct ConnectCommand: ParsableCommand {
             || !workerId.utf8.allSatisfy({ WorkerIDCharacters.allowed.contains($0) }) {
             throw ValidationError("--worker-id must be 1-128 characters of A-Z a-z 0-9 - . _, got \(workerId.debugDescription)")
         }
+        let cores = self.cores ?? threads ?? 1
+        if let pin {
+            let range = pin..<(pin + cores)
+            if !CPUAffinity.pin(toCores: range) { logger.warning("could not pin to cores \(range.lowerBound)-\(range.upperBound - 1)") }
+        }
         var options = WorkerOptions(endpoint: connect, workerID: workerId ?? "\(host)-\(pid)-\(started)", host: host, cores: cores,
                                     build: WorkerBuild.version, stateDirectory: state,
                                     datasetCache: DatasetCache.defaultDirectory())
+        options.cpus = CPUAffinity.allowed()
         options.parentPID = parentPid
         options.exitWhenDone = exitWhenDone
         if exitWhenDone, giveUpAfter > 0 { options.giveUpAfter = giveUpAfter }
@@ -76,11 +89,8 @@ struct ConnectCommand: ParsableCommand {
             options.clientPublicKey = pair.public
             options.clientSecretKey = pair.secret
         }
-        if let pin {
-            let cores = pin..<(pin + (threads ?? 1))
-            if !CPUAffinity.pin(toCores: cores) { logger.warning("could not pin to cores \(cores.lowerBound)-\(cores.upperBound - 1)") }
-        }
-        let service = try WorkerService(options: options, trainer: CharRNNTrialTrainer(threads: threads), logger: logger)
+        let service = try WorkerService(options: options, trainer: CharRNNTrialTrainer(threads: threads, maxThreads: cores),
+                                        logger: logger)
         let exit = service.run()
         throw ExitCode(exit.rawValue)
     }

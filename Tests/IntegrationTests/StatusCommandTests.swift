@@ -38,8 +38,9 @@ import Testing
         try store.recordLiveness(progress: [
             TrialProgress(trialID: "t08", attempt: 1, workerID: "w-1", epoch: 2, batch: 50, batches: 200, tokens: 3_200,
                           tokensPerSecond: 6_400, updatedAt: Self.now),
+            // Elastic cores: t09's worker trains it with 2 threads.
             TrialProgress(trialID: "t09", attempt: 1, workerID: "w-2", epoch: 1, batch: 10, batches: 100, tokens: 640,
-                          tokensPerSecond: 1_280, updatedAt: Self.now),
+                          tokensPerSecond: 1_280, updatedAt: Self.now, threads: 2),
             // Not written: t10 is not running.
             TrialProgress(trialID: "t10", attempt: 1, workerID: "w-3", epoch: 1, batch: 1, batches: 2, tokens: 1,
                           tokensPerSecond: 1, updatedAt: Self.now),
@@ -87,6 +88,7 @@ import Testing
         #expect(trialETA <= 3.5 && trialETA >= 0)
         #expect(first["progress_at"] is String)
         #expect(running.last?["worker_id"] as? String == "w-2" && running.last?["batch"] as? Int == 10)
+        #expect(running.last?["threads"] as? Int == 2 && first["threads"] == nil)
 
         let workers = try #require(json["workers"] as? [[String: Any]])
         #expect(workers.map { $0["worker_id"] as? String } == ["w-3", "w-1", "w-2"])
@@ -106,6 +108,7 @@ import Testing
         let lines = try status(folder, [], name: "status-text").split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("statusdemo: 10 trials — done 6, running 2, queued 1, diverged 1, config_error 0, failed 0, stopped 0 — ETA ") == true)
         #expect(lines.contains { $0.hasPrefix("  #8 t08 attempt 1 on w-1: epoch 2/3 [#####---------------] batch 50/200, 6.4k tok/s, ETA ") })
+        #expect(lines.contains { $0.hasPrefix("  #9 t09 attempt 1 on w-2 ×2: epoch 1/3 ") })
         #expect(lines.contains("best 5 by val loss:"))
         #expect(lines.contains { $0.hasPrefix("  1. #6 t06 val_loss 1.7000 acc 0.500 params 6000") && $0.hasSuffix("cell=gru hidden_size=96") })
         #expect(lines.contains { $0.hasPrefix("  w-3 on h3: idle, last seen 5m") })

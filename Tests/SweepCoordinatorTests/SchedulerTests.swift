@@ -213,7 +213,9 @@ private let w2 = WorkerID("w2")
         #expect(s.hello(w1, host: "a", cores: 1, running: key(s, "t2", 9, leaseID: "old-t2"), now: 2)
             == [.stop(worker: w1, trialID: "t2", attempt: 9, code: .notLeaseHolder)])
         let events = s.hello(w1, host: "a", cores: 1, running: key(s, "t2", 1), now: 2)
-        #expect(events == [.adopted(worker: w1, trialID: "t2", attempt: 1)])
+        // Elastic cores: a growth this coordinator did not grant is set back to the trial's own threads.
+        #expect(events == [.adopted(worker: w1, trialID: "t2", attempt: 1),
+                           .threads(CoreCommand(worker: w1, trialID: "t2", attempt: 1, threads: 1, cpus: [], previous: 1))])
         #expect(s.state(of: "t2")?.phase == .running(worker: w1, attempt: 1))
         #expect(s.state(of: "t2")?.attemptsStarted == 1)
         #expect(s.judge(key(s, "t1", 1), from: w1, kind: .result, now: 3).verdict == .duplicate)

@@ -12,6 +12,11 @@ enum SpecRules {
         // §1.1 `id`: 1…256 UTF-8 bytes; `count`: 0…2³¹−1, or from 1 where marked ≥ 1.
         func id(_ text: String) -> Bool { (1...256).contains(text.utf8.count) }
         func count(_ value: Int, from minimum: Int = 0) -> Bool { (minimum...2_147_483_647).contains(value) }
+        // §3.2 THREADS and the `threads` of reports: 1…256; `cpus`: distinct ids 0…1023, at most 1024.
+        func threads(_ value: Int) -> Bool { (1...256).contains(value) }
+        func cpus(_ values: [Int]) -> Bool {
+            values.count <= 1024 && values.allSatisfy { (0...1023).contains($0) } && Set(values).count == values.count
+        }
         func claim(_ c: some LeaseClaim) -> String? {
             id(c.trialId) && count(c.attempt, from: 1) && id(c.leaseId)
                 ? nil : "trial_id \(c.trialId.debugDescription), attempt \(c.attempt), lease_id \(c.leaseId.debugDescription)"
@@ -32,6 +37,7 @@ enum SpecRules {
                 if let broken = claim(r) { return "running: \(broken)" }
                 if !count(r.epoch) { return "running.epoch is \(r.epoch)" }
             }
+            if let c = h.cpus, !cpus(c) { return "cpus is \(c)" }
         case .welcome(let w):
             if !positive(w.heartbeatInterval) { return "heartbeat_interval is \(w.heartbeatInterval)" }
         case .ready(let r):
@@ -51,6 +57,7 @@ enum SpecRules {
         case .progress(let p):
             if let broken = claim(p) { return broken }
             if !count(p.metrics.epoch, from: 1) { return "epoch is \(p.metrics.epoch)" }
+            if let t = p.threads, !threads(t) { return "threads is \(t)" }
         case .batchProgress(let p):
             if let broken = claim(p) { return broken }
             if !count(p.epoch, from: 1) { return "epoch is \(p.epoch)" }
@@ -58,6 +65,7 @@ enum SpecRules {
             if !count(p.batch) || p.batch > p.batches { return "batch is \(p.batch) of \(p.batches)" }
             if !count(p.tokens) { return "tokens is \(p.tokens)" }
             if !(p.tokensPerSecond >= 0 && p.tokensPerSecond.isFinite) { return "tokens_per_second is \(p.tokensPerSecond)" }
+            if let t = p.threads, !threads(t) { return "threads is \(t)" }
         case .checkpoint(let c, let bytes):
             if let broken = claim(c) { return broken }
             if !count(c.epoch) { return "epoch is \(c.epoch)" }
@@ -75,6 +83,11 @@ enum SpecRules {
         case .refused(let r):
             if let v = r.receivedVersion, !count(v) { return "received_version is \(v)" }
             if let v = r.supportedVersion, !count(v) { return "supported_version is \(v)" }
+        case .threads(let t):
+            if let broken = claim(t) { return broken }
+            if !threads(t.threads) { return "threads is \(t.threads)" }
+            if !cpus(t.cpus) { return "cpus is \(t.cpus)" }
+            if !t.cpus.isEmpty, t.cpus.count != t.threads { return "\(t.cpus.count) cpus for \(t.threads) threads" }
         case .heartbeat, .bye:
             break  // BYE's code is typed; an unknown code cannot decode
         }

@@ -9,12 +9,12 @@ import Testing
         let nested = folder.path + "/runs/shakespeare/sweep.db"
         do {
             let store = try SweepStore(path: nested)
-            #expect(try store.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-train-accuracy", "v5-trial-progress", "v6-stopped-status", "v7-checkpoint-paths"])
+            #expect(try store.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-train-accuracy", "v5-trial-progress", "v6-stopped-status", "v7-checkpoint-paths", "v8-progress-threads"])
             try store.insertTrials([shakespeareTrial(1)])
         }
         #expect(FileManager.default.fileExists(atPath: nested))
         let reopened = try SweepStore(path: nested)
-        #expect(try reopened.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-train-accuracy", "v5-trial-progress", "v6-stopped-status", "v7-checkpoint-paths"])
+        #expect(try reopened.appliedMigrations() == ["v1-initial", "v2-leases", "v3-retry-budget", "v4-train-accuracy", "v5-trial-progress", "v6-stopped-status", "v7-checkpoint-paths", "v8-progress-threads"])
         #expect(try reopened.trial(id: "t1")?.status == .queued)
     }
 

@@ -34,14 +34,18 @@ public final class ThreadPool: @unchecked Sendable {
 
     public convenience init(size: Int) { self.init(size: size, policy: .measured) }
 
-    init(size: Int, policy: SplitPolicy) {
+    /// A pool whose worker thread `i` (1…size−1) is pinned to `cores[i % cores.count]`; the caller
+    /// is thread 0 (pin it to `cores[0]` yourself). Nil or empty: the caller's allowed cores.
+    public convenience init(size: Int, cores: [Int]?) { self.init(size: size, policy: .measured, cores: cores) }
+
+    init(size: Int, policy: SplitPolicy, cores explicit: [Int]? = nil) {
         precondition(size >= 1 && size <= Self.maximumSize, "ThreadPool: size \(size) outside 1...\(Self.maximumSize)")
         self.size = size
         self.policy = policy
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(finished, nil)
-        let cores = Self.allowedCores()
+        let cores = explicit.flatMap { $0.isEmpty ? nil : $0 } ?? Self.allowedCores()
         for index in 1..<max(size, 1) {
             let start = WorkerStart(pool: self, core: cores.isEmpty ? nil : cores[index % cores.count])
             var thread = pthread_t()
@@ -136,8 +140,24 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_mutex_unlock(lock)
     }
 
-    /// The cores this process may run on, in order (empty when unknown).
-    static func allowedCores() -> [Int] {
+    /// Pins the calling thread to `cores` (best effort; false when refused or unsupported).
+    @discardableResult
+    public static func pinCallingThread(to cores: [Int]) -> Bool {
+        #if os(Linux)
+        guard !cores.isEmpty else { return false }
+        var mask = csys_cpu_set_t()
+        csys_cpu_zero(&mask)
+        for core in cores {
+            guard let cpu = Int32(exactly: core), csys_cpu_set(cpu, &mask) == 0 else { return false }
+        }
+        return sched_setaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0
+        #else
+        return false
+        #endif
+    }
+
+    /// The cores the calling thread may run on, in order (empty when unknown).
+    public static func allowedCores() -> [Int] {
         #if os(Linux)
         var mask = csys_cpu_set_t()
         guard sched_getaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0 else { return [] }
@@ -163,6 +183,12 @@ extension ThreadPool {
         guard let raw = pthread_getspecific(currentPoolKey) else { return nil }
         let pool = Unmanaged<ThreadPool>.fromOpaque(raw).takeUnretainedValue()
         return pool.size > 1 && !pool.inRegion ? pool : nil
+    }
+
+    /// Makes `pool` the calling thread's pool until the enclosing `withCurrent` ends (a trainer
+    /// that changes its pool between batches).
+    static func replaceCurrent(_ pool: ThreadPool?) {
+        pthread_setspecific(currentPoolKey, pool.map { UnsafeRawPointer(Unmanaged.passUnretained($0).toOpaque()) })
     }
 
     /// Runs `body` with `pool` as the calling thread's pool (nil: single-threaded).

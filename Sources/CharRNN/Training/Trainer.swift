@@ -37,12 +37,28 @@ final class Trainer {
         setThreads(training.threads)
     }
 
-    /// Trains from now on with `count` threads (between epochs or batches, never inside a step).
-    /// Results do not depend on it.
-    func setThreads(_ count: Int) {
+    /// The cpus the pool was placed on (empty: the process's affinity).
+    private var placement: [Int] = []
+    /// The training thread's cpus before the trainer first pinned it, to go back to.
+    private var unpinnedCPUs: [Int]?
+
+    /// Trains from now on with `count` threads (between epochs or batches, never inside a step),
+    /// on `cpus` (one per thread, the calling thread first; empty: wherever the process may run).
+    /// Creates the new pool's threads once, here. Results do not depend on it.
+    func setThreads(_ count: Int, cpus: [Int] = []) {
         precondition((1...ThreadPool.maximumSize).contains(count), "threads \(count) outside 1...\(ThreadPool.maximumSize)")
-        guard count != (pool?.size ?? 1) else { return }
-        pool = count > 1 ? ThreadPool(size: count) : nil
+        let cpus = cpus.count == count ? cpus : []
+        guard count != (pool?.size ?? 1) || cpus != placement else { return }
+        if !cpus.isEmpty {
+            if unpinnedCPUs == nil { unpinnedCPUs = ThreadPool.allowedCores() }
+            ThreadPool.pinCallingThread(to: [cpus[0]])
+        } else if let unpinned = unpinnedCPUs {
+            ThreadPool.pinCallingThread(to: unpinned)
+            unpinnedCPUs = nil
+        }
+        placement = cpus
+        // An old pool's threads sleep until the epoch that used it lets it go.
+        pool = count > 1 ? ThreadPool(size: count, cores: cpus.isEmpty ? nil : cpus) : nil
     }
 
     var threads: Int { pool?.size ?? 1 }
@@ -65,11 +81,17 @@ final class Trainer {
     private func capped(_ n: Int) -> Int { min(n, training.maxBatchesPerEpoch ?? n) }
 
     /// Trains epoch `epoch + 1` and evaluates it; `batchEnded` hears of each finished training batch.
-    func runEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void = { _ in }) -> EpochOutcome {
-        ThreadPool.withCurrent(pool) { trainEpoch(isCancelled: isCancelled, batchEnded: batchEnded) }
+    /// `threadChange` is asked before every batch; a change is applied there, between two steps,
+    /// and announced through `threadsApplied`.
+    func runEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void = { _ in },
+                  threadChange: () -> ThreadPlacement? = { nil }, threadsApplied: (Int) -> Void = { _ in }) -> EpochOutcome {
+        ThreadPool.withCurrent(pool) {
+            trainEpoch(isCancelled: isCancelled, batchEnded: batchEnded, threadChange: threadChange, threadsApplied: threadsApplied)
+        }
     }
 
-    private func trainEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void) -> EpochOutcome {
+    private func trainEpoch(isCancelled: () -> Bool, batchEnded: (EpochProgress) -> Void,
+                            threadChange: () -> ThreadPlacement?, threadsApplied: (Int) -> Void) -> EpochOutcome {
         let number = epoch + 1
         let clock = ContinuousClock()
         let start = clock.now
@@ -81,6 +103,12 @@ final class Trainer {
         if batches.carriesState { model.resetState(batch: training.batchSize) }
         for i in 0..<count {
             if isCancelled() { return .cancelled }
+            if let change = threadChange(), (1...ThreadPool.maximumSize).contains(change.threads) {
+                // Here no step runs: the new pool takes over whole steps only.
+                setThreads(change.threads, cpus: change.cpus)
+                ThreadPool.replaceCurrent(pool)
+                threadsApplied(threads)
+            }
             let (rows, steps) = batches.fill(i, .train, inputs: inputs, targets: targets)
             guard rows > 0, steps > 0 else { break }
             if !batches.carriesState { model.resetState(batch: rows) }

@@ -32,6 +32,19 @@ public protocol TrainingObserver: AnyObject {
     func batchEnded(_ progress: EpochProgress)
     /// Polled between batches; true stops the run with status `cancelled`.
     var isCancelled: Bool { get }
+    /// Polled before every training batch: a new thread count (and cpus) to train with from this
+    /// batch on, or nil. Must not block or allocate.
+    func threadChange() -> ThreadPlacement?
+    /// The run trains with `threads` threads from now on (at its start and after each change).
+    func threadsApplied(_ threads: Int)
+}
+
+/// How many threads a trainer runs and where: `cpus` lists one cpu id per thread (the training
+/// thread first), or is empty to leave placement to the process's affinity.
+public struct ThreadPlacement: Sendable, Equatable {
+    public var threads: Int
+    public var cpus: [Int]
+    public init(threads: Int, cpus: [Int] = []) { self.threads = threads; self.cpus = cpus }
 }
 
 /// Observers implement the checkpoint callback of the destination they run with.
@@ -39,4 +52,6 @@ extension TrainingObserver {
     public func batchEnded(_ progress: EpochProgress) {}
     public func checkpointWritten(path: String, epoch: Int) {}
     public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
+    public func threadChange() -> ThreadPlacement? { nil }
+    public func threadsApplied(_ threads: Int) {}
 }

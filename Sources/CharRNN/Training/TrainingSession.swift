@@ -80,13 +80,14 @@ public final class TrainingSession {
     /// Threads each training step is split over; starts at the config's `threads`.
     public var threads: Int { trainer.threads }
 
-    /// Trains (and evaluates) from now on with `count` threads; call between epochs, e.g. before
-    /// `run` or from an observer. Results are bit-identical at every count.
-    public func useThreads(_ count: Int) throws {
+    /// Trains (and evaluates) from now on with `count` threads on `cpus` (one per thread, or empty);
+    /// call before `run` or between epochs. During `run` the observer's `threadChange` changes it
+    /// between batches. Results are bit-identical at every count.
+    public func useThreads(_ count: Int, cpus: [Int] = []) throws {
         guard (1...ThreadPool.maximumSize).contains(count) else {
             throw ModelConfigError(field: "threads", value: "\(count)", reason: "must be in 1...\(ThreadPool.maximumSize)")
         }
-        trainer.setThreads(count)
+        trainer.setThreads(count, cpus: cpus)
     }
     public var history: [EpochMetrics] { trainer.history }
 
@@ -110,7 +111,9 @@ public final class TrainingSession {
         var message: String?
         var previousCheckpoint: String?
         epochs: while trainer.epoch < training.epochs {
-            switch trainer.runEpoch(isCancelled: { observer?.isCancelled ?? false }, batchEnded: { observer?.batchEnded($0) }) {
+            // Between batches the observer may change the thread count (elastic cores).
+            switch trainer.runEpoch(isCancelled: { observer?.isCancelled ?? false }, batchEnded: { observer?.batchEnded($0) },
+                                    threadChange: { observer?.threadChange() }, threadsApplied: { observer?.threadsApplied($0) }) {
             case let .completed(metrics):
                 observer?.epochEnded(metrics)
                 let last = trainer.epoch == training.epochs

@@ -10,6 +10,12 @@ public enum ProgressBar {
     }
 
     /// `95.1k tok/s`, `1.20M tok/s`, `850 tok/s`.
+    /// A trial's thread count as views show it: ` ×2`, nothing for one thread or an unknown count.
+    public static func threads(_ count: Int?) -> String {
+        guard let count, count > 1 else { return "" }
+        return " ×\(count)"
+    }
+
     public static func rate(_ tokensPerSecond: Double) -> String {
         guard tokensPerSecond.isFinite, tokensPerSecond >= 0 else { return "? tok/s" }
         if tokensPerSecond >= 1e6 { return String(format: "%.2fM tok/s", tokensPerSecond / 1e6) }

@@ -16,6 +16,10 @@ public struct ProgressSnapshot: Sendable, Equatable {
         public var tokensPerSecond: Double?
         /// Seconds the trial still needs, at its measured speed (or the plan's before it has one).
         public var etaSeconds: Double?
+        /// Threads the trial trains with (elastic cores), when its worker reported it.
+        public var threads: Int?
+        /// The worker is idle and its cores are lent to a running trial.
+        public var lending = false
         public init(worker: String, host: String, trial: String?, epoch: Int?, epochs: Int?, suspect: Bool, quarantined: Bool,
                     batch: Int? = nil, batches: Int? = nil, tokensPerSecond: Double? = nil, etaSeconds: Double? = nil) {
             self.worker = worker
@@ -79,7 +83,7 @@ public final class ProgressView: @unchecked Sendable {
         for w in snapshot.workers {
             var line = "  \(TerminalText.printable(w.host)) \(TerminalText.printable(w.worker)): "
             if let trial = w.trial {
-                line += "trial \(TerminalText.printable(trial))"
+                line += "trial \(TerminalText.printable(trial))" + ProgressBar.threads(w.threads)
                 if let epoch = w.epoch { line += " epoch \(epoch)" + (w.epochs.map { "/\($0)" } ?? "") }
                 if let batch = w.batch, let batches = w.batches, batches > 0 {
                     line += " " + ProgressBar.bar(Double(batch) / Double(batches)) + " " + ProgressBar.percent(Double(batch) / Double(batches))
@@ -87,7 +91,7 @@ public final class ProgressView: @unchecked Sendable {
                 if let rate = w.tokensPerSecond { line += " " + ProgressBar.rate(rate) }
                 if let eta = w.etaSeconds { line += " ETA " + format(seconds: eta) }
             } else {
-                line += "idle"
+                line += w.lending ? "idle (cores lent)" : "idle"
             }
             if w.suspect { line += " (suspect)" }
             if w.quarantined { line += " (quarantined)" }

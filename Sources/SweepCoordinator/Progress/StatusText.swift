@@ -15,7 +15,7 @@ public enum StatusText {
         if !p.running.isEmpty { lines.append("running:") }
         for r in p.running {
             var line = "  #\(r.number) \(TerminalText.printable(r.trialID)) attempt \(r.attempt) on "
-                + TerminalText.printable(r.workerID ?? r.host ?? "?") + ": epoch \(r.epoch)/\(r.epochs) "
+                + TerminalText.printable(r.workerID ?? r.host ?? "?") + ProgressBar.threads(r.threads) + ": epoch \(r.epoch)/\(r.epochs) "
             if let batch = r.batch, let batches = r.batches {
                 line += ProgressBar.bar(Double(batch) / Double(max(1, batches))) + " batch \(batch)/\(batches)"
                 if let rate = r.tokensPerSecond { line += ", " + ProgressBar.rate(rate) }

@@ -28,6 +28,8 @@ public struct SweepProgress: Sendable, Equatable, Codable {
         public var etaSeconds: Double?
         /// When its progress was last recorded.
         public var progressAt: Date?
+        /// Threads its worker last reported training with (elastic cores); nil before it said.
+        public var threads: Int?
     }
 
     public struct GridValue: Sendable, Equatable, Codable {
@@ -135,6 +137,7 @@ public struct SweepProgress: Sendable, Equatable, Codable {
                 line.batches = p.batches
                 line.tokensPerSecond = p.tokensPerSecond
                 line.progressAt = p.updatedAt
+                line.threads = p.threads
                 line.fraction = ProgressEstimate.fraction(epoch: p.epoch, epochs: epochs, batch: p.batch, batches: p.batches)
                 line.etaSeconds = ProgressEstimate.runningSeconds(epoch: p.epoch, epochs: epochs, batch: p.batch,
                                                                   batches: p.batches, tokens: p.tokens,

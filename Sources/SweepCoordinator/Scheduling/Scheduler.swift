@@ -33,6 +33,8 @@ public struct Scheduler: Sendable {
     var reachedEpoch: [String: Int] = [:]
     /// Trials `tick` examined for an expired lease (`trialsExamined`).
     private var leaseChecks = 0
+    /// Elastic cores: idle workers' cores lent to running trials on their host (Scheduler+Cores.swift).
+    var cores: CoreAllocator
 
     /// Restored attempt counts above this are treated as corrupt (the run folder validates first;
     /// this keeps `attemptsStarted + 1` from ever overflowing).
@@ -65,6 +67,7 @@ public struct Scheduler: Sendable {
         self.newLeaseID = leaseIDs
         self.stopping = stopping
         self.budget = budget
+        self.cores = CoreAllocator(maxThreads: policy.maxThreadsPerTrial)
         var orphans: [String] = []
         for trial in trials {
             var state = TrialState(trial: trial, phase: .queued, attemptsStarted: 0, infraFailures: 0,
@@ -142,8 +145,8 @@ public struct Scheduler: Sendable {
 
     /// HELLO. `running` is the lease the worker says it is still training under, if any: after a
     /// reconnect or a coordinator restart this is how the trial is re-adopted.
-    public mutating func hello(_ id: WorkerID, name: String? = nil, host: String, cores: Int, running: LeaseKey?,
-                               now: Double) -> [SchedulerEvent] {
+    public mutating func hello(_ id: WorkerID, name: String? = nil, host: String, cores: Int, cpus: [Int] = [],
+                               running: LeaseKey?, now: Double) -> [SchedulerEvent] {
         var events: [SchedulerEvent] = []
         if let old = workers[id], let trialID = old.trialID, running?.trialID != trialID {
             // Same identity re-greeting without its trial: the attempt is gone.
@@ -158,6 +161,7 @@ public struct Scheduler: Sendable {
         entry.ready = false
         entry.trialID = nil
         workers[id] = entry
+        coresJoined(entry, cpus: cpus, running: running != nil)
         if let running {
             events += adopt(worker: id, running, now: now)
         }
@@ -181,7 +185,8 @@ public struct Scheduler: Sendable {
             trials[trialID] = state
             workers[id]?.trialID = trialID
             startProgressWatch(trialID: trialID, attempt: current, now: now)
-            return holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]
+            let threads = coresAdopted(trialID: trialID, attempt: current, worker: id)
+            return (holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]) + threads
         case .queued, .orphaned:
             guard key.attempt == state.attemptsStarted else { return stop(.leaseLost) }
             queue.remove(trialID)
@@ -192,6 +197,7 @@ public struct Scheduler: Sendable {
             workers[id]?.trialID = trialID
             startProgressWatch(trialID: trialID, attempt: key.attempt, now: now)
             return [.adopted(worker: id, trialID: trialID, attempt: key.attempt)]
+                + coresAdopted(trialID: trialID, attempt: key.attempt, worker: id)
         case .running:
             return stop(.leaseLost)
         case .finished(.stopped, let attempt):
@@ -215,6 +221,7 @@ public struct Scheduler: Sendable {
         entry.ready = true
         entry.trialID = nil
         workers[id] = entry
+        cores.endAll(worker: id)
         return events + dispatch(now: now)
     }
 
@@ -242,6 +249,7 @@ public struct Scheduler: Sendable {
         if let trialID = entry.trialID {
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) left", countsAsFailure: false)
         }
+        events += coresLeft(entry)
         workers[id] = nil
         return events + dispatch(now: now)
     }
@@ -252,7 +260,9 @@ public struct Scheduler: Sendable {
         guard let entry = workers[id] else { return [] }
         var events: [SchedulerEvent] = []
         if let trialID = entry.trialID {
-            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) reconnected", countsAsFailure: false)
+            // Its process still trains with the cores it holds; its next HELLO re-adopts them.
+            events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) reconnected", countsAsFailure: false,
+                                 freesCores: false)
         }
         workers[id] = nil
         _ = now
@@ -267,6 +277,7 @@ public struct Scheduler: Sendable {
         if let trialID = entry.trialID {
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true)
         }
+        events += coresLeft(entry)
         workers[id] = nil
         return events + dispatch(now: now)
     }
@@ -282,6 +293,7 @@ public struct Scheduler: Sendable {
                     events += endAttempt(trialID: trialID, worker: entry.id, now: now,
                                          reason: "worker \(entry.id) silent for \(Int(silence)) s", countsAsFailure: true)
                 }
+                events += coresLeft(entry)
                 workers[entry.id] = nil
             } else if silence >= policy.suspectAfter, !entry.suspect {
                 workers[entry.id]?.suspect = true
@@ -324,7 +336,7 @@ public struct Scheduler: Sendable {
     public mutating func dispatch(now: Double) -> [SchedulerEvent] {
         guard !draining, !holding, !budgetSpent else { return [] }
         var events: [SchedulerEvent] = []
-        for entry in workers.all where entry.assignable {
+        for entry in workers.all where entry.assignable && cores.mayAssign(member: memberKey(entry)) {
             guard let trialID = nextTrial() else { break }
             guard var state = trials[trialID] else { continue }
             queue.remove(trialID)
@@ -337,10 +349,12 @@ public struct Scheduler: Sendable {
             workers[entry.id]?.ready = false
             workers[entry.id]?.trialID = trialID
             startProgressWatch(trialID: trialID, attempt: state.attemptsStarted, now: now)
+            cores.started(trialID: trialID, attempt: state.attemptsStarted, worker: entry.id, member: memberKey(entry),
+                          threads: state.trial.threads)
             events.append(.assign(Assignment(worker: entry.id, trialID: trialID, attempt: state.attemptsStarted,
                                              leaseID: lease.id, resumeFrom: state.latestCheckpoint)))
         }
-        return events
+        return events + rebalanceCores()
     }
 
     /// Takes back an assignment the owner could not record or send: the trial is queued again at the
@@ -355,6 +369,7 @@ public struct Scheduler: Sendable {
         state.leaseExpiry = nil
         trials[assignment.trialID] = state
         queue.pushFront(assignment.trialID)
+        cores.end(trialID: assignment.trialID)
         if workers[assignment.worker]?.trialID == assignment.trialID {
             workers[assignment.worker]?.trialID = nil
             workers[assignment.worker]?.ready = true
@@ -430,6 +445,7 @@ public struct Scheduler: Sendable {
         state.phase = .finished(outcome, attempt: attempt)
         state.leaseExpiry = nil
         trials[trialID] = state
+        cores.end(trialID: trialID)
         if var entry = workers[id] {
             entry.lastHeard = now
             if entry.trialID == trialID { entry.trialID = nil }
@@ -452,10 +468,11 @@ public struct Scheduler: Sendable {
 
     /// Ends the current attempt of a trial held by `worker` without a result.
     mutating func endAttempt(trialID: String, worker id: WorkerID, now: Double, reason: String,
-                                     countsAsFailure: Bool) -> [SchedulerEvent] {
+                             countsAsFailure: Bool, freesCores: Bool = true) -> [SchedulerEvent] {
         guard var state = trials[trialID], case .running(let holder, let attempt) = state.phase, holder == id else {
             return []
         }
+        if freesCores { cores.end(trialID: trialID) }
         var events: [SchedulerEvent] = []
         if workers[id]?.trialID == trialID { workers[id]?.trialID = nil }
         state.leaseExpiry = nil

@@ -24,6 +24,11 @@ public struct SchedulerPolicy: Sendable, Equatable {
     public var firstEpochMinimum: Double = 1800
     /// Speed the epoch estimate assumes. Deliberately slow, so a slow host is never cut off.
     public var assumedFLOPsPerSecond: Double = 1e9
+    /// Elastic cores: lend idle workers' cores to running trials on the same host (SPEC.md §3.2,
+    /// THREADS). Off: every trial keeps the threads it starts with.
+    public var elasticCores = true
+    /// Most threads one trial is given.
+    public var maxThreadsPerTrial = 256
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
                 quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30, quarantineSeconds: Double = 600) {

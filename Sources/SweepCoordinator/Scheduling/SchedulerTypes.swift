@@ -36,7 +36,11 @@ public struct ScheduledTrial: Sendable, Equatable {
     /// limit before the first epoch is reported. Nil: unknown (the minimum applies).
     public let epochs: Int?
     public let estimatedCost: Double?
-    public init(number: Int, id: String, maxAttempts: Int = 3, epochs: Int? = nil, estimatedCost: Double? = nil) {
+    /// Threads the trial starts with (`training.threads`), at most its worker's cores.
+    public let threads: Int
+    public init(number: Int, id: String, maxAttempts: Int = 3, epochs: Int? = nil, estimatedCost: Double? = nil,
+                threads: Int = 1) {
+        self.threads = max(1, threads)
         self.number = number
         self.id = id
         self.maxAttempts = maxAttempts
@@ -146,6 +150,8 @@ public enum SchedulerEvent: Sendable, Equatable {
     case promoted(trialID: String, epoch: Int, reason: String)
     /// The sweep's budget is spent: nothing more is assigned; running and queued trials are stopped.
     case budgetSpent(reason: String)
+    /// Send THREADS: the attempt trains with more or fewer of its host's cores (elastic cores).
+    case threads(CoreCommand)
 }
 
 /// Counts for progress views and completion checks.

@@ -27,9 +27,11 @@ extension CoordinatorService {
         }
         let record = TrialProgress(trialID: report.trialId, attempt: report.attempt, workerID: worker.rawValue,
                                    epoch: report.epoch, batch: report.batch, batches: report.batches, tokens: report.tokens,
-                                   tokensPerSecond: report.tokensPerSecond, updatedAt: Date())
+                                   tokensPerSecond: report.tokensPerSecond, updatedAt: Date(),
+                                   threads: report.threads ?? liveProgress(of: report.trialId)?.threads)
         ledger.progress[report.trialId] = record
         ledger.unwritten[report.trialId] = record
+        if let threads = report.threads { noteThreads(threads, of: key, now: now) }
     }
 
     /// The holder's latest progress of the running attempt of `trialID`, if it has sent any.

@@ -63,7 +63,7 @@ extension CoordinatorService {
         case .bye(let bye):
             recordEvent("worker", "worker \(worker) left: \(bye.code.rawValue)\(bye.reason.map { " (\($0))" } ?? "")", worker: worker)
             forget(worker, now: now, dispatch: true)
-        case .welcome, .assign, .dataset, .resultAck, .stop, .refused, .hello:
+        case .welcome, .assign, .dataset, .resultAck, .stop, .refused, .hello, .threads:
             noteDropped(peer: worker.rawValue, "\(message.command.rawValue), which only the coordinator sends")
         }
     }
@@ -129,7 +129,8 @@ extension CoordinatorService {
         recordEvent("worker", "worker \(worker) joined from \(hello.host.prefix(200)) (\(hello.cores) cores, build \(hello.build.prefix(200)))",
                     worker: worker)
         let running = hello.running.map(LeaseKey.init)
-        let events = scheduler.hello(worker, name: hello.workerId, host: hello.host, cores: hello.cores, running: running, now: now)
+        let events = scheduler.hello(worker, name: hello.workerId, host: hello.host, cores: hello.cores, cpus: hello.cpus ?? [],
+                                     running: running, now: now)
         apply(events, now: now)
         if let running = hello.running, case .running(worker, running.attempt)? = scheduler.state(of: running.trialId)?.phase {
             currentEpoch[worker] = min(running.epoch, epochs(of: running.trialId))
@@ -192,6 +193,7 @@ extension CoordinatorService {
             return
         }
         currentEpoch[worker] = metrics.epoch
+        if let threads = report.threads { noteThreads(threads, of: key, now: now) }
         scheduler.progressReported(trialID: report.trialId, attempt: report.attempt, epochSeconds: metrics.seconds, now: now)
         let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
         persist("recording epoch \(metrics.epoch) of trial \(report.trialId)") { [store = setup.store] in
@@ -383,6 +385,8 @@ extension CoordinatorService {
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
             case .decision, .stopped, .promoted, .budgetSpent:
                 applyEarlyStopping(event)
+            case .threads(let command):
+                sendThreads(command)
             }
         }
     }

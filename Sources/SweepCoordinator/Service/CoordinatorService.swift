@@ -39,6 +39,8 @@ public final class CoordinatorService {
     var workerProcessIDs: [String: WorkerID] = [:]
     var liveness: [WorkerID: PeerLiveness] = [:]
     var currentEpoch: [WorkerID: Int] = [:]
+    /// The thread count each trial's holder last reported, by trial (elastic cores).
+    var reportedThreads: [String: (attempt: Int, threads: Int)] = [:]
     let trialsByID: [String: Trial]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
@@ -102,7 +104,8 @@ public final class CoordinatorService {
         let costs = Dictionary(records.map { ($0.trialID, $0.estimatedCost) }, uniquingKeysWith: { first, _ in first })
         let scheduled = setup.trials.map {
             ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts,
-                           epochs: $0.config.training.epochs, estimatedCost: costs[$0.id] ?? nil)
+                           epochs: $0.config.training.epochs, estimatedCost: costs[$0.id] ?? nil,
+                           threads: $0.config.training.threads)
         }
         self.scheduler = Scheduler(trials: scheduled, restored: setup.restored, policy: options.policy, now: clock.now(),
                                    stopping: EarlyStoppingRules.make(setup.sweep.earlyStopping),
@@ -337,7 +340,11 @@ public final class CoordinatorService {
             var line = ProgressSnapshot.WorkerLine(worker: Self.shortName(entry.id.rawValue, host: entry.host), host: entry.host,
                                                    trial: entry.trialID, epoch: nil, epochs: nil,
                                                    suspect: entry.suspect, quarantined: entry.quarantined)
+            line.lending = entry.trialID == nil && scheduler.isLending(entry.id)
             if let trialID = entry.trialID, let trial = trialsByID[trialID] {
+                if let reported = reportedThreads[trialID], case .running(_, reported.attempt)? = scheduler.state(of: trialID)?.phase {
+                    line.threads = reported.threads
+                }
                 let epochs = max(1, trial.config.training.epochs)
                 let finished = min(currentEpoch[entry.id] ?? 0, epochs)
                 line.epochs = epochs

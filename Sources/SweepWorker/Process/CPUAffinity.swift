@@ -24,4 +24,17 @@ public enum CPUAffinity {
         return false
         #endif
     }
+
+    /// The cpu ids the calling thread may run on, in order; nil when unknown. Read at start, it is
+    /// what a worker offers in HELLO (`cpus`).
+    public static func allowed() -> [Int]? {
+        #if os(Linux)
+        var mask = csys_cpu_set_t()
+        guard sched_getaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0 else { return nil }
+        let cpus = (0..<Int(csys_cpu_capacity())).filter { csys_cpu_isset(Int32($0), &mask) != 0 }
+        return cpus.isEmpty ? nil : Array(cpus.prefix(1024))
+        #else
+        return nil
+        #endif
+    }
 }

@@ -20,6 +20,9 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
     private var lastEpochValLoss = Double.nan
     /// The trainer's latest batch report; the I/O thread samples it (no note, no wake-up per batch).
     private var batch: EpochProgress?
+    /// A THREADS change waiting for the next batch, and the count the trainer trains with.
+    private var requestedThreads: ThreadRequest?
+    private var threads: Int?
     private let wakeup = WakeupPipe()
     let trialID: String
     let attempt: Int
@@ -57,6 +60,21 @@ final class RunnerMailbox: TrialEvents, @unchecked Sendable {
 
     /// The latest finished batch of the running epoch, if any.
     var latestBatch: EpochProgress? { lock.lock(); defer { lock.unlock() }; return batch }
+
+    /// The coordinator's latest THREADS for this attempt; a newer one replaces one not yet taken.
+    func requestThreads(_ request: ThreadRequest) { lock.lock(); requestedThreads = request; lock.unlock() }
+
+    /// Threads the trainer trains with now (nil until it has started).
+    var threadsInUse: Int? { lock.lock(); defer { lock.unlock() }; return threads }
+
+    func threadChange() -> ThreadRequest? {
+        lock.lock(); defer { lock.unlock() }
+        let request = requestedThreads
+        requestedThreads = nil
+        return request
+    }
+
+    func threadsApplied(_ count: Int) { lock.lock(); threads = count; lock.unlock() }
 
     // MARK: TrialEvents (runner thread)
 

@@ -6,7 +6,10 @@ public struct WorkerOptions: Sendable {
     /// Stable id of this worker process (HELLO `worker_id`); socket identities add a counter.
     public var workerID: String
     public var host: String
+    /// Cores this worker may train with (`--cores`): the most threads a trial starts with.
     public var cores: Int
+    /// The cpu ids it may run on (its affinity at start), sent in HELLO; nil when unknown.
+    public var cpus: [Int]?
     public var build: String
     /// Where the outbox, dataset cache and checkpoints live.
     public var stateDirectory: URL

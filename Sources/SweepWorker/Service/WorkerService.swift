@@ -38,6 +38,8 @@ public final class WorkerService {
     var batchThrottle = BatchProgressThrottle(interval: 0.5)
     /// An assignment waiting for its dataset bytes.
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
+    /// A THREADS for the parked assignment (by lease id), applied when it starts.
+    var parkedThreads: (leaseID: String, request: ThreadRequest)?
     var exitCode: WorkerExit?
     private let haltLock = NSLock()
     private var halted = false
@@ -113,7 +115,8 @@ public final class WorkerService {
             socket = try connector.connect(identity: identity)
             welcomed = false
             lastHeard = now
-            var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build)
+            var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build,
+                              cpus: options.cpus)
             if let version = options.protocolVersion { hello.protocolVersion = version }
             if let running {
                 hello.running = RunningTrial(trialId: running.job.trialID, attempt: running.job.attempt,
@@ -228,7 +231,8 @@ public final class WorkerService {
         send(.batchProgress(BatchProgress(
             trialId: running.job.trialID, attempt: running.job.attempt, leaseId: running.job.leaseID,
             epoch: progress.epoch, batch: min(progress.batch, progress.batches), batches: max(1, progress.batches),
-            tokens: min(progress.tokens, wireCountLimit), tokensPerSecond: progress.tokensPerSecond.isFinite ? max(0, progress.tokensPerSecond) : 0)))
+            tokens: min(progress.tokens, wireCountLimit), tokensPerSecond: progress.tokensPerSecond.isFinite ? max(0, progress.tokensPerSecond) : 0,
+            threads: running.mailbox.threadsInUse)))
     }
 
     func finish() {
@@ -276,6 +280,8 @@ public final class WorkerService {
             outbox.remove(trialID: ack.trialId, attempt: ack.attempt)
         case .stop(let stop):
             handleStop(stop)
+        case .threads(let change):
+            handleThreads(change)
         case .bye(let bye):
             logger.info("coordinator said goodbye: \(bye.code.rawValue) \(bye.reason ?? "")")
             switch bye.code {
@@ -321,6 +327,23 @@ public final class WorkerService {
         // The coordinator will never record that attempt: resending it would only be refused again.
         if stop.code != .shuttingDown, stop.code != .sweepComplete {
             if let attempt = stop.attempt { outbox.remove(trialID: trialID, attempt: attempt) } else { outbox.remove(trialID: trialID) }
+        }
+    }
+
+    /// THREADS: the running (or parked) attempt it names trains with that many threads from its
+    /// next batch; one for another attempt is stale and dropped.
+    func handleThreads(_ change: ThreadChange) {
+        let request = ThreadRequest(threads: change.threads, cpus: change.cpus)
+        func names(_ trialID: String, _ attempt: Int, _ leaseID: String) -> Bool {
+            trialID == change.trialId && attempt == change.attempt && leaseID == change.leaseId
+        }
+        if let running, names(running.job.trialID, running.job.attempt, running.job.leaseID) {
+            logger.info("trial \(change.trialId): \(change.threads) threads\(change.cpus.isEmpty ? "" : " on cpus \(change.cpus)") from the next batch")
+            running.mailbox.requestThreads(request)
+        } else if let parked, names(parked.assign.trialId, parked.assign.attempt, parked.assign.leaseId) {
+            parkedThreads = (change.leaseId, request)
+        } else {
+            logger.debug("THREADS for trial \(change.trialId) attempt \(change.attempt), which this worker does not run; dropped")
         }
     }
 
@@ -416,6 +439,8 @@ public final class WorkerService {
         }
         thread.stackSize = 16 << 20
         running = (job, mailbox, thread)
+        if let pending = parkedThreads, pending.leaseID == job.leaseID { mailbox.requestThreads(pending.request) }
+        parkedThreads = nil
         batchThrottle = BatchProgressThrottle(interval: max(0.5, options.batchProgressInterval))
         runningEpoch = assign.resumeCheckpoint?.epoch ?? 0
         let from = resume != nil ? " from epoch \(runningEpoch)" : ""
@@ -430,7 +455,8 @@ public final class WorkerService {
             switch note {
             case .epoch(let trialID, let attempt, let r):
                 runningEpoch = r.epoch
-                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, leaseId: leaseID, metrics: r)))
+                send(.progress(ProgressReport(trialId: trialID, attempt: attempt, leaseId: leaseID, metrics: r,
+                                              threads: running.mailbox.threadsInUse)))
             case .checkpoint(let trialID, let attempt, let epoch, let bytes, let isBest):
                 let digest = SHA256Hex.digest(bytes)
                 send(.checkpoint(CheckpointUpload(trialId: trialID, attempt: attempt, leaseId: leaseID, epoch: epoch,

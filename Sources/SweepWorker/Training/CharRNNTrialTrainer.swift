@@ -6,8 +6,14 @@ import SweepCore
 public struct CharRNNTrialTrainer: TrialTrainer {
     /// Threads for every trial this trainer runs (`worker --threads`); nil: each trial's `threads`.
     public let threads: Int?
+    /// Most threads a trial starts with (`worker run --cores`): a trial's own `threads` is clamped
+    /// to it. The coordinator may then change the count (THREADS).
+    public let maxThreads: Int
 
-    public init(threads: Int? = nil) { self.threads = threads }
+    public init(threads: Int? = nil, maxThreads: Int = ThreadPool.maximumSize) {
+        self.threads = threads
+        self.maxThreads = max(1, min(maxThreads, ThreadPool.maximumSize))
+    }
 
     public func run(_ job: TrialJob, events: TrialEvents) -> TrialEnd {
         let session: TrainingSession
@@ -37,9 +43,10 @@ public struct CharRNNTrialTrainer: TrialTrainer {
             }
         }
         // A resumed trial trains with its current config's thread count, not the checkpoint's.
-        do { try session.useThreads(threads ?? job.config.training.threads) } catch {
+        do { try session.useThreads(min(threads ?? job.config.training.threads, maxThreads)) } catch {
             return .configError(message: "\(error)")
         }
+        events.threadsApplied(session.threads)
         let observer = Observer(events: events)
         let report: TrainingReport
         do {
@@ -65,5 +72,9 @@ public struct CharRNNTrialTrainer: TrialTrainer {
         func checkpointWritten(path: String, epoch: Int) { events.checkpointWritten(path: path, epoch: epoch) }
         func checkpointEncoded(_ bytes: [UInt8], epoch: Int) { events.checkpointEncoded(bytes, epoch: epoch) }
         var isCancelled: Bool { events.isCancelled }
+        func threadChange() -> ThreadPlacement? {
+            events.threadChange().map { ThreadPlacement(threads: $0.threads, cpus: $0.cpus) }
+        }
+        func threadsApplied(_ threads: Int) { events.threadsApplied(threads) }
     }
 }

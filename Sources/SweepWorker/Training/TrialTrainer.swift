@@ -49,6 +49,18 @@ public protocol TrialEvents: AnyObject, Sendable {
     func resumed(bestValLoss: Double?)
     /// Polled between batches: true asks the trainer to stop.
     var isCancelled: Bool { get }
+    /// Polled before every batch: the thread count (and cpus) the coordinator asked for since the
+    /// last poll, or nil. Must not block or allocate.
+    func threadChange() -> ThreadRequest?
+    /// The trainer trains with `threads` threads from now on.
+    func threadsApplied(_ threads: Int)
+}
+
+/// A thread count and its cpus (one per thread, or empty), as THREADS carries them.
+public struct ThreadRequest: Sendable, Equatable {
+    public var threads: Int
+    public var cpus: [Int]
+    public init(threads: Int, cpus: [Int] = []) { self.threads = threads; self.cpus = cpus }
 }
 
 /// Events implement the checkpoint callback their jobs ask for.
@@ -57,6 +69,8 @@ extension TrialEvents {
     public func checkpointEncoded(_ bytes: [UInt8], epoch: Int) {}
     public func resumed(bestValLoss: Double?) {}
     public func batchEnded(_ progress: EpochProgress) {}
+    public func threadChange() -> ThreadRequest? { nil }
+    public func threadsApplied(_ threads: Int) {}
 }
 
 /// How a trial ended, with what it measured (the RESULT object, SPEC.md §4.2).
