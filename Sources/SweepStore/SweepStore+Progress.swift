@@ -88,14 +88,24 @@ extension SweepStore {
     /// Every recorded result's ranking and speed numbers, in trial order.
     public func resultSummaries() throws -> [ResultSummary] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.trial_id, r.status, r.epochs_run, r.val_loss, r.val_accuracy,
-                       COALESCE(r.parameters, t.parameters) AS parameters, r.training_seconds, r.training_flops, r.worker_id,
-                       r.recorded_at, a.started_at
-                FROM results r JOIN trials t ON t.trial_id = r.trial_id
-                LEFT JOIN attempts a ON a.trial_id = r.trial_id AND a.attempt = r.attempt
-                ORDER BY t.number, t.trial_id
-                """).compactMap(ResultSummary.init(row:))
+            try Row.fetchAll(db, sql: Self.resultSummarySQL + " ORDER BY t.number, t.trial_id").compactMap(ResultSummary.init(row:))
         }
     }
+
+    /// One trial's result summary (nil: no result, or a row that fails validation): what the
+    /// live view adds to its speeds when a result comes in, instead of reading them all again.
+    public func resultSummary(trialID: String) throws -> ResultSummary? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: Self.resultSummarySQL + " WHERE r.trial_id = ?", arguments: [trialID])
+                .flatMap(ResultSummary.init(row:))
+        }
+    }
+
+    private static let resultSummarySQL = """
+        SELECT r.trial_id, r.status, r.epochs_run, r.val_loss, r.val_accuracy,
+               COALESCE(r.parameters, t.parameters) AS parameters, r.training_seconds, r.training_flops, r.worker_id,
+               r.recorded_at, a.started_at
+        FROM results r JOIN trials t ON t.trial_id = r.trial_id
+        LEFT JOIN attempts a ON a.trial_id = r.trial_id AND a.attempt = r.attempt
+        """
 }

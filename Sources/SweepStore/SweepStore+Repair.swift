@@ -126,11 +126,13 @@ extension SweepStore {
                     FROM checkpoints c GROUP BY c.trial_id HAVING SUM(c.is_latest) = 0)
                 """)
 
-            // Results: the attempt that produced it must be a real one; metrics of the wrong type become empty.
+            // Results: the attempt that produced it must be a real one (0 only for a trial the
+            // budget stopped before it ever ran); metrics of the wrong type become empty.
             for row in try Row.fetchAll(db, sql: """
                 SELECT r.trial_id, CAST(r.attempt AS TEXT) AS value, t.attempts AS attempts FROM results r
                 JOIN trials t USING (trial_id)
-                WHERE typeof(r.attempt) != 'integer' OR r.attempt < 1 OR r.attempt > ?
+                WHERE typeof(r.attempt) != 'integer' OR r.attempt > ?
+                   OR (r.attempt < 1 AND NOT (r.attempt = 0 AND r.status = 'stopped' AND t.attempts = 0))
                 """, arguments: [attemptCeiling]) {
                 let trialID: String = row["trial_id"]
                 let attempts: Int = max(1, row["attempts"])

@@ -5,32 +5,19 @@ extension SweepStore {
     /// Records a trial's result exactly once. In one transaction: the result row, the trial's
     /// status (the result's), its worker and lease cleared, and the producing attempt closed.
     /// The first result wins: a later one (any attempt) changes nothing and reports the stored
-    /// attempt. When this returns, the result is durable; only then may RESULT_ACK be sent.
+    /// attempt. When this returns, the result is durable (`durableWrite`); only then may
+    /// RESULT_ACK be sent.
     public func recordResult(_ result: TrialResult, at now: Date = Date()) throws -> RecordOutcome {
         guard result.status.isFinished else {
             throw StoreError.resultStatusNotFinished(trialID: result.trialID, status: result.status)
         }
-        return try pool.write { db in
+        return try durableWrite { db in
             _ = try Self.requireTrial(db, result.trialID)
             if let existing = try Int.fetchOne(
                 db, sql: "SELECT attempt FROM results WHERE trial_id = ?", arguments: [result.trialID]) {
                 return .duplicate(existingAttempt: existing)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO results (trial_id, attempt, worker_id, worker_host, status, epochs_run, best_epoch,
-                        train_loss, val_loss, val_accuracy, val_perplexity, overfit_pct, training_seconds,
-                        inference_seconds_per_1000, ms_per_char, parameters, size_mb, macs_per_char,
-                        training_flops, tokens_per_second, sample, result_json, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    result.trialID, result.attempt, result.workerID, result.workerHost, result.status.rawValue,
-                    result.epochsRun, result.bestEpoch, result.trainLoss, result.valLoss, result.valAccuracy,
-                    result.valPerplexity, result.overfitPct, result.trainingSeconds, result.inferenceSecondsPer1000,
-                    result.msPerChar, result.parameters, result.sizeMB, result.macsPerChar, result.trainingFlops,
-                    result.tokensPerSecond, result.sample, result.resultJSON, now,
-                ])
+            try Self.writeResultRow(db, result, at: now)
             try db.execute(
                 sql: """
                     UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL,
@@ -54,5 +41,25 @@ extension SweepStore {
             try Row.fetchOne(db, sql: "SELECT * FROM results WHERE trial_id = ?", arguments: [trialID])
                 .map(TrialResult.init(row:))
         }
+    }
+
+    /// Writes a trial's results row (replacing the one it has): the one writer of that table,
+    /// for results workers deliver and for trials early stopping stopped.
+    static func writeResultRow(_ db: Database, _ result: TrialResult, at now: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO results (trial_id, attempt, worker_id, worker_host, status, epochs_run, best_epoch,
+                    train_loss, val_loss, val_accuracy, val_perplexity, overfit_pct, training_seconds,
+                    inference_seconds_per_1000, ms_per_char, parameters, size_mb, macs_per_char,
+                    training_flops, tokens_per_second, sample, result_json, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                result.trialID, result.attempt, result.workerID, result.workerHost, result.status.rawValue,
+                result.epochsRun, result.bestEpoch, result.trainLoss, result.valLoss, result.valAccuracy,
+                result.valPerplexity, result.overfitPct, result.trainingSeconds, result.inferenceSecondsPer1000,
+                result.msPerChar, result.parameters, result.sizeMB, result.macsPerChar, result.trainingFlops,
+                result.tokensPerSecond, result.sample, result.resultJSON, now,
+            ])
     }
 }

@@ -26,11 +26,29 @@ public final class SweepStore: Sendable {
         // Another process (`coordinator status`) may read while the coordinator writes.
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "SweepStore"
+        // GRDB sets WAL's usual synchronous NORMAL on the pool's single writer: a commit survives
+        // a crash of the process without an fsync. What must survive power loss as well (a result,
+        // acknowledged only after its commit) is written with `durableWrite`.
         pool = try DatabasePool(path: path, configuration: configuration)
-        // A committed result must survive power loss too, because RESULT_ACK is sent only after
-        // the commit: GRDB sets WAL's usual NORMAL on the pool's single writer; raise it to FULL.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrate(pool)
+    }
+
+    /// One transaction that is on disk when this returns, even through power loss: it commits
+    /// with synchronous FULL, whose fsync of the WAL also makes every earlier commit durable.
+    /// So the coordinator pays one fsync per result, not one per write (assignments, epochs,
+    /// checkpoint rows and events ride along with the next result).
+    func durableWrite<T>(_ updates: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var value: [T] = []
+            try db.inTransaction(.immediate) {
+                value.append(try updates(db))
+                return .commit
+            }
+            guard let committed = value.first else { throw DatabaseError(resultCode: .SQLITE_MISUSE) }
+            return committed
+        }
     }
 
     /// Brings the schema up to date. Two processes opening a brand-new file at once (`coordinator
@@ -52,7 +70,7 @@ public final class SweepStore: Sendable {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// SQLite's `synchronous` level of a connection (2 = FULL).
+    /// SQLite's `synchronous` level of the writer between durable writes (1 = NORMAL, 2 = FULL).
     public func synchronousLevel() throws -> Int {
         try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }

@@ -83,42 +83,120 @@ private struct Bench {
 private let w1 = WorkerID("w1"), w2 = WorkerID("w2"), w3 = WorkerID("w3"), w4 = WorkerID("w4")
 
 @Suite struct EarlyStoppingSchedulerTests {
-    @Test func ashaStopsBelowTheTopThirdAndPromotesWhenTheRungGrows() throws {
-        // Rungs at epochs 1 and 2 of 4, η = 2; one worker trains t1, t2, t3 in turn.
-        var bench = Bench(trials: 3, epochs: 4, losses: [
-            "t1": [1.0, 0.9, 0.8, 0.7], "t2": [2.0, 1.5, 1.4, 1.3], "t3": [3.0, 2.9, 2.8, 2.7],
+    @Test func ashaPausesOutsideTheTopFloorAndPromotesWhenTheRungGrows() throws {
+        // Rungs at epochs 1 and 2 of 4, η = 2; one worker trains t1, t2, t3, t4 in turn.
+        var bench = Bench(trials: 4, epochs: 4, losses: [
+            "t1": [1.0, 0.9, 0.8, 0.7], "t2": [2.0, 1.9, 1.8, 1.7], "t3": [3.0, 2.9, 2.8, 2.7], "t4": [0.5, 0.4, 0.3, 0.2],
         ], rule: ASHARule(minEpochs: 1, maxEpochs: 4, reductionFactor: 2))
         bench.join(w1)
-        // t1 is alone at each rung: the top ⌈1/2⌉ = 1 continues, nobody waits.
-        for _ in 1...4 { bench.step(w1) }
-        #expect(bench.s.state(of: "t1")?.phase == .finished(.done, attempt: 1))
-        // t2 is second of two at rung 1: stopped there, after its epoch-1 checkpoint.
+        // t1 is alone at rung 1: the top ⌊1/2⌋ = 0 go on, so it pauses after its epoch-1 checkpoint.
         bench.step(w1)
-        #expect(bench.stopped == ["t2": 1])
-        #expect(bench.events.contains(.stop(worker: w1, trialID: "t2", attempt: 1, code: .earlyStopped)))
-        #expect(bench.s.state(of: "t2")?.phase == .finished(.stopped, attempt: 1))
-        // READY: the free worker gets t3 at once.
+        #expect(bench.stopped == ["t1": 1])
+        #expect(bench.events.contains(.stop(worker: w1, trialID: "t1", attempt: 1, code: .earlyStopped)))
+        #expect(bench.s.state(of: "t1")?.phase == .finished(.stopped, attempt: 1))
+        // READY: the free worker starts t2 at once; nobody waits for the rung.
         bench.step(w1)
-        #expect(bench.busy[w1]?.trial == "t3")
-        // t3 is third of three at rung 1 (top 2 continue): stopped, and t2, now second of three, promoted.
+        #expect(bench.busy[w1]?.trial == "t2")
+        // t2 is second of two (top 1 go on): it pauses, and t1, first of two, is promoted.
+        bench.step(w1)
+        #expect(bench.stopped["t2"] == 1)
+        #expect(bench.promoted == ["t1"])
+        // The promotion goes first: t1 resumes from its epoch-1 checkpoint under attempt 2.
+        bench.step(w1)
+        let resumed = try #require(bench.events.compactMap { if case .assign(let a) = $0, a.trialID == "t1", a.attempt == 2 { a } else { nil } }.first)
+        #expect(resumed.resumeFrom?.epoch == 1)
+        // Alone at rung 2 with t3 and t4 still to come: paused again.
+        bench.step(w1)
+        #expect(bench.stopped["t1"] == 2)
+        // t3 is third of three at rung 1 (top 1): paused; nobody new qualifies.
+        bench.step(w1)
         bench.step(w1)
         #expect(bench.stopped["t3"] == 1)
-        #expect(bench.promoted == ["t2"])
-        bench.step(w1)
-        // t2 resumes from its epoch-1 checkpoint under attempt 2: epoch 1 is not trained again.
-        let resumed = try #require(bench.events.compactMap { if case .assign(let a) = $0, a.trialID == "t2", a.attempt == 2 { a } else { nil } }.first)
-        #expect(resumed.resumeFrom?.epoch == 1)
-        // At rung 2, t2 is second of two (t1 got there first): stopped at epoch 2 this time.
-        bench.step(w1)
-        #expect(bench.stopped == ["t2": 2, "t3": 1])
-        #expect(bench.trained["t2"] == [1, 2])
-        #expect(bench.trained["t1"] == [1, 2, 3, 4])
-        #expect(bench.trained["t3"] == [1])
+        // t4 is first of four at rung 1 (top 2) and first of two at rung 2 (top 1): it goes straight on.
+        for _ in 1...5 { bench.step(w1) }
+        #expect(bench.s.state(of: "t4")?.phase == .finished(.done, attempt: 1))
+        #expect(bench.trained == ["t1": [1, 2], "t2": [1], "t3": [1], "t4": [1, 2, 3, 4]])
+        #expect(bench.promoted == ["t1"])
         #expect(bench.s.isComplete)
-        #expect(bench.s.counts.stopped == 2 && bench.s.counts.done == 1)
-        // Decisions are events: rung 1 for every trial, rung 2 for t1 and t2.
+        #expect(bench.s.counts.stopped == 3 && bench.s.counts.done == 1)
         let decided = bench.events.compactMap { if case .decision(let t, let e, let stop, _) = $0 { "\(t)@\(e):\(stop)" } else { nil } }
-        #expect(decided == ["t1@1:false", "t1@2:false", "t2@1:true", "t3@1:true", "t2@2:true"])
+        #expect(decided == ["t1@1:true", "t2@1:true", "t1@2:true", "t3@1:true", "t4@1:false", "t4@2:false"])
+    }
+
+    /// Once no trial can reach a rung any more, it lets its best max(1, ⌊n/η⌋) go on, so a
+    /// finite sweep trains its best trial to max_epochs even when the rung holds fewer than η.
+    @Test func aClosedRungPromotesItsBestWhenNoMoreTrialsCanReachIt() {
+        var bench = Bench(trials: 2, epochs: 3, losses: ["t1": [1.0, 0.9, 0.8], "t2": [2.0, 1.9, 1.8]],
+                          rule: ASHARule(minEpochs: 1, maxEpochs: 3, reductionFactor: 3))
+        bench.join(w1)
+        bench.join(w2)
+        // t2 still trains toward rung 1: t1 pauses there.
+        bench.step(w1)
+        #expect(bench.stopped == ["t1": 1])
+        #expect(bench.promoted.isEmpty)
+        // t2 is the last trial to reach it: the rung closes, t2 (second) pauses and t1 goes on.
+        bench.step(w2)
+        #expect(bench.stopped == ["t1": 1, "t2": 1])
+        #expect(bench.promoted == ["t1"])
+        let reason = bench.events.compactMap { if case .promoted("t1", 1, let reason) = $0 { reason } else { nil } }.first
+        #expect(reason?.contains("no more trials can reach it") == true)
+        for _ in 1...4 where !bench.s.isComplete {
+            bench.step(w1)
+            bench.step(w2)
+        }
+        #expect(bench.s.isComplete)
+        #expect(bench.trained == ["t1": [1, 2, 3], "t2": [1]])
+        #expect(bench.s.counts.done == 1 && bench.s.counts.stopped == 1)
+    }
+
+    /// The last trial to reach a closing rung, when it is the best there, simply goes on: no STOP.
+    @Test func theLastArrivalAtAClosingRungGoesOnWhenItIsTheBest() {
+        var bench = Bench(trials: 2, epochs: 3, losses: ["t1": [1.0, 0.9, 0.8], "t2": [0.5, 0.4, 0.3]],
+                          rule: ASHARule(minEpochs: 1, maxEpochs: 3, reductionFactor: 3))
+        bench.join(w1)
+        bench.join(w2)
+        bench.step(w1)
+        bench.step(w2)
+        #expect(bench.stopped == ["t1": 1])
+        #expect(!bench.events.contains { if case .stop(_, "t2", _, _) = $0 { true } else { false } })
+        for _ in 1...2 { bench.step(w2) }
+        #expect(bench.s.state(of: "t2")?.phase == .finished(.done, attempt: 1))
+        #expect(bench.promoted.isEmpty)
+        #expect(bench.s.isComplete)
+    }
+
+    /// A rung decision that waited for its checkpoint when the coordinator stopped waits again:
+    /// taken at once when the checkpoint was stored, else on the re-adopted attempt's checkpoint.
+    @Test(arguments: [true, false])
+    func aRestoredRungDecisionIsTaken(checkpointStored: Bool) {
+        var restored: [String: Scheduler.RestoredTrial] = [:]
+        var t1 = Scheduler.RestoredTrial(outcome: .stopped, winningAttempt: 1, attemptsStarted: 1)
+        t1.valLosses = [1: 2.0]
+        t1.stoppedEpoch = 1
+        t1.decidedEpochs = [1]
+        var t2 = Scheduler.RestoredTrial(attemptsStarted: 1, wasRunning: true,
+                                         latestCheckpoint: checkpointStored ? StoredCheckpoint(epoch: 1, path: "b", sha256: "0") : nil,
+                                         leases: [1: Lease(id: "lease-t2", worker: w2, workerName: "w2")])
+        t2.valLosses = [1: 3.0]
+        restored["t1"] = t1
+        restored["t2"] = t2
+        var s = Scheduler(trials: (1...3).map { ScheduledTrial(number: $0, id: "t\($0)") }, restored: restored, now: 0,
+                          stopping: ASHARule(minEpochs: 1, maxEpochs: 3, reductionFactor: 3))
+        var events = s.resumeEarlyStopping(now: 0)
+        _ = s.hello(w2, name: "w2", host: "h", cores: 1, running: LeaseKey(trialID: "t2", attempt: 1, leaseID: "lease-t2"), now: 1)
+        if checkpointStored {
+            // t2 is second of two at rung 1 while t3 has yet to run: paused before its worker is back.
+            #expect(events.contains(.decision(trialID: "t2", epoch: 1, stop: true, reason: "rung 1: rank 2 of 2, top 0 continue")))
+            #expect(events.contains(.stopped(trialID: "t2", attempt: 1, epoch: 1, reason: "rung 1: rank 2 of 2, top 0 continue")))
+            #expect(s.state(of: "t2")?.phase == .finished(.stopped, attempt: 1))
+        } else {
+            #expect(events.isEmpty)
+            #expect(s.state(of: "t2")?.phase == .running(worker: w2, attempt: 1))
+            _ = s.checkpointStored(trialID: "t2", attempt: 1, worker: w2, ref: StoredCheckpoint(epoch: 1, path: "b", sha256: "0"))
+            events = s.checkpointReady(trialID: "t2", attempt: 1, epoch: 1, now: 2)
+            #expect(events.contains(.stop(worker: w2, trialID: "t2", attempt: 1, code: .earlyStopped)))
+            #expect(s.state(of: "t2")?.phase == .finished(.stopped, attempt: 1))
+        }
     }
 
     @Test func aReportFromTheStoppedAttemptIsRefusedWithEarlyStopped() {
@@ -128,7 +206,7 @@ private let w1 = WorkerID("w1"), w2 = WorkerID("w2"), w3 = WorkerID("w3"), w4 = 
         bench.join(w2)
         bench.step(w1)
         bench.step(w2)
-        #expect(bench.stopped == ["t2": 1])
+        #expect(bench.stopped["t2"] == 1)
         let lease = LeaseKey(trialID: "t2", attempt: 1, leaseID: bench.s.state(of: "t2")?.leases[1]?.id ?? "")
         #expect(bench.s.judge(lease, from: w2, kind: .progress, now: 9).verdict == .rejected(.earlyStopped))
         #expect(bench.s.judge(lease, from: w2, kind: .result, now: 9).verdict == .rejected(.earlyStopped))
@@ -238,11 +316,36 @@ private let w1 = WorkerID("w1"), w2 = WorkerID("w2"), w3 = WorkerID("w3"), w4 = 
         #expect(s.state(of: "t2")?.phase == .finished(.stopped, attempt: 1))
         _ = s.hello(w1, host: "h", cores: 1, running: nil, now: 0)
         _ = s.ready(w1, now: 0)
-        // t3 reaches rung 1 third of three (top 2 continue): stopped, and t2 is promoted.
-        _ = s.epochReported(trialID: "t3", attempt: 1, epoch: 1, valLoss: 3, seconds: 1, now: 1)
+        // t3 reaches rung 1 first of three (top 1 continue): it goes on, and t1's record and
+        // t2's stop count at the rung.
+        _ = s.epochReported(trialID: "t3", attempt: 1, epoch: 1, valLoss: 0.5, seconds: 1, now: 1)
         _ = s.checkpointStored(trialID: "t3", attempt: 1, worker: w1, ref: StoredCheckpoint(epoch: 1, path: "c", sha256: "0"))
         let events = s.checkpointReady(trialID: "t3", attempt: 1, epoch: 1, now: 1)
-        #expect(events.contains { if case .promoted("t2", 1, _) = $0 { true } else { false } })
-        #expect(s.state(of: "t2")?.phase == .queued)
+        #expect(events.contains(.decision(trialID: "t3", epoch: 1, stop: false, reason: "rung 1: rank 1 of 3, top 1 continue")))
+        #expect(s.state(of: "t2")?.phase == .finished(.stopped, attempt: 1))
+    }
+
+    /// A restarted coordinator re-checks promotions before anything else: here every trial
+    /// looks finished, but rung 1 is closed and its best stopped trial goes on.
+    @Test func aRestartPromotesWhatAClosedRungLetsGoOn() {
+        var restored: [String: Scheduler.RestoredTrial] = [:]
+        for (id, loss) in [("t1", 1.0), ("t2", 2.0)] {
+            var trial = Scheduler.RestoredTrial(outcome: .stopped, winningAttempt: 1, attemptsStarted: 1,
+                                                latestCheckpoint: StoredCheckpoint(epoch: 1, path: id, sha256: "0"))
+            trial.valLosses = [1: loss]
+            trial.stoppedEpoch = 1
+            trial.decidedEpochs = [1]
+            restored[id] = trial
+        }
+        var s = Scheduler(trials: (1...2).map { ScheduledTrial(number: $0, id: "t\($0)") }, restored: restored, now: 0,
+                          stopping: ASHARule(minEpochs: 1, maxEpochs: 3, reductionFactor: 3))
+        #expect(s.isComplete)
+        let events = s.resumeEarlyStopping(now: 0)
+        #expect(events.contains { if case .promoted("t1", 1, _) = $0 { true } else { false } })
+        #expect(!s.isComplete)
+        _ = s.hello(w1, host: "h", cores: 1, running: nil, now: 1)
+        let assigned = s.ready(w1, now: 1).compactMap { if case .assign(let a) = $0 { a } else { nil } }
+        #expect(assigned.map(\.trialID) == ["t1"])
+        #expect(assigned.first?.attempt == 2 && assigned.first?.resumeFrom?.epoch == 1)
     }
 }

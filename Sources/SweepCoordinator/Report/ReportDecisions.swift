@@ -19,8 +19,9 @@ enum ReportDecisions {
         return marks.mapValues { $0.joined(separator: " · ") }
     }
 
-    /// The number after " epoch " (decisions) or " from epoch " (promotions).
-    private static func epoch(in message: String) -> Int? {
+    /// The number after " epoch " (decisions) or " from epoch " (promotions); a restarted
+    /// coordinator reads which rung decisions its predecessor took with it.
+    static func epoch(in message: String) -> Int? {
         guard let range = message.range(of: " epoch ") else { return nil }
         return Int(message[range.upperBound...].prefix { $0.isNumber })
     }

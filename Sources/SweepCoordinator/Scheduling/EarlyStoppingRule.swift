@@ -23,9 +23,11 @@ public protocol EarlyStoppingRule: Sendable {
     /// epoch's checkpoint is stored, so a promoted trial resumes exactly there.
     var promotes: Bool { get }
     /// A trial reached `epoch` with `valLoss`; nil when the rule has nothing to say yet.
-    mutating func reached(trialID: String, epoch: Int, valLoss: Double) -> StoppingDecision?
-    /// Stopped trials that qualify to continue now (each returned once).
-    mutating func promotions() -> [Promotion]
+    /// `closedThrough`: no other unfinished trial can still report an epoch up to this one (the
+    /// scheduler knows; a finite sweep's rungs close one after another as it ends).
+    mutating func reached(trialID: String, epoch: Int, valLoss: Double, closedThrough: Int) -> StoppingDecision?
+    /// Stopped trials that qualify to continue now (each returned once); `closedThrough` as above.
+    mutating func promotions(closedThrough: Int) -> [Promotion]
     /// What a previous run recorded: a trial's val_loss by epoch, and where it stopped if it did.
     mutating func restore(trialID: String, valLosses: [Int: Double], stoppedAt: Int?)
 }

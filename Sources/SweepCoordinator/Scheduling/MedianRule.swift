@@ -15,7 +15,7 @@ public struct MedianRule: EarlyStoppingRule {
     public func decides(at epoch: Int) -> Bool { true }
     public var promotes: Bool { false }
 
-    public mutating func reached(trialID: String, epoch: Int, valLoss: Double) -> StoppingDecision? {
+    public mutating func reached(trialID: String, epoch: Int, valLoss: Double, closedThrough: Int) -> StoppingDecision? {
         losses[trialID, default: [:]][epoch] = EarlyStoppingRules.comparable(valLoss)
         guard epoch > graceEpochs else { return nil }
         let others = losses.compactMap { $0.key == trialID ? nil : $0.value[epoch] }.sorted()
@@ -27,7 +27,7 @@ public struct MedianRule: EarlyStoppingRule {
         return best > median ? .stop(reason: text) : .proceed(reason: text)
     }
 
-    public mutating func promotions() -> [Promotion] { [] }
+    public mutating func promotions(closedThrough: Int) -> [Promotion] { [] }
 
     public mutating func restore(trialID: String, valLosses: [Int: Double], stoppedAt: Int?) {
         for (epoch, loss) in valLosses { losses[trialID, default: [:]][epoch] = EarlyStoppingRules.comparable(loss) }

@@ -31,6 +31,8 @@ public struct Scheduler: Sendable {
     var awaitingCheckpoint: [String: PendingDecision] = [:]
     /// The last epoch each trial's current attempt reported.
     var reachedEpoch: [String: Int] = [:]
+    /// Whether `tick` has acted on the rung decisions restored from a previous run.
+    var restoredDecisionsSettled = false
     /// Trials `tick` examined for an expired lease (`trialsExamined`).
     private var leaseChecks = 0
     /// Elastic cores: idle workers' cores lent to running trials on their host (Scheduler+Cores.swift).
@@ -112,6 +114,9 @@ public struct Scheduler: Sendable {
         public var secondsTrained: Double = 0
         /// The epoch a `stopped` trial stopped at.
         public var stoppedEpoch: Int?
+        /// Epochs at which the rule's decision about the trial was recorded (a rung epoch with
+        /// a val_loss but no decision was waiting for its checkpoint when the run stopped).
+        public var decidedEpochs: Set<Int> = []
         public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
                     infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil,
                     leases: [Int: Lease] = [:]) {
@@ -324,6 +329,8 @@ public struct Scheduler: Sendable {
         }
         events += stalledAttempts(now: now)
         events += spendBudget(now: now)
+        events += settleRestoredDecisions(now: now)
+        events += promoteQualified(now: now)
         return events + dispatch(now: now)
     }
 
@@ -348,6 +355,8 @@ public struct Scheduler: Sendable {
             trials[trialID] = state
             workers[entry.id]?.ready = false
             workers[entry.id]?.trialID = trialID
+            // The new attempt starts after the checkpoint it resumes from.
+            reachedEpoch[trialID] = state.latestCheckpoint?.epoch
             startProgressWatch(trialID: trialID, attempt: state.attemptsStarted, now: now)
             cores.started(trialID: trialID, attempt: state.attemptsStarted, worker: entry.id, member: memberKey(entry),
                           threads: state.trial.threads)
@@ -452,7 +461,9 @@ public struct Scheduler: Sendable {
             entry.consecutiveInfraFailures = 0
             workers[id] = entry
         }
-        return events
+        awaitingCheckpoint[trialID] = nil
+        // A trial that ends (diverged before a rung, say) may close a rung it never reached.
+        return events + promoteQualified(now: now)
     }
 
     /// FAILED with class infra: the attempt is charged, the trial retried or failed, and a worker
@@ -473,6 +484,8 @@ public struct Scheduler: Sendable {
             return []
         }
         if freesCores { cores.end(trialID: trialID) }
+        // The next attempt reports the rung again, after its checkpoint.
+        awaitingCheckpoint[trialID] = nil
         var events: [SchedulerEvent] = []
         if workers[id]?.trialID == trialID { workers[id]?.trialID = nil }
         state.leaseExpiry = nil
@@ -491,6 +504,7 @@ public struct Scheduler: Sendable {
             state.phase = .finished(.failed, attempt: attempt)
             trials[trialID] = state
             events.append(.trialFailed(trialID: trialID, attempts: state.attemptsStarted, reason: reason))
+            events += promoteQualified(now: now)
         } else {
             state.phase = .queued
             trials[trialID] = state

@@ -144,7 +144,7 @@ public enum SchedulerEvent: Sendable, Equatable {
     /// The early-stopping rule judged the trial at `epoch` (recorded as an event; the report shows it).
     case decision(trialID: String, epoch: Int, stop: Bool, reason: String)
     /// The trial is stopped at `epoch`, its last reported epoch (its holder, if any, has been told
-    /// STOP `early_stopped`): record it `stopped`. `attempt` 0: it was not running.
+    /// STOP `early_stopped`): record it `stopped`. `attempt`: its last attempt (0: it never ran).
     case stopped(trialID: String, attempt: Int, epoch: Int, reason: String)
     /// A stopped trial continues: queued again, it resumes from its checkpoint of `epoch`.
     case promoted(trialID: String, epoch: Int, reason: String)

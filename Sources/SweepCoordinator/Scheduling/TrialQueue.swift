@@ -69,6 +69,17 @@ struct TrialQueue: Sendable {
         return nil
     }
 
+    /// Whether every queued id, front first, satisfies `accept`; stops at the first that does not.
+    func allSatisfy(_ accept: (String) -> Bool) -> Bool {
+        for entry in front.reversed() where tickets[entry.id] == entry.ticket {
+            if !accept(entry.id) { return false }
+        }
+        for entry in back[head...] where tickets[entry.id] == entry.ticket {
+            if !accept(entry.id) { return false }
+        }
+        return true
+    }
+
     /// Every queued id, front first (O(N): for tests and diagnostics, not per decision).
     var ids: [String] {
         (front.reversed() + back[head...]).filter { tickets[$0.id] == $0.ticket }.map(\.id)

@@ -110,7 +110,7 @@ extension CoordinatorService {
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
         apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
         send(ack, to: worker)
-        speeds = nil
+        noteSpeed(ofResult: key.trialID)
         currentEpoch[worker] = nil
         // Rewritten on the next due tick, not per result: each rewrite reads every trial.
         resultsDirty = true

@@ -170,6 +170,9 @@ public final class CoordinatorService {
             logger.warning("sweep.db repaired: \(repair)")
             progress.log("sweep.db repaired: \(repair)")
         }
+        // Before the first step's completion check: a promotion makes a finished-looking sweep live.
+        let now = clock.now()
+        apply(scheduler.resumeEarlyStopping(now: now), now: now)
         exportResults()
     }
 
@@ -388,18 +391,14 @@ public final class CoordinatorService {
     }
 
     /// Speeds measured in this run (finished trials from sweep.db, running ones from their
-    /// progress), with this machine's calibration as the fallback; rebuilt when results change.
+    /// progress), with this machine's calibration as the fallback. Read from sweep.db once; each
+    /// result then adds its own (`noteSpeed`), so the view's cost does not grow with the results.
     func speedBook() -> SpeedBook {
         var book: SpeedBook
         if let speeds { book = speeds } else {
             book = SpeedBook(calibration: SpeedCalibration(points: CalibrationCache().load()),
                              concurrent: max(1, scheduler.workerEntries.count))
-            for result in readStore("result summaries", { try setup.store.resultSummaries() }) ?? [] {
-                guard let trial = trialsByID[result.trialID], let flops = result.trainingFLOPs,
-                      let seconds = result.trainingSeconds, seconds > 0 else { continue }
-                book.add(model: trial.config.model, training: trial.config.training, gflops: flops / seconds / 1e9)
-                if let wall = result.wallSeconds { book.addTrial(wallSeconds: wall, trainingSeconds: seconds) }
-            }
+            for result in readStore("result summaries", { try setup.store.resultSummaries() }) ?? [] { add(result, to: &book) }
             speeds = book
         }
         // Running trials' speeds count too, but only for this drawing: they change every second.
@@ -415,6 +414,25 @@ public final class CoordinatorService {
 }
 
 extension CoordinatorService {
+    /// A result was committed: its speed joins the book, if the book was read already (else the
+    /// first read finds it in sweep.db).
+    func noteSpeed(ofResult trialID: String) {
+        guard var book = speeds else { return }
+        guard let summary = readStore("the result summary of trial \(trialID)", { try setup.store.resultSummary(trialID: trialID) }) ?? nil else {
+            speeds = nil
+            return
+        }
+        add(summary, to: &book)
+        speeds = book
+    }
+
+    private func add(_ result: ResultSummary, to book: inout SpeedBook) {
+        guard let trial = trialsByID[result.trialID], let flops = result.trainingFLOPs,
+              let seconds = result.trainingSeconds, seconds > 0 else { return }
+        book.add(model: trial.config.model, training: trial.config.training, gflops: flops / seconds / 1e9)
+        if let wall = result.wallSeconds { book.addTrial(wallSeconds: wall, trainingSeconds: seconds) }
+    }
+
     /// A worker id without its host prefix (the progress view shows the host separately).
     static func shortName(_ id: String, host: String) -> String {
         id.hasPrefix(host + "-") ? String(id.dropFirst(host.count + 1)) : id

@@ -67,6 +67,13 @@ public struct RunSetup: Sendable {
         // What a previous run left: finished trials stay finished; running ones become orphans
         // that resume from their latest checkpoint (or are re-adopted by their worker).
         var restored: [String: Scheduler.RestoredTrial] = [:]
+        var decided: [String: Set<Int>] = [:]
+        if sweep.earlyStopping != nil {
+            for event in try store.events(kinds: ["decision"]) {
+                guard let trialID = event.trialID, let epoch = ReportDecisions.epoch(in: event.message) else { continue }
+                decided[trialID, default: []].insert(epoch)
+            }
+        }
         for record in try store.allTrials() {
             var state = Scheduler.RestoredTrial(attemptsStarted: record.attempts)
             if record.status.isFinished {
@@ -90,6 +97,7 @@ public struct RunSetup: Sendable {
             }
             if sweep.earlyStopping != nil {
                 // The early-stopping rule and the budget pick up where the previous run left them.
+                state.decidedEpochs = decided[record.trialID] ?? []
                 for epoch in try store.epochs(trialID: record.trialID) {
                     if let loss = epoch.valLoss { state.valLosses[epoch.epoch] = loss }
                     if let seconds = epoch.seconds, seconds.isFinite, seconds > 0 { state.secondsTrained += seconds }
