@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "worker", dependencies: [
-            "SweepWorker", "SweepCore",
+            "SweepWorker", "SweepCore", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -85,7 +85,7 @@ let package = Package(
         // Tests.
         .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport", "TrialSpec"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
-        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CSystemShim", "SystemSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport", "TrialSpec"]),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SweepCore
 import SweepWorker
+import SystemSupport
 
 @main
 struct WorkerCommand: ParsableCommand {

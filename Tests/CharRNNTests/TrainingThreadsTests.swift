@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Testing
 @testable import CharRNN
 
@@ -52,7 +53,7 @@ import Testing
         let one = try Self.session(threads: 1)
         let reference = try one.run()
         let switching = try Self.session(threads: 1)
-        let cores = ThreadPool.allowedCores()
+        let cores = (CPUAffinity.allowed() ?? [])
         // Pinned to this process's first cores when it has three, else left to its affinity.
         let cpus = cores.count >= 3 ? Array(cores.prefix(3)) : []
         let observer = Switcher(["1.2": ThreadPlacement(threads: 3, cpus: cpus), "2.3": ThreadPlacement(threads: 2)])

@@ -2,6 +2,7 @@
 import CSystemShim
 import Glibc
 #endif
+import SystemSupport
 
 /// A trainer's fixed team of threads: the calling thread plus `size - 1` workers, created once with
 /// the pool and pinned one per allowed core, so a training step neither creates threads nor
@@ -45,7 +46,7 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(finished, nil)
-        let cores = explicit.flatMap { $0.isEmpty ? nil : $0 } ?? Self.allowedCores()
+        let cores = explicit.flatMap { $0.isEmpty ? nil : $0 } ?? (CPUAffinity.allowed() ?? [])
         for index in 1..<max(size, 1) {
             let start = WorkerStart(pool: self, core: cores.isEmpty ? nil : cores[index % cores.count])
             var thread = pthread_t()
@@ -138,33 +139,6 @@ public final class ThreadPool: @unchecked Sendable {
             if active == 0 { pthread_cond_signal(finished) }
         }
         pthread_mutex_unlock(lock)
-    }
-
-    /// Pins the calling thread to `cores` (best effort; false when refused or unsupported).
-    @discardableResult
-    public static func pinCallingThread(to cores: [Int]) -> Bool {
-        #if os(Linux)
-        guard !cores.isEmpty else { return false }
-        var mask = csys_cpu_set_t()
-        csys_cpu_zero(&mask)
-        for core in cores {
-            guard let cpu = Int32(exactly: core), csys_cpu_set(cpu, &mask) == 0 else { return false }
-        }
-        return sched_setaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0
-        #else
-        return false
-        #endif
-    }
-
-    /// The cores the calling thread may run on, in order (empty when unknown).
-    public static func allowedCores() -> [Int] {
-        #if os(Linux)
-        var mask = csys_cpu_set_t()
-        guard sched_getaffinity(0, MemoryLayout<csys_cpu_set_t>.size, &mask) == 0 else { return [] }
-        return (0..<Int(csys_cpu_capacity())).filter { csys_cpu_isset(Int32($0), &mask) != 0 }
-        #else
-        return []
-        #endif
     }
 
     private final class WorkerStart {

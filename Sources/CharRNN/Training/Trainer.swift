@@ -50,10 +50,10 @@ final class Trainer {
         let cpus = cpus.count == count ? cpus : []
         guard count != (pool?.size ?? 1) || cpus != placement else { return }
         if !cpus.isEmpty {
-            if unpinnedCPUs == nil { unpinnedCPUs = ThreadPool.allowedCores() }
-            ThreadPool.pinCallingThread(to: [cpus[0]])
+            if unpinnedCPUs == nil { unpinnedCPUs = (CPUAffinity.allowed() ?? []) }
+            CPUAffinity.pin([cpus[0]])
         } else if let unpinned = unpinnedCPUs {
-            ThreadPool.pinCallingThread(to: unpinned)
+            CPUAffinity.pin(unpinned)
             unpinnedCPUs = nil
         }
         placement = cpus
@@ -186,3 +186,4 @@ import Glibc
 #else
 import Foundation
 #endif
+import SystemSupport
