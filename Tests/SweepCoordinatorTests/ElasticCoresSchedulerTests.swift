@@ -153,6 +153,31 @@ private let w3 = WorkerID("w3")
         #expect(s.coreUse(host: "h") == (threads: 1, cores: 1))
     }
 
+    @Test func aLenderRestartedOnTheSameCPUWaitsUntilTheBorrowerGaveItsCoreBack() {
+        var s = elasticScheduler(3)
+        _ = s.hello(w1, name: "p1", host: "a", cores: 1, cpus: [0], running: nil, now: 0)
+        _ = s.hello(w2, name: "p2", host: "a", cores: 1, cpus: [1], running: nil, now: 0)
+        _ = s.hello(w3, name: "p3", host: "b", cores: 1, cpus: [0], running: nil, now: 0)
+        _ = s.ready(w1, now: 0)   // t1
+        _ = s.ready(w3, now: 0)   // t2 on host b
+        _ = s.ready(w2, now: 0)   // t3
+        _ = finish(&s, w2, "t3", now: 5)
+        _ = s.threadsReported(trialID: "t1", attempt: 1, threads: 2, now: 6)
+        // The lender is killed (t1 is asked to give cpu 1 back), then host b's worker: t2 waits.
+        _ = s.exited(w2, reason: "killed", now: 7)
+        _ = s.exited(w3, reason: "killed", now: 7)
+        // The lender's replacement greets under a new identity on the same cpu: no work for it
+        // while t1 may still run a thread there.
+        let w4 = WorkerID("w4")
+        _ = s.hello(w4, name: "p2-again", host: "a", cores: 1, cpus: [1], running: nil, now: 8)
+        #expect(assigned(s.ready(w4, now: 8)).isEmpty)
+        // The borrower confirms: now the replacement gets t2.
+        let events = s.threadsReported(trialID: "t1", attempt: 1, threads: 1, now: 9)
+        #expect(assigned(events).map(\.trialID) == ["t2"])
+        #expect(assigned(events).first?.worker == w4)
+        #expect(s.coreUse(host: "a") == (threads: 2, cores: 2))
+    }
+
     @Test func aReconnectingBorrowerKeepsItsCoresAndAReadoptionOfAnUnknownGrowthIsReset() {
         var s = elasticScheduler(1)
         _ = s.hello(w1, name: "p1", host: "h", cores: 1, cpus: [0], running: nil, now: 0)

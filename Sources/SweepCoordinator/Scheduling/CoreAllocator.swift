@@ -66,13 +66,27 @@ struct CoreAllocator: Sendable {
     private(set) var grants: [String: Grant] = [:]
     /// Held slots by lender (borrowed or releasing by some grant).
     private(set) var held: [String: Set<Int>] = [:]
+    /// Lenders that left while their cores were still held: a process that comes back under a new
+    /// identity on those cpus (a restarted local worker) waits for them like the lender would.
+    private(set) var departed: [String: Member] = [:]
 
     init(maxThreads: Int = 256) { self.maxThreads = max(1, maxThreads) }
 
     // MARK: Queries
 
     /// A worker whose cores are lent (or being given back) may not take a trial.
-    func mayAssign(member key: String) -> Bool { held[key]?.isEmpty ?? true }
+    func mayAssign(member key: String) -> Bool {
+        guard held[key]?.isEmpty ?? true else { return false }
+        guard let member = members[key] else { return true }
+        for (lender, gone) in departed where gone.host == member.host {
+            let slots = held[lender] ?? []
+            if slots.isEmpty { continue }
+            // Without both cpu lists nobody can tell the cores apart: wait.
+            guard let theirs = gone.cpuIDs, let mine = member.cpuIDs else { return false }
+            if slots.contains(where: { $0 < theirs.count && mine.contains(theirs[$0]) }) { return false }
+        }
+        return true
+    }
 
     /// Threads an attempt is to run with now, if it is known.
     func threads(trialID: String) -> Int? { grants[trialID]?.commanded }
@@ -117,6 +131,7 @@ struct CoreAllocator: Sendable {
     /// The process is gone (BYE, exit, lost): its attempts end and the cores it lent are taken back.
     mutating func leave(member key: String) -> [CoreCommand] {
         for (trialID, grant) in grants where grant.member == key { end(trialID: trialID) }
+        if !(held[key]?.isEmpty ?? true), let member = members[key] { departed[key] = member }
         members[key] = nil
         memberOrder.removeAll { $0 == key }
         return reclaim(lenders: [key])
@@ -153,6 +168,11 @@ struct CoreAllocator: Sendable {
     mutating func end(trialID: String) {
         guard let grant = grants.removeValue(forKey: trialID) else { return }
         for slot in grant.borrowed + grant.releasing { held[slot.lender]?.remove(slot.index) }
+        forgetFreedDepartures()
+    }
+
+    private mutating func forgetFreedDepartures() {
+        for lender in departed.keys where held[lender]?.isEmpty ?? true { departed[lender] = nil }
     }
 
     /// Ends every attempt `worker` holds (it said READY, or restarted its trial).
@@ -178,6 +198,7 @@ struct CoreAllocator: Sendable {
         for slot in grant.releasing { held[slot.lender]?.remove(slot.index) }
         grant.releasing = []
         grants[trialID] = grant
+        forgetFreedDepartures()
         return true
     }
 
