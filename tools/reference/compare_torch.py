@@ -15,10 +15,14 @@ Protocols (as the sweep files seed004-p1.json and d2l-*.json define them):
        Embedding(65, 128) -> cell(128) -> Linear(128, 65) -> ReLU, Adam 1e-3, batch 8192 shuffled,
        one epoch capped at --spear-batches batches (our `max_batches_per_epoch`).
 
-Seeds reach everything: torch.manual_seed(seed) draws the initialisation, a generator seeded with the
-seed draws the p1 split and the d2l/spear shuffles.
+Seeds reach everything: torch.manual_seed(seed) draws the initialisation, a second generator draws the
+p1 split and the d2l/spear shuffles. With --draws independent (the default) that generator is seeded with
+seed ^ DRAW_SALT, so its stream is unrelated to the initialisation's. --draws shared seeds it with the
+seed itself, as this tool did before: torch.manual_seed(s) and Generator().manual_seed(s) give the same
+raw stream, so the split was a function of the very numbers that drew the weights (a p1 split and
+initialisation correlated; kept to reproduce the earlier numbers and show the effect).
 
-Usage: compare_torch.py --data DIR [--seeds N] [--first-seed K] [--only NAME ...] [--out FILE] [--spear-batches N]
+Usage: compare_torch.py --data DIR [--seeds N] [--first-seed K] [--only NAME ...] [--out FILE] [--draws independent|shared] [--spear-batches N]
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from model import CharModel  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+DRAW_SALT = 0x5EED_5EED
+
+
+def draw_generator(seed: int, draws: str) -> torch.Generator:
+    """The generator of the split and shuffles; see --draws."""
+    return torch.Generator().manual_seed(seed if draws == "shared" else seed ^ DRAW_SALT)
 
 
 def p1_configs():
@@ -68,14 +78,14 @@ def spear_configs(batches: int):
                "fc_layers": 1, "learning_rate": 1e-3, "batch_size": 8192, "epochs": 1, "max_batches_per_epoch": batches}
 
 
-def train_p1(cfg: dict, text: str, seed: int) -> dict:
+def train_p1(cfg: dict, text: str, seed: int, draws: str) -> dict:
     torch.manual_seed(seed)
     chars = sorted(set(text))
     ids = {c: i for i, c in enumerate(chars)}
     tokens = torch.tensor([ids[c] for c in text])
     L = cfg["sequence_length"]
     starts = torch.arange(len(tokens) - L)
-    order = torch.randperm(len(starts), generator=torch.Generator().manual_seed(seed))
+    order = torch.randperm(len(starts), generator=draw_generator(seed, draws))
     n_train = int(len(starts) * 0.8)
     train, val = starts[order[:n_train]], starts[order[n_train:]]
     offsets = torch.arange(L)
@@ -98,7 +108,7 @@ def train_p1(cfg: dict, text: str, seed: int) -> dict:
     return {"train_loss": loss.item(), "val_loss": val_loss, "val_accuracy": accuracy, "parameters": sum(p.numel() for p in model.parameters())}
 
 
-def train_d2l(cfg: dict, text: str, seed: int) -> dict:
+def train_d2l(cfg: dict, text: str, seed: int, draws: str) -> dict:
     torch.manual_seed(seed)
     text = re.sub("[^A-Za-z]+", " ", text).lower()
     vocab = sorted(set(["<unk>"] + list(text)))
@@ -113,7 +123,7 @@ def train_d2l(cfg: dict, text: str, seed: int) -> dict:
     model = CharModel({"cell": cfg["cell"], "hidden_size": cfg["hidden_size"], "layers": cfg["layers"],
                        "dropout": cfg["dropout"], "input": "one-hot", "vocab_size": len(vocab)})
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg["learning_rate"], foreach=False)
-    generator = torch.Generator().manual_seed(seed)
+    generator = draw_generator(seed, draws)
     for _ in range(cfg["epochs"]):
         model.train()
         order = torch.randperm(10_000, generator=generator)
@@ -141,7 +151,7 @@ def train_d2l(cfg: dict, text: str, seed: int) -> dict:
             "val_perplexity": math.exp(val_loss), "parameters": sum(p.numel() for p in model.parameters())}
 
 
-def train_spear(cfg: dict, text: str, seed: int) -> dict:
+def train_spear(cfg: dict, text: str, seed: int, draws: str) -> dict:
     torch.manual_seed(seed)
     chars = sorted(set(text))
     ids = {c: i for i, c in enumerate(chars)}
@@ -152,7 +162,7 @@ def train_spear(cfg: dict, text: str, seed: int) -> dict:
     model = CharModel({"cell": cfg["cell"], "hidden_size": cfg["hidden_size"], "vocab_size": len(chars),
                        "fc_layers": cfg["fc_layers"], "head_activation": "after-first", "activation": "relu"})
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg["learning_rate"], foreach=False)
-    generator = torch.Generator().manual_seed(seed)
+    generator = draw_generator(seed, draws)
     for _ in range(cfg["epochs"]):
         model.train()
         order = torch.randperm(windows, generator=generator)
@@ -190,6 +200,8 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=1, help="seeds run first-seed ... first-seed + seeds - 1 (default 1)")
     ap.add_argument("--only", nargs="*", help="config names (default: all)")
     ap.add_argument("--out", type=Path, help="write the JSON here (default: standard output)")
+    ap.add_argument("--draws", choices=["independent", "shared"], default="independent",
+                    help="the split/shuffle generator's seed: independent of the initialisation's (default) or shared")
     ap.add_argument("--spear-batches", type=int, default=60, help="batches of the spear cut's one epoch (default 60)")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -211,8 +223,8 @@ def main() -> None:
         runs, start, load_start = [], time.time(), os.getloadavg()
         seeds = list(range(args.first_seed, args.first_seed + args.seeds))
         for seed in seeds:
-            runs.append(trainers[cfg["protocol"]](cfg, texts[cfg["protocol"]], seed))
-        entry = {"config": cfg, "seeds": seeds, "seconds": time.time() - start, "parameters": runs[0]["parameters"],
+            runs.append(trainers[cfg["protocol"]](cfg, texts[cfg["protocol"]], seed, args.draws))
+        entry = {"config": cfg, "seeds": seeds, "draws": args.draws, "seconds": time.time() - start, "parameters": runs[0]["parameters"],
                  "load_start": list(load_start), "load_end": list(os.getloadavg())}
         for key in ("train_loss", "val_loss", "val_accuracy", "val_perplexity"):
             if key in runs[0]:
