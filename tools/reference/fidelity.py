@@ -92,10 +92,15 @@ several hundredths from seed to seed, on both sides."""
 PUBLISHED_MACS = {("gru", 8): "991.23 KMac", ("rnn", 64): "6.23 MMac"}
 
 
+def usage_error(message: str) -> None:
+    print(f"fidelity: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def data_dir() -> Path:
     value = os.environ.get("RNNSWEEP_DATA_DIR")
     if not value:
-        sys.exit("fidelity: set RNNSWEEP_DATA_DIR to the folder with the datasets and the reports' tables")
+        usage_error("set RNNSWEEP_DATA_DIR to the folder with the datasets and the reports' tables")
     return Path(value)
 
 
@@ -103,7 +108,7 @@ def part_named(name: str) -> dict:
     for part in PARTS:
         if part["name"] == name:
             return part
-    sys.exit(f"fidelity: --part {name!r} is not one of: " + ", ".join(p["name"] for p in PARTS))
+    usage_error(f"--part {name!r} is not one of: " + ", ".join(p["name"] for p in PARTS))
 
 
 def run_name(part: dict, sub: dict) -> str:
@@ -253,7 +258,7 @@ def run_step_check(part: dict) -> None:
 def run(names: list[str], side: str, workers: int) -> None:
     data_dir()
     if side in ("both", "ours") and not COORDINATOR.exists():
-        sys.exit("fidelity: build first: swift build -c release --product coordinator; ... --product worker")
+        usage_error("build first: swift build -c release --product coordinator && swift build -c release --product worker")
     RUNS.mkdir(parents=True, exist_ok=True)
     parts = [part_named(n) for n in names] if names else PARTS
     # PyTorch's parts run one after another on a thread while ours run here: one core each side.
@@ -262,10 +267,8 @@ def run(names: list[str], side: str, workers: int) -> None:
     def torch_side() -> None:
         for part in parts:
             try:
-                if "step_check" in part:
-                    run_step_check(part)
-                    continue
-                run_torch(part)
+                if "step_check" not in part:
+                    run_torch(part)
             except subprocess.CalledProcessError:
                 failures.append(f"compare_torch.py failed for {part['name']}; see {RUNS / ('torch-' + part['name'] + '.log')}")
                 return
@@ -275,6 +278,11 @@ def run(names: list[str], side: str, workers: int) -> None:
     if side in ("both", "ours"):
         for part in parts:
             run_ours(part, workers)
+    # A replay needs our trial's checkpoints, so it runs after our parts, beside PyTorch's.
+    if side in ("both", "torch"):
+        for part in parts:
+            if "step_check" in part:
+                run_step_check(part)
     if worker:
         worker.join()
     if failures:
@@ -680,7 +688,8 @@ def render() -> None:
     for text in sorted(machines):
         m = json.loads(text)
         lines.append(f"Machine: {m.get('cpu', 'unknown')}, {m.get('cores', '?')} cores, {m.get('system', 'unknown')}; "
-                     "other engineers' Swift builds shared it throughout, so the load averages above are mostly theirs.")
+                     "other engineers' Swift builds and tests shared it, and this page's own parts ran up to five processes at"
+                     " once (one thread each), so every wall time above is a loaded one; the load averages count all of it.")
     lines += [""]
     PAGE.write_text("\n".join(lines) + "\n")
     print(f"fidelity: wrote {PAGE}")
