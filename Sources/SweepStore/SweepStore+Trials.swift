@@ -25,6 +25,22 @@ extension SweepStore {
         }
     }
 
+    /// Gives every trial its position in the sweep's current expansion (`order`, trial ids, the
+    /// first numbered 1); trials the file no longer has follow, in their old order. After
+    /// `--extend` the expansion's order can change (a new value of an outer grid key, more
+    /// samples), and a kept trial must not keep a number a new one now has.
+    public func renumberTrials(order: [String]) throws {
+        try pool.write { db in
+            let stored = try String.fetchAll(db, sql: "SELECT trial_id FROM trials ORDER BY number, trial_id")
+            let current = Set(order)
+            let numbered = order + stored.filter { !current.contains($0) }
+            let statement = try db.cachedStatement(sql: "UPDATE trials SET number = ? WHERE trial_id = ? AND number != ?")
+            for (index, trialID) in numbered.enumerated() {
+                try statement.execute(arguments: [index + 1, trialID, index + 1])
+            }
+        }
+    }
+
     /// The trial with that id, or nil.
     public func trial(id trialID: String) throws -> TrialRecord? {
         try pool.read { db in try Self.fetchTrial(db, trialID) }

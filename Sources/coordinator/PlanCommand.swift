@@ -24,13 +24,26 @@ struct PlanCommand: AsyncParsableCommand {
         // The dataset sets the vocabulary and the number of windows; without it, assume its registry size.
         var length = 1_000_000, vocabulary = 65
         var text: String?
-        if let dataset = try? await DatasetResolver(allowDownload: false).resolve(for: sweep),
-           let loaded = try? dataset.text(preprocess: sweep.dataset.preprocess) {
+        let trials: [Trial]
+        do {
+            let dataset = try await DatasetResolver(allowDownload: false).resolve(for: sweep)
+            let loaded = try dataset.text(preprocess: sweep.dataset.preprocess)
             length = loaded.unicodeScalars.count
             vocabulary = Set(loaded.unicodeScalars).count + (sweep.dataset.unkToken ? 1 : 0)
             text = loaded
+            // The dataset's identity as `run` will record it, so ids and trial files match the run's.
+            trials = sweep.trials(dataset: dataset)
+        } catch {
+            if let registered = sweep.registryDataset() {
+                trials = sweep.trials(dataset: registered)
+            } else if writeTrials != nil {
+                // A trial file must name its dataset's hash, or `worker train` cannot find the text.
+                throw exitReporting("\(file): dataset: cannot read it for --write-trials: \(error)", code: 2)
+            } else {
+                trials = sweep.trials(dataset: DatasetSettings(name: "file", sha256: "", preprocess: sweep.dataset.preprocess,
+                                                               unkToken: sweep.dataset.unkToken))
+            }
         }
-        let trials = sweep.trials(dataset: sweep.registryDataset() ?? DatasetSettings(name: "file", sha256: "", preprocess: sweep.dataset.preprocess))
         let speed = try calibration(trials, text: text)
         if let writeTrials {
             let folder = URL(fileURLWithPath: writeTrials)

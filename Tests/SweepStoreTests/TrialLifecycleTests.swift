@@ -21,6 +21,23 @@ import TrialSpec
         }
     }
 
+    @Test func anExtendedSweepNumbersEveryTrialByItsNewPositionAndDroppedOnesFollow() throws {
+        try withStore { store, _ in
+            // Seeds 1 and 2 of two configs: a1 b1 a2 b2 (seed outermost). Then a third seed and a
+            // file without config b: a1 a2 a3, and b1 b2 are no longer in the sweep.
+            try store.insertTrials(["a1", "b1", "a2", "b2"].enumerated().map { shakespeareTrial($0 + 1, id: $1) })
+            try store.markRunning(trialID: "b2", workerID: "w", host: "h", leaseExpiresAt: time(60), at: time(0))
+            try store.insertTrials(["a1", "a2", "a3"].enumerated().map { shakespeareTrial($0 + 1, id: $1) })
+            #expect(try store.allTrials().map(\.number) == [1, 2, 3, 3, 4])   // before: a3 is a second #3
+            try store.renumberTrials(order: ["a1", "a2", "a3"])
+            let trials = try store.allTrials()
+            #expect(trials.map(\.trialID) == ["a1", "a2", "a3", "b1", "b2"])
+            #expect(trials.map(\.number) == [1, 2, 3, 4, 5])
+            #expect(try store.trial(id: "b2")?.status == .running)
+            #expect(try store.trial(id: "b2")?.attempts == 1)
+        }
+    }
+
     @Test func runningRequeueAndFinishTransitions() throws {
         try withStore { store, _ in
             try store.insertTrials([shakespeareTrial(1)])

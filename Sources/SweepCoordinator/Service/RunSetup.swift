@@ -56,6 +56,7 @@ public struct RunSetup: Sendable {
                      parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
+        try store.renumberTrials(order: expanded.map(\.id))
         let repairs = try repair(store, folder: folder, trials: expanded)
         if options.retryFailed {
             let retried = try store.retryFinished(configErrors: options.retryConfigErrors)
