@@ -56,8 +56,9 @@ public struct RunSetup: Sendable {
                      parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
-        try store.renumberTrials(order: expanded.map(\.id))
         let repairs = try repair(store, folder: folder, trials: expanded)
+        // After the damage check, which must see a damaged number before it is overwritten.
+        try store.renumberTrials(order: expanded.map(\.id))
         if options.retryFailed {
             let retried = try store.retryFinished(configErrors: options.retryConfigErrors)
             if !retried.isEmpty {
