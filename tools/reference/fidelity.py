@@ -80,6 +80,11 @@ PARTS = [
      "ours": [{"file": "d2l-timemachine.json", "keep": {"hidden_size": [128]}}]},
     {"name": "p1-gru-lstm-L20-L30", "seeds": 3, "torch": ["p1-gru-L20", "p1-lstm-L20", "p1-gru-L30", "p1-lstm-L30"],
      "ours": [{"file": "seed004-p1.json", "keep": {"sequence_length": [20, 30], "cell": ["gru", "lstm"]}}]},
+    # The grid cut's LSTM on PyTorch's side (the grid-cut part ran its GRU only).
+    {"name": "grid-cut-lstm-torch", "seeds": 3, "torch": ["spear-lstm-128"], "ours": []},
+    # d2l-small's PyTorch configs again with independent draws; where both exist these replace the shared ones.
+    {"name": "d2l-small-independent", "seeds": 3,
+     "torch": ["d2l-gru-8", "d2l-gru-16", "d2l-gru-32", "d2l-lstm-8", "d2l-lstm-16", "d2l-lstm-32", "d2l-rnn-64"], "ours": []},
 ]
 P1_SEEDS_NOTE = """\
 PyTorch's seed reaches both the split and the initialisation in `compare_torch.py`: `torch.manual_seed(seed)`
@@ -318,7 +323,7 @@ def ours(file: str) -> list[dict]:
 
 def torch_runs(aside: bool = False) -> tuple[str, dict]:
     """compare_torch.py results of every part (or of the `aside` parts only), merged; and the PyTorch version."""
-    version, results = "not run", {}
+    version, results, draws = "not run", {}, {}
     for part in PARTS:
         if part.get("aside", False) != aside:
             continue
@@ -326,7 +331,14 @@ def torch_runs(aside: bool = False) -> tuple[str, dict]:
         if path.exists():
             loaded = json.loads(path.read_text())
             version = loaded.get("torch_version", version)
+            part_draws = part.get("torch_draws", "independent")
             for name, entry in loaded.get("results", {}).items():
+                if name in results and draws[name] != part_draws:
+                    # Independent draws replace shared ones; seeds of the two are never pooled.
+                    if part_draws == "shared":
+                        continue
+                    del results[name]
+                draws[name] = part_draws
                 if name not in results:
                     results[name] = json.loads(json.dumps(entry))
                     continue
