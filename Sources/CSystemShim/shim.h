@@ -44,6 +44,13 @@ static inline int csys_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
 }
 
+/// Tells the core a thread is spin-waiting (x86 `pause`): the sibling work and the memory bus run on.
+static inline void csys_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 // malloc.h is not part of Swift's Glibc module; the layout is glibc's (2.33 and later).
 struct mallinfo2 {
     size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;

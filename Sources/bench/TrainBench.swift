@@ -23,6 +23,9 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Threads each training step is split over (results are the same at every count).")
     var threads: Int = 1
 
+    @Option(help: "How a recurrence may be split over the threads: automatic (by hidden units or by sequences, as trials do) or sequences (never by units; to compare the two).")
+    var recurrenceSplit: RecurrenceSplit = .automatic
+
     @Flag(help: "Print a JSON list instead of a table.")
     var json = false
 
@@ -38,7 +41,7 @@ struct TrainBench: ParsableCommand {
 
     func run() throws {
         if let child {
-            let result = try TrainRun(config: BenchConfig(parsing: child), threads: threads).measure(seconds: seconds, warmup: warmup)
+            let result = try TrainRun(config: BenchConfig(parsing: child), threads: threads, recurrenceSplit: recurrenceSplit).measure(seconds: seconds, warmup: warmup)
             print(result.jsonObject)
             return
         }
@@ -70,7 +73,7 @@ struct TrainBench: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         }
         process.arguments = ["train", "--child", config.description, "--seconds", "\(seconds)", "--warmup", "\(warmup)",
-                             "--threads", "\(threads)"]
+                             "--threads", "\(threads)", "--recurrence-split", recurrenceSplit.rawValue]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -88,3 +91,5 @@ struct TrainBench: ParsableCommand {
         return getloadavg(&loads, 3) > 0 ? String(format: "%.2f", loads[0]) : "unknown"
     }
 }
+
+extension RecurrenceSplit: ExpressibleByArgument {}

@@ -12,6 +12,7 @@ struct TrainRun {
     let config: BenchConfig
     /// Threads each step is split over (a pool made once, before timing).
     var threads = 1
+    var recurrenceSplit = RecurrenceSplit.automatic
 
     func measure(seconds: Double, warmup: Double) throws -> TrainResult {
         let b = BenchConfig.batch, l = config.seqLen, v = BenchConfig.vocab
@@ -45,7 +46,7 @@ struct TrainRun {
             if config.objective == .everyStep { model.carryState() }
         }
 
-        let pool = threads > 1 ? ThreadPool(size: threads) : nil
+        let pool = threads > 1 ? ThreadPool(size: threads, recurrenceSplit: recurrenceSplit) : nil
         return try ThreadPool.withCurrent(pool) { try timeSteps(step, seconds: seconds, warmup: warmup, lossSum: { lossSum }) }
     }
 

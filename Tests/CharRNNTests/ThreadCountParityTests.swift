@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import CharRNN
 
@@ -23,12 +24,20 @@ import Testing
              objective: .everyStep, batch: 5, steps: 4, finest: true),
         Case(config: ModelConfig(vocabSize: 23, cell: .rnn, layers: 1, hiddenSize: 17, fcLayers: 1, activation: .tanh),
              objective: .everyStep, batch: 6, steps: 3, finest: true),
-        // Large enough for the production thresholds: the batch is split through time (48 = 2 × 24
-        // or 3 × 16 sequences) and the projections, head and weight gradients are split.
+        // Large enough for the production thresholds: the recurrences are split by units on two
+        // threads (32 or 48 each) and by sequences where a unit share would be under 32 (the LSTM on
+        // three threads); the projections, head and weight gradients are split.
         Case(config: ModelConfig(vocabSize: 65, cell: .lstm, layers: 2, hiddenSize: 64, fcLayers: 2),
              objective: .lastStep, batch: 48, steps: 8, finest: false),
         Case(config: ModelConfig(vocabSize: 65, cell: .gru, layers: 1, hiddenSize: 96, fcLayers: 1),
              objective: .everyStep, batch: 40, steps: 6, finest: false),
+        // Split by hidden units (H a multiple of 8): 16 + 8 or 8 + 8 + 8 units per thread for the
+        // RNN; 16 + 16 for the LSTM on two and three threads (the third thread has no units but meets
+        // the others at every step).
+        Case(config: ModelConfig(vocabSize: 23, cell: .rnn, layers: 2, hiddenSize: 24, fcLayers: 1, activation: .tanh),
+             objective: .everyStep, batch: 5, steps: 4, finest: true),
+        Case(config: ModelConfig(vocabSize: 23, cell: .lstm, layers: 2, hiddenSize: 32, fcLayers: 2),
+             objective: .lastStep, batch: 6, steps: 5, finest: true),
         // d2l's protocol: independent windows with a target at every step, one-hot input.
         Case(config: ModelConfig(vocabSize: 28, cell: .gru, layers: 2, hiddenSize: 32, input: .oneHot, fcLayers: 1, dropout: 0.5),
              objective: .windowEveryStep, batch: 9, steps: 7, finest: true),
@@ -94,7 +103,74 @@ import Testing
     }
 }
 
+@Suite struct RecurrenceSplitTests {
+    /// The blocks `forEachRecurrenceBlock` hands out for one LSTM layer, sorted.
+    static func blocks(hidden: Int, batch: Int, threads: Int, policy: SplitPolicy) throws -> [[Int]] {
+        let config = ModelConfig(vocabSize: 23, cell: .lstm, layers: 1, hiddenSize: hidden, fcLayers: 1)
+        let model = try CharRNNModel(config: config, maxBatch: batch, maxSteps: 2, objective: .lastStep)
+        let pool = ThreadPool(size: threads, policy: policy)
+        let seen = Mutex<[[Int]]>([])
+        ThreadPool.withCurrent(pool) {
+            model.stack.layers[0].forEachRecurrenceBlock(batch: batch) { block in
+                block.endStep()
+                seen.withLock { $0.append([block.rows.lowerBound, block.rows.upperBound, block.units.lowerBound, block.units.upperBound]) }
+            }
+        }
+        return seen.withLock { $0 }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    @Test func aRecurrenceIsSplitByUnitsWhenEveryThreadGetsWholePanels() throws {
+        // Every thread takes all 6 sequences and whole 8-unit panels; a third thread gets none.
+        #expect(try Self.blocks(hidden: 32, batch: 6, threads: 2, policy: .finest) == [[0, 6, 0, 16], [0, 6, 16, 32]])
+        #expect(try Self.blocks(hidden: 32, batch: 6, threads: 3, policy: .finest) == [[0, 6, 0, 16], [0, 6, 16, 32], [0, 6, 32, 32]])
+        #expect(try Self.blocks(hidden: 128, batch: 128, threads: 2, policy: .measured) == [[0, 128, 0, 64], [0, 128, 64, 128]])
+    }
+
+    @Test func otherwiseByWholeSequences() throws {
+        // 20 units do not fall on panel boundaries: two sequences per block, all units each.
+        #expect(try Self.blocks(hidden: 20, batch: 6, threads: 2, policy: .finest) == [[0, 2, 0, 20], [2, 4, 0, 20], [4, 6, 0, 20]])
+        // 48 units on two threads would leave each fewer than 32: split by sequences.
+        #expect(try Self.blocks(hidden: 48, batch: 64, threads: 2, policy: .measured).allSatisfy { $0[2] == 0 && $0[3] == 48 })
+        // Too little work to split at all.
+        #expect(try Self.blocks(hidden: 64, batch: 8, threads: 2, policy: .measured) == [[0, 8, 0, 64]])
+    }
+}
+
 @Suite struct ThreadPoolTests {
+    /// Every member of a team sees every other member's writes of a step after the step's barrier.
+    @Test(arguments: [2, 3])
+    func teamMembersMeetAtEveryStep(size: Int) {
+        let pool = ThreadPool(size: size)
+        let steps = 2_000
+        var slots = [Int](repeating: -1, count: size)
+        var mismatches = [Int](repeating: 0, count: size)
+        slots.withUnsafeMutableBufferPointer { slots in
+            mismatches.withUnsafeMutableBufferPointer { mismatches in
+                pool.runTeam { member, barrier in
+                    for step in 0..<steps {
+                        slots[member] = step
+                        barrier.wait()
+                        for other in 0..<size where slots[other] != step { mismatches[member] += 1 }
+                        // Nobody writes the next step's values before everyone has read this step's.
+                        barrier.wait()
+                    }
+                }
+            }
+        }
+        #expect(mismatches == [Int](repeating: 0, count: size))
+        #expect(slots == [Int](repeating: steps - 1, count: size))
+    }
+
+    @Test func aTeamOfOneRunsAloneAndItsWaitsReturn() {
+        var calls = 0
+        ThreadPool(size: 1).runTeam { member, barrier in
+            barrier.wait()
+            calls += 1
+            #expect(member == 0)
+        }
+        #expect(calls == 1)
+    }
+
     @Test func everyPartRunsOnce() {
         let pool = ThreadPool(size: 3)
         for parts in [0, 1, 2, 3, 7, 40] {

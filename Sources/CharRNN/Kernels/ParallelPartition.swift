@@ -30,6 +30,9 @@ struct SplitPolicy: Sendable {
     /// Fewest sequences per block in a recurrence, and the multiple a block starts on.
     var minimumSequences: Int
     var sequenceGranule: Int
+    /// Fewest hidden units per thread when a recurrence is split by units (all sequences on every
+    /// thread, one barrier per time step) instead of by sequences.
+    var minimumUnits: Int
     /// GEMM row blocks start on multiples of this (12 = the micro-tile: no partial tiles).
     var rowGranule: Int
     /// Fewest elements summed per block in a column sum.
@@ -38,13 +41,26 @@ struct SplitPolicy: Sendable {
     /// one block, not by a thread's whole share.
     var partsPerThread: Int
 
-    static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4,
+    static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4, minimumUnits: 32,
                                       rowGranule: GEMM.mr, minimumSumElements: 1 << 16, partsPerThread: 4)
-    static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, rowGranule: 1,
-                                    minimumSumElements: 0, partsPerThread: 2)
+    static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, minimumUnits: GEMM.nr,
+                                    rowGranule: 1, minimumSumElements: 0, partsPerThread: 2)
+}
+
+/// Which ways a recurrence may be split over a pool's threads: `automatic` picks units or sequences
+/// per layer and batch (what trainers use); `sequences` never splits by units (for benchmarks that
+/// compare the two).
+public enum RecurrenceSplit: String, Sendable, CaseIterable {
+    case automatic, sequences
 }
 
 extension ThreadPool {
+    public convenience init(size: Int, cores: [Int]? = nil, recurrenceSplit: RecurrenceSplit) {
+        var policy = SplitPolicy.measured
+        if recurrenceSplit == .sequences { policy.minimumUnits = .max }
+        self.init(size: size, policy: policy, cores: cores)
+    }
+
     /// Runs `body` on the blocks of `count` items on the calling thread's pool, or on one block when
     /// there is no pool or a block would hold fewer than `minimumBlock` items.
     static func forEachBlock(of count: Int, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {

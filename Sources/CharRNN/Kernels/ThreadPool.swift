@@ -27,6 +27,8 @@ public final class ThreadPool: @unchecked Sendable {
     private var body: ((Int) -> Void)?
     private var stopping = false
     private var workers: [pthread_t] = []
+    /// The barrier of `runTeam` regions (one region runs at a time).
+    private let teamBarrier: TeamBarrier
     /// Set while the owner runs a region: nested parallel calls inside a part run serially.
     private(set) var inRegion = false
 
@@ -43,6 +45,7 @@ public final class ThreadPool: @unchecked Sendable {
         precondition(size >= 1 && size <= Self.maximumSize, "ThreadPool: size \(size) outside 1...\(Self.maximumSize)")
         self.size = size
         self.policy = policy
+        teamBarrier = TeamBarrier(members: size)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(finished, nil)
@@ -106,6 +109,37 @@ public final class ThreadPool: @unchecked Sendable {
             pthread_mutex_unlock(lock)
         }
     }
+
+    /// Runs `body(member, barrier)` once on each of the team's `size` threads (the caller is member
+    /// 0), for regions whose members meet at `barrier` (a recurrence split by hidden units waits
+    /// there every time step). Every member must call `barrier.wait()` the same number of times.
+    /// With one thread, or inside a region, `body(0, barrier)` runs alone and its waits return at once.
+    func runTeam(_ body: (_ member: Int, _ barrier: TeamBarrier) -> Void) {
+        if size == 1 || inRegion {
+            body(0, Self.soloBarrier)
+            return
+        }
+        inRegion = true
+        defer { inRegion = false }
+        let barrier = teamBarrier
+        withoutActuallyEscaping({ (member: Int) in body(member, barrier) }) { task in
+            pthread_mutex_lock(lock)
+            self.body = task
+            parts = size
+            // The caller keeps member 0 only: a waiting member must never hold a part another needs.
+            nextPart = 1
+            generation &+= 1
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(lock)
+            task(0)
+            pthread_mutex_lock(lock)
+            while nextPart < parts || active > 0 { pthread_cond_wait(finished, lock) }
+            self.body = nil
+            pthread_mutex_unlock(lock)
+        }
+    }
+
+    private static let soloBarrier = TeamBarrier(members: 1)
 
     private func workerLoop(core: Int?) {
         #if os(Linux)

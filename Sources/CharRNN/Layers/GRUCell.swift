@@ -1,20 +1,21 @@
 /// One GRU time step for a batch, fused into a single pass per row (gates [r|z|n] of 3H), eight
-/// hidden units at a time.
+/// hidden units at a time. `units` is the range of hidden units to compute (a thread's share when a
+/// step is split by units; all of 0..<H otherwise).
 enum GRUCell {
     /// `gates` holds W_i x + b_i and `projection` W_h h + b_h; on return `gates` holds r, z, n and
     /// `hidden` h = n + z·(h' − n).
     static func forward(gates: UnsafeMutablePointer<Float>, projection: UnsafePointer<Float>,
                         hiddenPrev: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                        batch: Int, width h: Int) {
-        let full = h & ~7
+                        batch: Int, width h: Int, units: Range<Int>) {
+        let end = units.lowerBound + (units.count & ~7)
         for b in 0..<batch {
             let row = gates + b * 3 * h, prow = projection + b * 3 * h, o = b * h
-            var j = 0
-            while j < full {
+            var j = units.lowerBound
+            while j < end {
                 forwardLanes(FullLanes.self, row + j, prow + j, hiddenPrev + o + j, hidden + o + j, h, 8)
                 j += 8
             }
-            if j < h { forwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, hidden + o + j, h, h - j) }
+            if j < units.upperBound { forwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, hidden + o + j, h, units.upperBound - j) }
         }
     }
 
@@ -36,16 +37,16 @@ enum GRUCell {
     /// entry and the direct part z·dL/dh_t of dL/dh_{t-1} on return.
     static func backward(gates: UnsafeMutablePointer<Float>, projection: UnsafeMutablePointer<Float>,
                          hiddenPrev: UnsafePointer<Float>, dh: UnsafeMutablePointer<Float>,
-                         batch: Int, width h: Int) {
-        let full = h & ~7
+                         batch: Int, width h: Int, units: Range<Int>) {
+        let end = units.lowerBound + (units.count & ~7)
         for b in 0..<batch {
             let row = gates + b * 3 * h, prow = projection + b * 3 * h, o = b * h
-            var j = 0
-            while j < full {
+            var j = units.lowerBound
+            while j < end {
                 backwardLanes(FullLanes.self, row + j, prow + j, hiddenPrev + o + j, dh + o + j, h, 8)
                 j += 8
             }
-            if j < h { backwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, dh + o + j, h, h - j) }
+            if j < units.upperBound { backwardLanes(PartialLanes.self, row + j, prow + j, hiddenPrev + o + j, dh + o + j, h, units.upperBound - j) }
         }
     }
 

@@ -25,14 +25,16 @@ final class GRULayer: RecurrentLayer {
         projectInput(bias: bIH, into: gates, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let first = block.rows.lowerBound, o = first * h
             for t in 0..<steps {
                 let gt = gates + (t * batch + first) * g3, pt = hiddenProjection + (t * batch + first) * g3
                 let hPrev = slot(t, batch: batch) + o, ht = slot(t + 1, batch: batch) + o
-                broadcastRows(bHH, into: pt, rows: rows, width: g3)
-                if t > 0 || !zeroStart { recurrentProduct(hPrev, into: pt, batch: rows) }
-                GRUCell.forward(gates: gt, projection: pt, hiddenPrev: hPrev, hidden: ht, batch: rows, width: h)
+                block.broadcast(bHH, into: pt, width: h, gates: 3)
+                if t > 0 || !zeroStart { recurrentProduct(hPrev, into: pt, block: block) }
+                GRUCell.forward(gates: gt, projection: pt, hiddenPrev: hPrev, hidden: ht, batch: block.rows.count, width: h,
+                                units: block.units)
+                block.endStep()
             }
         }
     }
@@ -42,15 +44,18 @@ final class GRULayer: RecurrentLayer {
         let dh = hiddenGradient
         dh.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h, m = rows * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let first = block.rows.lowerBound, o = first * h
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
-                    addInPlace(dh + o, above + o, m)
+                    block.forEachSpan(width: h) { addInPlace(dh + o + $0, above + o + $0, $1) }
                 }
                 let gt = gates + (t * batch + first) * g3, pt = hiddenProjection + (t * batch + first) * g3
-                GRUCell.backward(gates: gt, projection: pt, hiddenPrev: slot(t, batch: batch) + o, dh: dh + o, batch: rows, width: h)
-                if t > 0 { recurrentGradient(pt, into: dh + o, batch: rows, accumulate: true) }
+                GRUCell.backward(gates: gt, projection: pt, hiddenPrev: slot(t, batch: batch) + o, dh: dh + o,
+                                 batch: block.rows.count, width: h, units: block.units)
+                // The product below reads every unit's gate gradients of this step.
+                block.endStep()
+                if t > 0 { recurrentGradient(pt, into: dh + o, block: block, accumulate: true) }
             }
         }
         accumulateWeightGradients(inputGates: gates, hiddenGates: hiddenProjection, batch: batch, steps: steps)

@@ -1,19 +1,20 @@
 /// One LSTM time step for a batch, fused into a single pass over contiguous memory per row
-/// (gates [i|f|g|o] of 4H, then c and h of H), eight hidden units at a time.
+/// (gates [i|f|g|o] of 4H, then c and h of H), eight hidden units at a time. `units` is the range of
+/// hidden units to compute (a thread's share when a step is split by units; all of 0..<H otherwise).
 enum LSTMCell {
     /// Gate pre-activations → activations in place; c = σf·c' + σi·tanh g, h = σo·tanh c.
     static func forward(gates: UnsafeMutablePointer<Float>, cellPrev: UnsafePointer<Float>,
                         cell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
-                        batch: Int, width h: Int) {
-        let full = h & ~7
+                        batch: Int, width h: Int, units: Range<Int>) {
+        let end = units.lowerBound + (units.count & ~7)
         for b in 0..<batch {
             let row = gates + b * 4 * h, o = b * h
-            var j = 0
-            while j < full {
+            var j = units.lowerBound
+            while j < end {
                 forwardLanes(FullLanes.self, row + j, cellPrev + o + j, cell + o + j, hidden + o + j, h, 8)
                 j += 8
             }
-            if j < h { forwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, hidden + o + j, h, h - j) }
+            if j < units.upperBound { forwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, hidden + o + j, h, units.upperBound - j) }
         }
     }
 
@@ -39,16 +40,16 @@ enum LSTMCell {
     /// (bit-identical to the forward's) rather than stored: a [B·L, H] buffer less.
     static func backward(gates: UnsafeMutablePointer<Float>, cellPrev: UnsafePointer<Float>,
                          cell: UnsafePointer<Float>, dh: UnsafePointer<Float>,
-                         dc: UnsafeMutablePointer<Float>, batch: Int, width h: Int) {
-        let full = h & ~7
+                         dc: UnsafeMutablePointer<Float>, batch: Int, width h: Int, units: Range<Int>) {
+        let end = units.lowerBound + (units.count & ~7)
         for b in 0..<batch {
             let row = gates + b * 4 * h, o = b * h
-            var j = 0
-            while j < full {
+            var j = units.lowerBound
+            while j < end {
                 backwardLanes(FullLanes.self, row + j, cellPrev + o + j, cell + o + j, dh + o + j, dc + o + j, h, 8)
                 j += 8
             }
-            if j < h { backwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, dh + o + j, dc + o + j, h, h - j) }
+            if j < units.upperBound { backwardLanes(PartialLanes.self, row + j, cellPrev + o + j, cell + o + j, dh + o + j, dc + o + j, h, units.upperBound - j) }
         }
     }
 

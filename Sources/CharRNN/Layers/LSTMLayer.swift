@@ -39,13 +39,14 @@ final class LSTMLayer: RecurrentLayer {
         projectInput(bias: biasSum, into: gates, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let first = block.rows.lowerBound, o = first * h
             for t in 0..<steps {
                 let gt = gates + (t * batch + first) * g4
-                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: gt, batch: rows) }
+                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: gt, block: block) }
                 LSTMCell.forward(gates: gt, cellPrev: cells + t * n + o, cell: cells + (t + 1) * n + o,
-                                 hidden: slot(t + 1, batch: batch) + o, batch: rows, width: h)
+                                 hidden: slot(t + 1, batch: batch) + o, batch: block.rows.count, width: h, units: block.units)
+                block.endStep()
             }
         }
     }
@@ -56,16 +57,18 @@ final class LSTMLayer: RecurrentLayer {
         dh.update(repeating: 0, count: n)
         dc.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h, m = rows * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let first = block.rows.lowerBound, o = first * h
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 if let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch) {
-                    addInPlace(dh + o, above + o, m)
+                    block.forEachSpan(width: h) { addInPlace(dh + o + $0, above + o + $0, $1) }
                 }
                 let gt = gates + (t * batch + first) * g4
                 LSTMCell.backward(gates: gt, cellPrev: cells + t * n + o, cell: cells + (t + 1) * n + o, dh: dh + o, dc: dc + o,
-                                  batch: rows, width: h)
-                if t > 0 { recurrentGradient(gt, into: dh + o, batch: rows, accumulate: false) }
+                                  batch: block.rows.count, width: h, units: block.units)
+                // The product below reads every unit's gate gradients of this step.
+                block.endStep()
+                if t > 0 { recurrentGradient(gt, into: dh + o, block: block, accumulate: false) }
             }
         }
         accumulateWeightGradients(inputGates: gates, hiddenGates: gates, batch: batch, steps: steps)

@@ -22,12 +22,13 @@ final class RNNLayer: RecurrentLayer {
         projectInput(bias: biasSum, into: out, batch: batch, steps: steps)
         packRecurrentWeightsForForward(batch: batch)
         let zeroStart = startsFromZeroState
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let o = block.rows.lowerBound * h
             for t in 0..<steps {
                 let ht = slot(t + 1, batch: batch) + o
-                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: ht, batch: rows) }
-                applyTanh(ht, rows * h)
+                if t > 0 || !zeroStart { recurrentProduct(slot(t, batch: batch) + o, into: ht, block: block) }
+                block.forEachSpan(width: h) { applyTanh(ht + $0, $1) }
+                block.endStep()
             }
         }
     }
@@ -37,15 +38,19 @@ final class RNNLayer: RecurrentLayer {
         let dhNext = hiddenGradient
         dhNext.update(repeating: 0, count: n)
         packRecurrentWeightsForBackward()
-        forEachSequenceBlock(batch: batch) { first, rows in
-            let o = first * h, m = rows * h
+        forEachRecurrenceBlock(batch: batch) { block in
+            let o = block.rows.lowerBound * h
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 let ht = slot(t + 1, batch: batch) + o
                 let dpre = preGradient + t * n + o, dh = dhNext + o
                 let above = outputGradient(dOut, lastStepOnly: lastStepOnly, t: t, steps: steps, batch: batch)
-                if let above { addInPlace(dh, above + o, m) }
-                for i in 0..<m { dpre[i] = dh[i] * (1 - ht[i] * ht[i]) }
-                if t > 0 { recurrentGradient(dpre, into: dh, batch: rows, accumulate: false) }
+                block.forEachSpan(width: h) { offset, count in
+                    if let above { addInPlace(dh + offset, above + o + offset, count) }
+                    for i in offset..<(offset + count) { dpre[i] = dh[i] * (1 - ht[i] * ht[i]) }
+                }
+                // The product below reads every unit's pre-activation gradients of this step.
+                block.endStep()
+                if t > 0 { recurrentGradient(dpre, into: dh, block: block, accumulate: false) }
             }
         }
         accumulateWeightGradients(inputGates: preGradient, hiddenGates: preGradient, batch: batch, steps: steps)

@@ -96,14 +96,22 @@ class RecurrentLayer {
         GEMM.packB(transB: true, k: hiddenSize, n: gateWidth, b: wHH, ldb: hiddenSize, into: packedHH)
     }
 
-    /// out[batch, G*H] += h·W_hhᵀ (after `packRecurrentWeightsForForward`).
-    @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
+    /// out[rows, G*H] += h·W_hhᵀ for the block's rows and unit columns (after
+    /// `packRecurrentWeightsForForward`); `h` and `out` point at the block's first row.
+    @inline(__always) func recurrentProduct(_ h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, block: RecurrenceBlock) {
+        let rows = block.rows.count
         if !packedForForward {
             GEMM.run(transA: false, transB: true, m: 1, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
                      b: wHH, ldb: hiddenSize, beta: 1, c: out, ldc: gateWidth)
-        } else {
-            GEMM.run(transA: false, m: batch, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+        } else if block.allUnits {
+            GEMM.run(transA: false, m: rows, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
                      packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
+        } else if !block.units.isEmpty {
+            for gate in 0..<(gateWidth / hiddenSize) {
+                let first = gate * hiddenSize + block.units.lowerBound
+                GEMM.blocked(transA: false, m: rows, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
+                             b: .prepacked(packedHH), beta: 1, c: out, ldc: gateWidth, columns: first..<(first + block.units.count))
+            }
         }
     }
 
@@ -112,21 +120,18 @@ class RecurrentLayer {
         GEMM.packB(transB: false, k: gateWidth, n: hiddenSize, b: wHH, ldb: hiddenSize, into: packedHH)
     }
 
-    /// dh[batch, H] (+)= dG·W_hh (after `packRecurrentWeightsForBackward`).
-    @inline(__always) func recurrentGradient(_ dGates: UnsafePointer<Float>, into dh: UnsafeMutablePointer<Float>, batch: Int,
-                                             accumulate: Bool) {
-        GEMM.run(transA: false, m: batch, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
-                 packedB: packedHH, beta: accumulate ? 1 : 0, c: dh, ldc: hiddenSize)
-    }
-
-    /// Runs `body(first, rows)` on contiguous blocks of the batch's sequences over the trainer's
-    /// threads. Sequences are independent through time, so each thread runs the whole time loop
-    /// (recurrent product and cell math) on its rows with no barrier per step; the blocked GEMM
-    /// computes each row the same way whatever block it is in.
-    @inline(__always) func forEachSequenceBlock(batch: Int, _ body: (_ first: Int, _ rows: Int) -> Void) {
-        guard let pool = ThreadPool.current else { return body(0, batch) }
-        ThreadPool.forEachBlock(of: batch, on: pool, granule: pool.policy.sequenceGranule,
-                                minimumBlock: pool.policy.minimumSequences) { body($0.lowerBound, $0.count) }
+    /// dh[rows, units] (+)= dG·W_hh for the block (after `packRecurrentWeightsForBackward`); `dGates`
+    /// and `dh` point at the block's first row. A block split by units reads every gate column of dG.
+    @inline(__always) func recurrentGradient(_ dGates: UnsafePointer<Float>, into dh: UnsafeMutablePointer<Float>,
+                                             block: RecurrenceBlock, accumulate: Bool) {
+        let rows = block.rows.count, beta: Float = accumulate ? 1 : 0
+        if block.allUnits {
+            GEMM.run(transA: false, m: rows, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
+                     packedB: packedHH, beta: beta, c: dh, ldc: hiddenSize)
+        } else if !block.units.isEmpty {
+            GEMM.blocked(transA: false, m: rows, n: hiddenSize, k: gateWidth, alpha: 1, a: dGates, lda: gateWidth,
+                         b: .prepacked(packedHH), beta: beta, c: dh, ldc: hiddenSize, columns: block.units)
+        }
     }
 
     /// Runs `steps` steps for `batch` sequences from the state in slot 0. A dense `input` is

@@ -18,7 +18,7 @@ public final class CharRNNModel {
     /// Forwards of at least this many rows look layer 0's input projections up in a V-row table;
     /// smaller ones (generation) gather dense input rows and multiply, which is cheaper there.
     let tokenLookupMinimumRows: Int
-    private let stack: RecurrentStack
+    let stack: RecurrentStack
     private let head: Head
     private let criterion: SoftmaxCrossEntropy
     private let timeMajorTargets: UnsafeMutablePointer<Int32>
