@@ -71,6 +71,15 @@ extension ThreadPool {
         forEachBlock(of: count, on: pool, granule: granule, minimumBlock: minimumBlock, body)
     }
 
+    /// Runs `body` on blocks of `count` items that each cost about `width` element operations (a row
+    /// of `width` floats, or 1 for single elements), split over the calling thread's pool when a block
+    /// would still hold at least `minimumSumElements` operations. Blocks start on multiples of 8.
+    static func forEachElementBlock(of count: Int, width: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard let pool = current else { return body(0..<count) }
+        let minimumItems = pool.policy.minimumSumElements / max(width, 1)
+        forEachBlock(of: count, on: pool, granule: 8, minimumBlock: max(minimumItems, 1), body)
+    }
+
     static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
         let minimumBlock = max(minimumBlock, 1)
         guard count >= 2 * minimumBlock else {

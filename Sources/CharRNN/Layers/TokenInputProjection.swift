@@ -60,17 +60,22 @@ final class TokenInputProjection {
                 for g in 0..<gw { row[g] = wIH[g * vocabSize + v] + bias[g] }
             }
         }
-        for r in 0..<rows {
-            (out + r * gw).update(from: table + Int(tokens[r]) * gw, count: gw)
+        ThreadPool.forEachElementBlock(of: rows, width: gw) { block in
+            for r in block { (out + r * gw).update(from: table + Int(tokens[r]) * gw, count: gw) }
         }
     }
 
     /// Accumulates dW_ih, db_ih and dE from the gradients w.r.t. the projections ([rows, G·H]).
     func backward(gateGradient: UnsafePointer<Float>) {
         let gw = gateWidth
-        tableGradient.update(repeating: 0, count: vocabSize * gw)
-        for r in 0..<rows {
-            addInPlace(tableGradient + Int(tokens[r]) * gw, gateGradient + r * gw, gw)
+        // Split by gate columns: each column still adds its rows in order, whatever thread runs it.
+        let rows = rows
+        ThreadPool.forEachElementBlock(of: gw, width: rows) { columns in
+            for v in 0..<vocabSize { (tableGradient + v * gw + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            for r in 0..<rows {
+                addInPlace(tableGradient + Int(tokens[r]) * gw + columns.lowerBound, gateGradient + r * gw + columns.lowerBound,
+                           columns.count)
+            }
         }
         accumulateColumnSums(tableGradient, rows: vocabSize, width: gw, into: gBIH)
         if let embedding, let embeddingGradient {

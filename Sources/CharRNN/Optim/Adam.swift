@@ -40,12 +40,15 @@ public final class Adam: Optimizer {
         let invBc2Sqrt = Float(1 / bc2Sqrt)
         let w1 = 1 - beta1, b2 = beta2, w2 = 1 - beta2, eps = eps
         let p = store.values, g = store.gradients, m = m, v = v
-        for i in 0..<count {
-            let gi = g[i]
-            m[i] += w1 * (gi - m[i])
-            v[i] = b2 * v[i] + w2 * gi * gi
-            let denom = v[i].squareRoot() * invBc2Sqrt + eps
-            p[i] -= stepSize * (m[i] / denom)
+        // Element-wise: blocks on the trainer's threads give the same bits as one loop.
+        ThreadPool.forEachElementBlock(of: count) { block in
+            for i in block {
+                let gi = g[i]
+                m[i] += w1 * (gi - m[i])
+                v[i] = b2 * v[i] + w2 * gi * gi
+                let denom = v[i].squareRoot() * invBc2Sqrt + eps
+                p[i] -= stepSize * (m[i] / denom)
+            }
         }
     }
 }
