@@ -13,42 +13,24 @@ import Testing
         let fixture = try SweepFixture(grid: #"{"hidden_size": [8]}"#)
         let trial = try await fixture.firstTrial()
         let network = InMemoryNetwork()
-        let router = network.router()
+        let coordinator = ScriptedCoordinator(network: network, fixture: fixture, trial: trial)
         let clock = FakeClock()
-        let codec = Codec()
         let trainer = BatchTickTrainer()
         defer { trainer.release() }
         let worker = try WorkerService(options: fixture.workerOptions("w"), trainer: trainer, logger: .init(label: "w"),
                                        connector: InMemoryDealerConnector(network: network), clock: clock)
-        var identity: [UInt8] = []
-        func reply(_ message: Message) throws { try router.send(codec.encode(message, to: identity)) }
         var sent: [(time: Double, progress: BatchProgress)] = []
-        let lease = "0123456789abcdef0123456789abcdef"
-        var assigned = false
+        let lease = coordinator.lease
         let start = clock.now()
         for _ in 0..<400 {
             clock.advance(by: 0.05)
             _ = worker.step(waitingUpTo: 0)
             // Real time for the trainer thread to finish more batches (one a millisecond).
             usleep(3_000)
-            while let frames = router.receive() {
-                let (from, message) = try codec.decode(routedFrames: frames)
-                identity = from
-                switch message {
-                case .hello: try reply(.welcome(Welcome(coordinatorId: "test")))
-                case .ready where !assigned:
-                    assigned = true
-                    try reply(.assign(Assign(trialId: trial.id, trialNumber: 1, attempt: 1, leaseId: lease, leaseSeconds: 30,
-                                             config: trial.config, seed: 1,
-                                             dataset: DatasetRef(name: "text", sha256: fixture.datasetSHA256,
-                                                                 bytes: fixture.datasetBytes.count)), checkpoint: nil))
-                case .datasetRequest: try reply(.dataset(sha256: fixture.datasetSHA256, bytes: fixture.datasetBytes))
-                case .batchProgress(let p): sent.append((clock.now(), p))
-                default: break
-                }
+            try coordinator.receive { message in
+                if case .batchProgress(let p) = message { sent.append((clock.now(), p)) }
             }
-            // The coordinator's side of liveness: without it the worker would reconnect after 5 s.
-            if !identity.isEmpty { try reply(.heartbeat) }
+            try coordinator.heartbeat()
         }
         let seconds = clock.now() - start
         #expect(abs(seconds - 20) < 1e-6)

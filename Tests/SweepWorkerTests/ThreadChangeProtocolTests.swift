@@ -60,41 +60,28 @@ private final class GatedTrainer: TrialTrainer, @unchecked Sendable {
     func serve(_ fixture: SweepFixture, change: Bool, name: String) async throws -> Outcome {
         let trial = try await fixture.firstTrial()
         let network = InMemoryNetwork()
-        let router = network.router()
+        let coordinator = ScriptedCoordinator(network: network, fixture: fixture, trial: trial)
         let clock = FakeClock()
-        let codec = Codec()
         let trainer = GatedTrainer(holdAfterBatch: 3)
         let worker = try WorkerService(options: fixture.workerOptions(name), trainer: trainer, logger: .init(label: name),
                                        connector: InMemoryDealerConnector(network: network), clock: clock)
-        var identity: [UInt8] = []
-        func reply(_ message: Message) throws { try router.send(codec.encode(message, to: identity)) }
-        let lease = "0123456789abcdef0123456789abcdef"
+        let lease = coordinator.lease
         var outcome = Outcome()
-        var assigned = false, released = false
+        var released = false
         for _ in 0..<20_000 where outcome.result == nil {
             clock.advance(by: 0.05)
             _ = worker.step(waitingUpTo: 0)
             usleep(1_000)
-            while let frames = router.receive() {
-                let (from, message) = try codec.decode(routedFrames: frames)
-                identity = from
+            try coordinator.receive { message in
                 switch message {
-                case .hello: try reply(.welcome(Welcome(coordinatorId: "test")))
-                case .ready where !assigned:
-                    assigned = true
-                    try reply(.assign(Assign(trialId: trial.id, trialNumber: 1, attempt: 1, leaseId: lease, leaseSeconds: 30,
-                                             config: trial.config, seed: 1,
-                                             dataset: DatasetRef(name: "text", sha256: fixture.datasetSHA256,
-                                                                 bytes: fixture.datasetBytes.count)), checkpoint: nil))
-                case .datasetRequest: try reply(.dataset(sha256: fixture.datasetSHA256, bytes: fixture.datasetBytes))
                 case .batchProgress(let p):
                     outcome.batchReports.append(p)
                     if p.epoch == 1, p.batch == 3, !released {
                         if change {
-                            try reply(.threads(ThreadChange(trialId: trial.id, attempt: 1, leaseId: lease, threads: 2, cpus: [])))
+                            try coordinator.reply(.threads(ThreadChange(trialId: trial.id, attempt: 1, leaseId: lease, threads: 2, cpus: [])))
                             // A THREADS for another lease is not this trial's: ignored.
-                            try reply(.threads(ThreadChange(trialId: trial.id, attempt: 1, leaseId: "ffffffffffffffffffffffffffffffff",
-                                                            threads: 3, cpus: [])))
+                            try coordinator.reply(.threads(ThreadChange(trialId: trial.id, attempt: 1,
+                                                                        leaseId: "ffffffffffffffffffffffffffffffff", threads: 3, cpus: [])))
                             for _ in 0..<5 { _ = worker.step(waitingUpTo: 0) }
                         }
                         released = true
@@ -103,11 +90,11 @@ private final class GatedTrainer: TrialTrainer, @unchecked Sendable {
                 case .progress(let p): outcome.epochReports.append(p)
                 case .result(let r):
                     outcome.result = r
-                    try reply(.resultAck(ResultAck(trialId: r.trialId, attempt: r.attempt, leaseId: r.leaseId)))
+                    try coordinator.reply(.resultAck(ResultAck(trialId: r.trialId, attempt: r.attempt, leaseId: r.leaseId)))
                 default: break
                 }
             }
-            if !identity.isEmpty { try reply(.heartbeat) }
+            try coordinator.heartbeat()
         }
         if !released { trainer.gate.signal() }
         outcome.log = trainer.entries
