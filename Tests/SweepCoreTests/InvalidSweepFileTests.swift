@@ -12,6 +12,25 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
     let messageContains: String
 
     var testDescription: String { label }
+
+    /// Parsing `json` as sweeps/x.json fails naming the file, the JSON path, the value and the
+    /// expected message, with exit code 2.
+    func expectRejected() throws {
+        let url = try TestFiles.write(json, fileName: "x.json")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        do throws(SweepFileError) {
+            let parsed = try SweepFile(contentsOf: url, file: "sweeps/x.json")
+            Issue.record("accepted: \(parsed.name)")
+        } catch {
+            #expect(error.file == "sweeps/x.json")
+            #expect(error.path == path, "\(error)")
+            #expect(error.value == value, "\(error)")
+            #expect(error.message.contains(messageContains), "\(error.message)")
+            #expect(error.description.hasPrefix("sweeps/x.json: " + (path.isEmpty ? "" : path + ": ")))
+            if let value { #expect(error.description.hasSuffix(", got " + value)) }
+            #expect(error.exitCode == 2)
+        }
+    }
 }
 
 /// A valid sweep with `overrides` replacing whole top-level sections.
@@ -71,20 +90,7 @@ private func sweep(
 
     @Test(arguments: cases)
     func rejects(_ invalid: InvalidCase) throws {
-        let url = try TestFiles.write(invalid.json, fileName: "x.json")
-        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        do throws(SweepFileError) {
-            let parsed = try SweepFile(contentsOf: url, file: "sweeps/x.json")
-            Issue.record("accepted: \(parsed.name)")
-        } catch {
-            #expect(error.file == "sweeps/x.json")
-            #expect(error.path == invalid.path)
-            #expect(error.value == invalid.value)
-            #expect(error.message.contains(invalid.messageContains), "\(error.message)")
-            #expect(error.description.hasPrefix("sweeps/x.json: " + (invalid.path.isEmpty ? "" : invalid.path + ": ")))
-            if let value = invalid.value { #expect(error.description.hasSuffix(", got " + value)) }
-            #expect(error.exitCode == 2)
-        }
+        try invalid.expectRejected()
     }
 
     @Test func messageReadsAsDocumented() {

@@ -29,17 +29,7 @@ private func sweep(dataset: String = #""nextchar""#, split: String = #"{"kind": 
 
     @Test(arguments: invalid)
     func rejects(_ invalid: InvalidCase) throws {
-        let url = try TestFiles.write(invalid.json, fileName: "x.json")
-        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        do throws(SweepFileError) {
-            let parsed = try SweepFile(contentsOf: url, file: "sweeps/x.json")
-            Issue.record("accepted: \(parsed.name)")
-        } catch {
-            #expect(error.path == invalid.path)
-            #expect(error.value == invalid.value)
-            #expect(error.message.contains(invalid.messageContains), "\(error.message)")
-            #expect(error.exitCode == 2)
-        }
+        try invalid.expectRejected()
     }
 
     @Test func defaultsStayOutOfTheTrialJSON() throws {

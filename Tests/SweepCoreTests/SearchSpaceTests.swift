@@ -111,18 +111,7 @@ private func searchSweep(samples: Int = 12, parameters: String = """
 
     @Test(arguments: invalid)
     func rejects(_ invalid: InvalidCase) throws {
-        let url = try TestFiles.write(invalid.json, fileName: "x.json")
-        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        do throws(SweepFileError) {
-            let parsed = try SweepFile(contentsOf: url, file: "sweeps/x.json")
-            Issue.record("accepted: \(parsed.name)")
-        } catch {
-            #expect(error.file == "sweeps/x.json")
-            #expect(error.path == invalid.path, "\(error)")
-            #expect(error.value == invalid.value, "\(error)")
-            #expect(error.message.contains(invalid.messageContains), "\(error.message)")
-            #expect(error.exitCode == 2)
-        }
+        try invalid.expectRejected()
     }
 
     @Test func earlyStoppingIsParsed() throws {
