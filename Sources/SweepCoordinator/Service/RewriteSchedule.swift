@@ -5,7 +5,7 @@
 /// many trials the sweep has. The run's end always writes them (not through this schedule).
 struct RewriteSchedule: Sendable {
     let interval: Double
-    static let costFactor = 100.0
+    static let costFactor = 20.0
     private var lastEnd = -Double.infinity
     private var lastCost = 0.0
     /// Rewrites done so far.
