@@ -6,12 +6,13 @@ import SweepStore
 /// it in order. Writes nothing waits for (epochs, leases, attempts closed, events) queue here and
 /// commit together: with the next write that must be on disk before a message goes out (an
 /// assignment, a checkpoint row, a result: `commit`), or at the end of the loop's turn, so a
-/// trial's bookkeeping costs a few commits, not one per row. A write that fails (disk full, read-only folder, a lock held too long) is kept,
-/// with every later one behind it, and retried with backoff; meanwhile nothing new is assigned
-/// (an assignment is recorded before it is sent) and no result is acknowledged (the worker keeps
-/// it and sends it again). When the writes go through again, the queue drains and work resumes;
-/// a store still failing after `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming
-/// the file and the error, so that running the same command again resumes from what was written.
+/// trial's bookkeeping costs a few commits, not one per row. A write that fails (disk full,
+/// read-only folder, a lock held too long) is kept, with every later one behind it, and retried
+/// with backoff; meanwhile nothing new is assigned (an assignment is recorded before it is sent)
+/// and no result is acknowledged (the worker keeps it and sends it again). When the writes go
+/// through again, the queue drains and work resumes; a store still failing after
+/// `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming the file and the error, so
+/// that running the same command again resumes from what was written.
 struct StoreWriteQueue {
     struct Write {
         let what: String
