@@ -9,40 +9,53 @@ extension SweepStore {
     @discardableResult
     public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
                                  bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
-        try pool.write { db in
-            _ = try Self.requireTrial(db, trialID)
-            var candidates = try String.fetchAll(
-                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND epoch = ?", arguments: [trialID, epoch])
-            try db.execute(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ?", arguments: [trialID, epoch])
+        try write { try $0.recordCheckpoint(trialID: trialID, attempt: attempt, epoch: epoch, path: path, sha256: sha256,
+                                            bytes: bytes, isBest: isBest, at: now) }
+    }
+}
 
-            try db.execute(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?", arguments: [trialID])
+extension StoreTransaction {
+    /// `SweepStore.recordCheckpoint`, inside this transaction.
+    @discardableResult
+    public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
+                                 bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
+        do {
+            _ = try SweepStore.requireTrialState(db, trialID)
+            var candidates = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND epoch = ?"), arguments: [trialID, epoch])
+            try db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ?").execute(arguments: [trialID, epoch])
+
+            try db.cachedStatement(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?").execute(arguments: [trialID])
             if isBest {
-                try db.execute(sql: "UPDATE checkpoints SET is_best = 0 WHERE trial_id = ?", arguments: [trialID])
+                try db.cachedStatement(sql: "UPDATE checkpoints SET is_best = 0 WHERE trial_id = ?").execute(arguments: [trialID])
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO checkpoints (trial_id, attempt, epoch, path, sha256, bytes, is_best, is_latest, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-                    """,
+                    """).execute(
                 arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now])
 
             candidates += try String.fetchAll(
-                db, sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best",
+                db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best"),
                 arguments: [trialID, attempt])
-            try db.execute(
-                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best",
+            try db.cachedStatement(
+                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best").execute(
                 arguments: [trialID, attempt])
 
             // A file still named by a remaining row must not be deleted.
             var obsolete: [String] = []
             for candidate in candidates where !obsolete.contains(candidate) {
                 let stillUsed = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM checkpoints WHERE path = ?)", arguments: [candidate]) ?? false
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM checkpoints WHERE path = ?)"), arguments: [candidate]) ?? false
                 if !stillUsed { obsolete.append(candidate) }
             }
             return CheckpointUpdate(obsoletePaths: obsolete)
         }
     }
+}
+
+extension SweepStore {
 
     /// The checkpoint to resume the trial from, or nil.
     public func latestCheckpoint(trialID: String) throws -> CheckpointRecord? {

@@ -10,8 +10,21 @@ extension SweepStore {
     /// (returns false).
     @discardableResult
     public func recordStopped(trialID: String, attempt: Int, epoch: Int, reason: String, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            _ = try Self.requireTrial(db, trialID)
+        try write { try $0.recordStopped(trialID: trialID, attempt: attempt, epoch: epoch, reason: reason, at: now) }
+    }
+
+    @discardableResult
+    public func promote(trialID: String, at now: Date = Date()) throws -> Bool {
+        try write { try $0.promote(trialID: trialID, at: now) }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.recordStopped`, inside this transaction.
+    @discardableResult
+    public func recordStopped(trialID: String, attempt: Int, epoch: Int, reason: String, at now: Date = Date()) throws -> Bool {
+        do {
+            _ = try SweepStore.requireTrialState(db, trialID)
             if let existing = try String.fetchOne(db, sql: "SELECT status FROM results WHERE trial_id = ?", arguments: [trialID]),
                existing != TrialStatus.stopped.rawValue {
                 return false
@@ -36,7 +49,7 @@ extension SweepStore {
                                           arguments: [trialID, attempt])
             let row = TrialResult(trialID: trialID, attempt: resultAttempt, workerID: worker?["worker_id"], workerHost: worker?["host"],
                                   status: .stopped, parameters: parameters, metrics: metrics, message: reason)
-            try Self.writeResultRow(db, row, at: now)
+            try SweepStore.writeResultRow(db, row, at: now)
             try db.execute(
                 sql: """
                     UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = ?
@@ -56,8 +69,8 @@ extension SweepStore {
     /// its epochs and checkpoints stay, and the next attempt resumes from the latest checkpoint.
     @discardableResult
     public func promote(trialID: String, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            _ = try Self.requireTrial(db, trialID)
+        do {
+            _ = try SweepStore.requireTrialState(db, trialID)
             try db.execute(sql: "DELETE FROM results WHERE trial_id = ? AND status = ?", arguments: [trialID, TrialStatus.stopped.rawValue])
             try db.execute(
                 sql: "UPDATE trials SET status = ?, updated_at = ? WHERE trial_id = ? AND status = ?",

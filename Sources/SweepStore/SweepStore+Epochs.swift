@@ -8,9 +8,17 @@ extension SweepStore {
     /// SQLite stores NaN as NULL, so a NaN metric reads back as nil.
     @discardableResult
     public func recordEpoch(trialID: String, attempt: Int, _ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            _ = try Self.requireTrial(db, trialID)
-            try db.execute(
+        try write { try $0.recordEpoch(trialID: trialID, attempt: attempt, metrics, at: now) }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.recordEpoch`, inside this transaction.
+    @discardableResult
+    public func recordEpoch(trialID: String, attempt: Int, _ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
+        do {
+            _ = try SweepStore.requireTrialState(db, trialID)
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy,
                                         val_perplexity, seconds, tokens_per_second, recorded_at)
@@ -21,11 +29,14 @@ extension SweepStore {
                         val_perplexity = excluded.val_perplexity, seconds = excluded.seconds,
                         tokens_per_second = excluded.tokens_per_second, recorded_at = excluded.recorded_at
                     WHERE excluded.attempt >= epochs.attempt
-                    """,
-                arguments: Self.epochArguments(trialID: trialID, attempt: attempt, metrics, now))
+                    """
+            ).execute(arguments: SweepStore.epochArguments(trialID: trialID, attempt: attempt, metrics, now))
             return db.changesCount > 0
         }
     }
+}
+
+extension SweepStore {
 
     /// The bound values of an epochs row, in the column order both inserts use.
     static func epochArguments(trialID: String, attempt: Int, _ m: EpochMetrics, _ now: Date) -> StatementArguments {

@@ -6,12 +6,7 @@ extension SweepStore {
     @discardableResult
     public func appendEvent(kind: String, message: String, trialID: String? = nil, workerID: String? = nil,
                             at now: Date = Date()) throws -> Int64 {
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO events (time, kind, trial_id, worker_id, message) VALUES (?, ?, ?, ?, ?)",
-                arguments: [now, kind, trialID, workerID, message])
-            return db.lastInsertedRowID
-        }
+        try write { try $0.appendEvent(kind: kind, message: message, trialID: trialID, workerID: workerID, at: now) }
     }
 
     /// The last `limit` events, oldest first.
@@ -31,5 +26,16 @@ extension SweepStore {
                 db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, max(0, limit)]
             ).map(EventRecord.init(row:))
         }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.appendEvent`, inside this transaction.
+    @discardableResult
+    public func appendEvent(kind: String, message: String, trialID: String? = nil, workerID: String? = nil,
+                            at now: Date = Date()) throws -> Int64 {
+        try db.cachedStatement(sql: "INSERT INTO events (time, kind, trial_id, worker_id, message) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [now, kind, trialID, workerID, message])
+        return db.lastInsertedRowID
     }
 }

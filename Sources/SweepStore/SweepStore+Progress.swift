@@ -7,7 +7,14 @@ extension SweepStore {
     /// Progress of a trial that is not running under that attempt any more is not written.
     public func recordLiveness(progress: [TrialProgress], workersSeen: [String: Date]) throws {
         guard !progress.isEmpty || !workersSeen.isEmpty else { return }
-        try pool.write { db in
+        try write { try $0.recordLiveness(progress: progress, workersSeen: workersSeen) }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.recordLiveness`, inside this transaction.
+    public func recordLiveness(progress: [TrialProgress], workersSeen: [String: Date]) throws {
+        do {
             for p in progress where p.isValid {
                 try db.execute(
                     sql: """
@@ -29,6 +36,9 @@ extension SweepStore {
         }
     }
 
+}
+
+extension SweepStore {
     /// The batch progress of each running trial's current attempt (rows of ended attempts, and
     /// rows that fail validation, are left out).
     public func runningProgress() throws -> [TrialProgress] {

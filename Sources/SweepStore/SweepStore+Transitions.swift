@@ -8,20 +8,57 @@ extension SweepStore {
     @discardableResult
     public func markRunning(trialID: String, workerID: String, host: String?, workerName: String? = nil,
                             leaseID: String? = nil, leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
-        try pool.write { db in
-            let trial = try Self.requireTrial(db, trialID)
+        try write { try $0.markRunning(trialID: trialID, workerID: workerID, host: host, workerName: workerName, leaseID: leaseID,
+                                       leaseExpiresAt: leaseExpiresAt, at: now) }
+    }
+
+    public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?, leaseID: String? = nil,
+                             leaseExpiresAt: Date, at now: Date = Date()) throws -> Bool {
+        try write { try $0.adoptRunning(trialID: trialID, attempt: attempt, workerID: workerID, host: host, leaseID: leaseID,
+                                        leaseExpiresAt: leaseExpiresAt, at: now) }
+    }
+
+    @discardableResult
+    public func renewLease(trialID: String, workerID: String, until leaseExpiresAt: Date) throws -> Bool {
+        try write { try $0.renewLease(trialID: trialID, workerID: workerID, until: leaseExpiresAt) }
+    }
+
+    @discardableResult
+    public func requeue(trialID: String, at now: Date = Date()) throws -> Bool {
+        try write { try $0.requeue(trialID: trialID, at: now) }
+    }
+
+    @discardableResult
+    public func markFinished(trialID: String, status: TrialStatus, at now: Date = Date()) throws -> Bool {
+        try write { try $0.markFinished(trialID: trialID, status: status, at: now) }
+    }
+
+    @discardableResult
+    public func endAttempt(trialID: String, attempt: Int, outcome: String, message: String? = nil,
+                           at now: Date = Date()) throws -> Bool {
+        try write { try $0.endAttempt(trialID: trialID, attempt: attempt, outcome: outcome, message: message, at: now) }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.markRunning`, inside this transaction.
+    @discardableResult
+    public func markRunning(trialID: String, workerID: String, host: String?, workerName: String? = nil,
+                            leaseID: String? = nil, leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
+        do {
+            let trial = try SweepStore.requireTrialState(db, trialID)
             guard trial.status == .queued else {
                 throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: .running)
             }
             let attempt = trial.attempts + 1
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = 'running', attempts = ?, worker_id = ?, lease_expires_at = ?,
                         updated_at = ? WHERE trial_id = ?
-                    """,
+                    """).execute(
                 arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
-            try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
-                                   workerName: workerName, leaseID: leaseID, at: now)
+            try SweepStore.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
+                                         workerName: workerName, leaseID: leaseID, at: now)
             return attempt
         }
     }
@@ -32,24 +69,24 @@ extension SweepStore {
     /// running on that worker with that attempt (attempts never decrease) and the attempt row exists.
     public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?, leaseID: String? = nil,
                              leaseExpiresAt: Date, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            let trial = try Self.requireTrial(db, trialID)
+        do {
+            let trial = try SweepStore.requireTrialState(db, trialID)
             if trial.status.isFinished { return false }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = 'running', attempts = MAX(attempts, ?), worker_id = ?,
                         lease_expires_at = ?, updated_at = ? WHERE trial_id = ?
-                    """,
+                    """).execute(
                 arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
             let exists = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM attempts WHERE trial_id = ? AND attempt = ?)",
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM attempts WHERE trial_id = ? AND attempt = ?)"),
                 arguments: [trialID, attempt]) ?? false
             if !exists {
-                try Self.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
-                                       workerName: nil, leaseID: leaseID, at: now)
+                try SweepStore.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
+                                             workerName: nil, leaseID: leaseID, at: now)
             } else {
                 // The lease moved to the worker's new socket identity; its id and the run go on.
-                try db.execute(sql: "UPDATE attempts SET worker_id = ?, ended_at = NULL, outcome = NULL WHERE trial_id = ? AND attempt = ?",
+                try db.cachedStatement(sql: "UPDATE attempts SET worker_id = ?, ended_at = NULL, outcome = NULL WHERE trial_id = ? AND attempt = ?").execute(
                                arguments: [workerID, trialID, attempt])
             }
             return true
@@ -60,12 +97,12 @@ extension SweepStore {
     /// running on that worker (it was requeued or finished meanwhile).
     @discardableResult
     public func renewLease(trialID: String, workerID: String, until leaseExpiresAt: Date) throws -> Bool {
-        try pool.write { db in
-            try db.execute(
+        do {
+            try db.cachedStatement(
                 sql: """
                     UPDATE trials SET lease_expires_at = ?
                     WHERE trial_id = ? AND status = 'running' AND worker_id = ?
-                    """,
+                    """).execute(
                 arguments: [leaseExpiresAt, trialID, workerID])
             return db.changesCount > 0
         }
@@ -75,13 +112,13 @@ extension SweepStore {
     /// from the latest checkpoint). Returns false, changing nothing, if the trial is not running.
     @discardableResult
     public func requeue(trialID: String, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            _ = try Self.requireTrial(db, trialID)
-            try db.execute(
+        do {
+            _ = try SweepStore.requireTrialState(db, trialID)
+            try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE trial_id = ? AND status = 'running'
-                    """,
+                    """).execute(
                 arguments: [now, trialID])
             return db.changesCount > 0
         }
@@ -91,19 +128,19 @@ extension SweepStore {
     /// are exhausted). Returns false, changing nothing, when the trial already has a result.
     @discardableResult
     public func markFinished(trialID: String, status: TrialStatus, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            let trial = try Self.requireTrial(db, trialID)
+        do {
+            let trial = try SweepStore.requireTrialState(db, trialID)
             guard status.isFinished else {
                 throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: status)
             }
             let hasResult = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM results WHERE trial_id = ?)", arguments: [trialID]) ?? false
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM results WHERE trial_id = ?)"), arguments: [trialID]) ?? false
             if hasResult { return false }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE trial_id = ?
-                    """,
+                    """).execute(
                 arguments: [status.rawValue, now, trialID])
             return true
         }
@@ -115,14 +152,17 @@ extension SweepStore {
     @discardableResult
     public func endAttempt(trialID: String, attempt: Int, outcome: String, message: String? = nil,
                            at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            try db.execute(
-                sql: "UPDATE attempts SET ended_at = ?, outcome = ?, message = ? WHERE trial_id = ? AND attempt = ?",
+        do {
+            try db.cachedStatement(
+                sql: "UPDATE attempts SET ended_at = ?, outcome = ?, message = ? WHERE trial_id = ? AND attempt = ?").execute(
                 arguments: [now, outcome, message, trialID, attempt])
             return db.changesCount > 0
         }
     }
 
+}
+
+extension SweepStore {
     /// The attempts of a trial, oldest first.
     public func attempts(trialID: String) throws -> [AttemptRecord] {
         try pool.read { db in
@@ -133,14 +173,14 @@ extension SweepStore {
 
     static func insertAttempt(_ db: Database, trialID: String, attempt: Int, workerID: String,
                               host: String?, workerName: String?, leaseID: String?, at now: Date) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO attempts (trial_id, attempt, worker_id, host, worker_name, lease_id, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(trial_id, attempt) DO UPDATE SET worker_id = excluded.worker_id,
                     host = excluded.host, worker_name = excluded.worker_name, lease_id = excluded.lease_id,
                     started_at = excluded.started_at, ended_at = NULL, outcome = NULL, message = NULL
-                """,
+                """).execute(
             arguments: [trialID, attempt, workerID, host, workerName, leaseID, now])
     }
 }

@@ -5,7 +5,23 @@ extension SweepStore {
     /// Records a worker's HELLO: inserts it, or refreshes host, cores, build and last-seen time
     /// (first-seen time, failure count and quarantine are kept).
     public func upsertWorker(workerID: String, host: String, cores: Int?, build: String?, at now: Date = Date()) throws {
-        try pool.write { db in
+        try write { try $0.upsertWorker(workerID: workerID, host: host, cores: cores, build: build, at: now) }
+    }
+
+    @discardableResult
+    public func recordInfraFailure(workerID: String) throws -> Int {
+        try write { try $0.recordInfraFailure(workerID: workerID) }
+    }
+
+    public func setQuarantined(workerID: String, _ quarantined: Bool) throws {
+        try write { try $0.setQuarantined(workerID: workerID, quarantined) }
+    }
+}
+
+extension StoreTransaction {
+    /// `SweepStore.upsertWorker`, inside this transaction.
+    public func upsertWorker(workerID: String, host: String, cores: Int?, build: String?, at now: Date = Date()) throws {
+        do {
             try db.execute(
                 sql: """
                     INSERT INTO workers (worker_id, host, cores, build, first_seen, last_seen)
@@ -17,19 +33,10 @@ extension SweepStore {
         }
     }
 
-    /// Updates a worker's last-seen time. Returns false for an unknown worker.
-    @discardableResult
-    public func touchWorker(workerID: String, at now: Date = Date()) throws -> Bool {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE workers SET last_seen = ? WHERE worker_id = ?", arguments: [now, workerID])
-            return db.changesCount > 0
-        }
-    }
-
     /// Counts one more infrastructure failure against a worker; returns the new count.
     @discardableResult
     public func recordInfraFailure(workerID: String) throws -> Int {
-        try pool.write { db in
+        do {
             try db.execute(
                 sql: "UPDATE workers SET infra_failures = infra_failures + 1 WHERE worker_id = ?", arguments: [workerID])
             guard db.changesCount > 0 else { throw StoreError.unknownWorker(workerID) }
@@ -40,10 +47,22 @@ extension SweepStore {
 
     /// Marks a worker quarantined (no new work) or lifts it.
     public func setQuarantined(workerID: String, _ quarantined: Bool) throws {
-        try pool.write { db in
+        do {
             try db.execute(
                 sql: "UPDATE workers SET quarantined = ? WHERE worker_id = ?", arguments: [quarantined, workerID])
             guard db.changesCount > 0 else { throw StoreError.unknownWorker(workerID) }
+        }
+    }
+
+}
+
+extension SweepStore {
+    /// Updates a worker's last-seen time. Returns false for an unknown worker.
+    @discardableResult
+    public func touchWorker(workerID: String, at now: Date = Date()) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE workers SET last_seen = ? WHERE worker_id = ?", arguments: [now, workerID])
+            return db.changesCount > 0
         }
     }
 

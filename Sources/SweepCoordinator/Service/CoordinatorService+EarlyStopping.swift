@@ -9,15 +9,15 @@ extension CoordinatorService {
         case .decision(let trialID, let epoch, let stop, let reason):
             recordEvent("decision", "trial \(trialID) epoch \(epoch): \(stop ? "stop" : "continue") (\(reason))", trial: trialID)
         case .stopped(let trialID, let attempt, let epoch, let reason):
-            persist("recording trial \(trialID) stopped") { [store = setup.store] in
-                _ = try store.recordStopped(trialID: trialID, attempt: attempt, epoch: epoch, reason: reason)
+            persist("recording trial \(trialID) stopped") { tx in
+                _ = try tx.recordStopped(trialID: trialID, attempt: attempt, epoch: epoch, reason: reason)
             }
             for (worker, trial) in scheduler.workerEntries.map({ ($0.id, $0.trialID) }) where trial == nil { currentEpoch[worker] = nil }
             resultsDirty = true
             recordEvent("stopped", "trial \(trialID) stopped at epoch \(epoch): \(reason)", trial: trialID)
         case .promoted(let trialID, let epoch, let reason):
-            persist("promoting trial \(trialID)") { [store = setup.store] in
-                _ = try store.promote(trialID: trialID)
+            persist("promoting trial \(trialID)") { tx in
+                _ = try tx.promote(trialID: trialID)
             }
             resultsDirty = true
             recordEvent("promoted", "trial \(trialID) promoted from epoch \(epoch): \(reason)", trial: trialID)

@@ -122,8 +122,8 @@ extension CoordinatorService {
         liveness[worker] = PeerLiveness(now: now, heartbeatInterval: options.policy.heartbeatInterval,
                                         suspectAfterBeats: options.policy.suspectAfterMissedBeats,
                                         lostAfter: max(30, options.policy.lostAfter))
-        persist("recording worker \(worker)") { [store = setup.store] in
-            _ = try store.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
+        persist("recording worker \(worker)") { tx in
+            _ = try tx.upsertWorker(workerID: worker.rawValue, host: hello.host, cores: hello.cores, build: hello.build)
         }
         send(.welcome(Welcome(coordinatorId: coordinatorID, heartbeatInterval: options.policy.heartbeatInterval)), to: worker)
         recordEvent("worker", "worker \(worker) joined from \(hello.host.prefix(200)) (\(hello.cores) cores, build \(hello.build.prefix(200)))",
@@ -196,9 +196,9 @@ extension CoordinatorService {
         if let threads = report.threads { noteThreads(threads, of: key, now: now) }
         scheduler.progressReported(trialID: report.trialId, attempt: report.attempt, epochSeconds: metrics.seconds, now: now)
         let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
-        persist("recording epoch \(metrics.epoch) of trial \(report.trialId)") { [store = setup.store] in
-            _ = try store.recordEpoch(trialID: report.trialId, attempt: report.attempt, metrics)
-            _ = try store.renewLease(trialID: report.trialId, workerID: worker.rawValue, until: leaseUntil)
+        persist("recording epoch \(metrics.epoch) of trial \(report.trialId)") { tx in
+            _ = try tx.recordEpoch(trialID: report.trialId, attempt: report.attempt, metrics)
+            _ = try tx.renewLease(trialID: report.trialId, workerID: worker.rawValue, until: leaseUntil)
         }
         resultsDirty = true
         recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
@@ -251,9 +251,10 @@ extension CoordinatorService {
             let relative = setup.folder.relative(file)
             let update: CheckpointUpdate
             do {
-                update = try setup.store.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch,
-                                                          path: relative, sha256: digest, bytes: bytes.count,
-                                                          isBest: upload.isBest)
+                update = try commit { tx in
+                    try tx.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, path: relative,
+                                            sha256: digest, bytes: bytes.count, isBest: upload.isBest)
+                }
             } catch {
                 removeCheckpointFiles([relative])
                 storeFailed("recording checkpoint \(relative)", error)
@@ -342,16 +343,16 @@ extension CoordinatorService {
             case .stop(let worker, let trialID, let attempt, let code):
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: code)), to: worker)
             case .requeued(let trialID, let attempt, let reason):
-                persist("requeueing trial \(trialID)") { [store = setup.store] in
+                persist("requeueing trial \(trialID)") { tx in
                     // Attempt 0: the attempt row was already closed by whoever reported the failure.
-                    if attempt > 0 { _ = try store.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason) }
-                    _ = try store.requeue(trialID: trialID)
+                    if attempt > 0 { _ = try tx.endAttempt(trialID: trialID, attempt: attempt, outcome: "lost", message: reason) }
+                    _ = try tx.requeue(trialID: trialID)
                 }
                 recordEvent("requeue", "trial \(trialID) attempt \(attempt) requeued: \(reason)", trial: trialID)
             case .trialFailed(let trialID, let attempts, let reason):
-                persist("marking trial \(trialID) failed") { [store = setup.store] in
-                    _ = try store.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
-                    _ = try store.markFinished(trialID: trialID, status: .failed)
+                persist("marking trial \(trialID) failed") { tx in
+                    _ = try tx.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
+                    _ = try tx.markFinished(trialID: trialID, status: .failed)
                 }
                 resultsDirty = true
                 recordEvent("failed", "trial \(trialID) failed after \(attempts) attempts: \(reason)", trial: trialID)
@@ -365,21 +366,21 @@ extension CoordinatorService {
                 liveness[worker] = nil
                 currentEpoch[worker] = nil
             case .workerQuarantined(let worker):
-                persist("quarantining worker \(worker)") { [store = setup.store] in
-                    _ = try store.setQuarantined(workerID: worker.rawValue, true)
+                persist("quarantining worker \(worker)") { tx in
+                    _ = try tx.setQuarantined(workerID: worker.rawValue, true)
                 }
                 recordEvent("worker", "worker \(worker) quarantined after \(options.policy.quarantineAfterInfraFailures) infra failures in a row", worker: worker)
             case .workerReleased(let worker):
-                persist("releasing worker \(worker)") { [store = setup.store] in
-                    _ = try store.setQuarantined(workerID: worker.rawValue, false)
+                persist("releasing worker \(worker)") { tx in
+                    _ = try tx.setQuarantined(workerID: worker.rawValue, false)
                 }
                 recordEvent("worker", "worker \(worker) released from quarantine after \(Int(options.policy.quarantineSeconds)) s (on probation)", worker: worker)
             case .adopted(let worker, let trialID, let attempt):
                 let host = scheduler.worker(worker)?.host
                 let leaseID = scheduler.state(of: trialID)?.leases[attempt]?.id
                 let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
-                persist("re-adopting trial \(trialID)") { [store = setup.store] in
-                    _ = try store.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue, host: host,
+                persist("re-adopting trial \(trialID)") { tx in
+                    _ = try tx.adoptRunning(trialID: trialID, attempt: attempt, workerID: worker.rawValue, host: host,
                                                leaseID: leaseID, leaseExpiresAt: leaseUntil)
                 }
                 recordEvent("adopt", "trial \(trialID) attempt \(attempt) re-adopted from worker \(worker)", trial: trialID, worker: worker)
@@ -399,28 +400,36 @@ extension CoordinatorService {
             scheduler.unassign(assignment)
             return
         }
+        // The checkpoint to resume from is chosen first, so the assignment and its event commit together.
+        var checkpointBytes: [UInt8]?
+        var resume: SweepProtocol.CheckpointRef?
+        if assignment.resumeFrom != nil, let usable = usableCheckpoint(for: trial, preferred: assignment.resumeFrom) {
+            checkpointBytes = usable.bytes
+            resume = SweepProtocol.CheckpointRef(epoch: usable.ref.epoch, sha256: usable.ref.sha256)
+        } else if assignment.resumeFrom != nil {
+            recordEvent("checkpoint", "trial \(trial.id) has no usable checkpoint; it starts over", trial: trial.id)
+        }
+        let from = resume.map { " from epoch \($0.epoch)" } ?? ""
+        let event = "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)"
         let entry = scheduler.worker(assignment.worker)
+        let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
         let attempt: Int
         do {
-            attempt = try setup.store.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue,
-                                                  host: entry?.host, workerName: entry?.name, leaseID: assignment.leaseID,
-                                                  leaseExpiresAt: Date().addingTimeInterval(options.policy.lostAfter))
+            attempt = try commit { tx in
+                let attempt = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
+                                                 workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
+                try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)
+                return attempt
+            }
         } catch {
             scheduler.unassign(assignment)
             storeFailed("recording the assignment of trial \(trial.id)", error)
             return
         }
+        progress.log(event)
         do {
             if attempt != assignment.attempt {
                 logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
-            }
-            var checkpointBytes: [UInt8]?
-            var resume: SweepProtocol.CheckpointRef?
-            if assignment.resumeFrom != nil, let usable = usableCheckpoint(for: trial, preferred: assignment.resumeFrom) {
-                checkpointBytes = usable.bytes
-                resume = SweepProtocol.CheckpointRef(epoch: usable.ref.epoch, sha256: usable.ref.sha256)
-            } else if assignment.resumeFrom != nil {
-                recordEvent("checkpoint", "trial \(trial.id) has no usable checkpoint; it starts over", trial: trial.id)
             }
             let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
                                  leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
@@ -429,9 +438,6 @@ extension CoordinatorService {
                                                      bytes: setup.dataset.byteCount),
                                  resumeCheckpoint: resume)
             send(.assign(message, checkpoint: checkpointBytes), to: assignment.worker)
-            let from = resume.map { " from epoch \($0.epoch)" } ?? ""
-            recordEvent("assign", "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)",
-                        trial: trial.id, worker: assignment.worker)
         } catch {
             logger.error("assigning trial \(trial.id) failed: \(error)")
         }

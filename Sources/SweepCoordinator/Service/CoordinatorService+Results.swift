@@ -26,9 +26,9 @@ extension CoordinatorService {
         case .infra:
             guard acceptFromHolder(key, command: .failed, worker: worker, now: now) else { return }
             send(.resultAck(ResultAck(trialId: key.trialID, attempt: key.attempt, leaseId: key.leaseID)), to: worker)
-            persist("recording the infra failure of trial \(key.trialID)") { [store = setup.store] in
-                _ = try store.recordInfraFailure(workerID: worker.rawValue)
-                _ = try store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
+            persist("recording the infra failure of trial \(key.trialID)") { tx in
+                _ = try tx.recordInfraFailure(workerID: worker.rawValue)
+                _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
             }
             recordEvent("infra", "trial \(key.trialID) attempt \(key.attempt) failed on \(worker): \(failed.message.prefix(500))",
                         trial: key.trialID, worker: worker)
@@ -71,42 +71,43 @@ extension CoordinatorService {
             logger.warning("result of trial \(key.trialID) attempt \(key.attempt) not recorded yet: sweep.db cannot be written")
             return
         }
-        // The store's own parameter count; a failed read only leaves the cell empty.
-        let parameters = readStore("trial \(key.trialID)", { try setup.store.trial(id: key.trialID) })??.parameters
+        // The store's own parameter count (read once at start).
         let entry = scheduler.worker(worker)
         let row = StoreTrialResult(trialID: key.trialID, attempt: key.attempt, workerID: entry?.id.rawValue,
-                                   workerHost: entry?.host, status: status, parameters: parameters, metrics: metrics,
-                                   message: message)
+                                   workerHost: entry?.host, status: status, parameters: parameters[key.trialID] ?? nil,
+                                   metrics: metrics, message: message)
         let late = verdict == .lateHolder
-        do {
-            _ = try setup.store.recordResult(row)
-        } catch {
-            // Not committed (one transaction, so nothing half-written): no ACK, so the worker keeps
-            // it in its outbox and sends it again.
-            storeFailed("committing the result of trial \(key.trialID)", error)
-            return
-        }
-        // The result is durable: the bookkeeping around it follows in order, now or once the store
-        // takes writes again.
         let attemptMessage = message.map { String($0.prefix(2000)) }
-        persist("closing attempt \(key.attempt) of trial \(key.trialID)") { [store = setup.store] in
-            _ = try store.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
-        }
         // The trial keeps the curve and checkpoints of the attempt whose result it records; a late
         // result's own history replaces epochs another attempt reported meanwhile.
         let history = late ? metrics?.history ?? [] : []
-        persist("keeping the checkpoints of trial \(key.trialID) attempt \(key.attempt)") { [weak self, store = setup.store] in
-            let obsolete = try store.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
-            self?.removeCheckpointFiles(obsolete)
-        }
-        // A late result supersedes the attempt running now: close its row, forget its epoch.
+        // A late result supersedes the attempt running now: its row is closed too.
+        var superseded: (holder: WorkerID, attempt: Int)?
         if case .running(let holder, let current)? = scheduler.state(of: key.trialID)?.phase, current != key.attempt {
-            persist("closing superseded attempt \(current) of trial \(key.trialID)") { [store = setup.store] in
-                _ = try store.endAttempt(trialID: key.trialID, attempt: current, outcome: "superseded",
-                                         message: "attempt \(key.attempt) delivered its result late")
-            }
-            currentEpoch[holder] = nil
+            superseded = (holder, current)
         }
+        let obsolete: [String]
+        do {
+            // One durable transaction: the queued writes, the result, its attempt closed and its
+            // lineage kept. If it fails nothing is half-written and no ACK goes out, so the worker
+            // keeps the result in its outbox and sends it again.
+            obsolete = try commit(durable: true) { tx in
+                _ = try tx.recordResult(row)
+                _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
+                let obsolete = try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
+                if let superseded {
+                    _ = try tx.endAttempt(trialID: key.trialID, attempt: superseded.attempt, outcome: "superseded",
+                                          message: "attempt \(key.attempt) delivered its result late")
+                }
+                return obsolete
+            }
+        } catch {
+            storeFailed("committing the result of trial \(key.trialID)", error)
+            return
+        }
+        // Files go only once the rows that named them are gone for good.
+        removeCheckpointFiles(obsolete)
+        if let superseded { currentEpoch[superseded.holder] = nil }
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
         apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
         send(ack, to: worker)

@@ -3,16 +3,20 @@ import SweepProtocol
 import SweepStore
 
 /// sweep.db writes. While a run lasts the scheduler's memory is the truth and the store follows
-/// it in order. A write that fails (disk full, read-only folder, a lock held too long) is kept,
-/// with every later one behind it, and retried with backoff; meanwhile nothing new is assigned
-/// (an assignment is recorded before it is sent) and no result is acknowledged (the worker keeps
-/// it and sends it again). When the writes go through again, the queue drains and work resumes;
-/// a store still failing after `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming
-/// the file and the error, so that running the same command again resumes from what was written.
+/// it in order. Writes nothing waits for (epochs, leases, attempts closed, events) queue here and
+/// commit together: with the next write that must be on disk before a message goes out (an
+/// assignment, a checkpoint row, a result: `commit`), or at the end of the loop's turn, so a
+/// trial's bookkeeping costs a few commits, not one per row. A write that fails (disk full,
+/// read-only folder, a lock held too long) is kept, with every later one behind it, and retried
+/// with backoff; meanwhile nothing new is assigned (an assignment is recorded before it is sent)
+/// and no result is acknowledged (the worker keeps it and sends it again). When the writes go
+/// through again, the queue drains and work resumes; a store still failing after
+/// `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming the file and the error, so
+/// that running the same command again resumes from what was written.
 struct StoreWriteQueue {
     struct Write {
         let what: String
-        let perform: () throws -> Void
+        let perform: (StoreTransaction) throws -> Void
     }
     var pending: [Write] = []
     var failingSince: Double?
@@ -34,19 +38,40 @@ extension CoordinatorService {
         }
     }
 
-    /// Performs a state write now, or queues it behind earlier failed ones (keeping their order).
-    func persist(_ what: String, _ perform: @escaping () throws -> Void) {
-        guard storeIsWritable else {
-            if storeWrites.pending.count < StoreWriteQueue.capacity {
-                storeWrites.pending.append(.init(what: what, perform: perform))
-            } else if storeStopReason == nil {
+    /// Queues a state write behind the earlier ones (keeping their order); it commits with the next
+    /// `commit` or at the end of the loop's turn (`flushStoreWrites`), or, while the store fails,
+    /// when `retryStoreWrites` gets through.
+    func persist(_ what: String, _ perform: @escaping (StoreTransaction) throws -> Void) {
+        guard storeWrites.pending.count < StoreWriteQueue.capacity else {
+            if storeStopReason == nil {
                 storeStopReason = storeFailureMessage(extra: "\(StoreWriteQueue.capacity) writes waiting")
             }
             return
         }
-        do { try perform() } catch {
-            storeWrites.pending.append(.init(what: what, perform: perform))
-            storeFailed(what, error)
+        storeWrites.pending.append(.init(what: what, perform: perform))
+    }
+
+    /// One transaction: the queued writes, then `body`'s, which must be committed before its effect
+    /// is announced (an ASSIGN sent, a RESULT_ACK). `durable`: committed at synchronous FULL. Throws
+    /// (after rolling all of it back, the queue kept) if the store cannot take it; the caller holds
+    /// its effect back and calls `storeFailed`. Call only while `storeIsWritable`.
+    func commit<T>(durable: Bool = false, _ body: (StoreTransaction) throws -> T) throws -> T {
+        let queued = storeWrites.pending
+        let value = try setup.store.write(durable: durable) { tx in
+            for write in queued { try write.perform(tx) }
+            return try body(tx)
+        }
+        storeWrites.pending.removeFirst(queued.count)
+        return value
+    }
+
+    /// Commits the queued writes (at the end of each turn of the loop, and before reading the store
+    /// for exports and the report).
+    func flushStoreWrites() {
+        guard storeIsWritable, let first = storeWrites.pending.first else { return }
+        let count = storeWrites.pending.count
+        do { try commit { _ in } } catch {
+            storeFailed(count == 1 ? first.what : "\(first.what) and \(count - 1) more writes", error)
         }
     }
 
@@ -71,11 +96,12 @@ extension CoordinatorService {
         do {
             // A probe first: with nothing queued, the failure came from a write that cannot be
             // replayed (an assignment, a result), and the store must be shown writable again.
-            try setup.store.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
-            while let write = storeWrites.pending.first {
-                try write.perform()
-                storeWrites.pending.removeFirst()
+            let queued = storeWrites.pending
+            try setup.store.write { tx in
+                try tx.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
+                for write in queued { try write.perform(tx) }
             }
+            storeWrites.pending.removeFirst(queued.count)
         } catch {
             storeWrites.lastError = "\(error)"
             storeWrites.backoff.failed(at: now)

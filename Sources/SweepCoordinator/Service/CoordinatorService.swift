@@ -42,6 +42,8 @@ public final class CoordinatorService {
     /// The thread count each trial's holder last reported, by trial (elastic cores).
     var reportedThreads: [String: (attempt: Int, threads: Int)] = [:]
     let trialsByID: [String: Trial]
+    /// Each trial's parameter count as sweep.db had it at start (a result row's `parameters`).
+    let parameters: [String: Int?]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
     /// Checks checkpoints on arrival and before a resume (built on first use).
@@ -102,6 +104,7 @@ public final class CoordinatorService {
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
         let records = try setup.store.allTrials()
         let costs = Dictionary(records.map { ($0.trialID, $0.estimatedCost) }, uniquingKeysWith: { first, _ in first })
+        self.parameters = Dictionary(records.map { ($0.trialID, $0.parameters) }, uniquingKeysWith: { first, _ in first })
         let scheduled = setup.trials.map {
             ScheduledTrial(number: $0.number, id: $0.id, maxAttempts: $0.config.training.maxAttempts,
                            epochs: $0.config.training.epochs, estimatedCost: costs[$0.id] ?? nil,
@@ -174,6 +177,7 @@ public final class CoordinatorService {
         let now = clock.now()
         apply(scheduler.resumeEarlyStopping(now: now), now: now)
         exportResults()
+        flushStoreWrites()
     }
 
     /// One turn of the loop: waits up to `timeout` seconds for messages or a signal, handles them,
@@ -209,6 +213,8 @@ public final class CoordinatorService {
             if reportDirty && reportSchedule.isDue(at: now) { writeReport() }
             drawProgress()
         }
+        // What this turn queued commits together, before the next wait.
+        flushStoreWrites()
         return true
     }
 
@@ -223,6 +229,7 @@ public final class CoordinatorService {
             progress.log(storeStopReason)
         }
         if let cpuAtStart { recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart)) }
+        flushStoreWrites()
         return complete
     }
 
@@ -235,11 +242,11 @@ public final class CoordinatorService {
                 let attempt = attemptOf(trialID)
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
                 if let attempt {
-                    persist("closing attempt \(attempt) of trial \(trialID)") { [store = setup.store] in
-                        try store.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
+                    persist("closing attempt \(attempt) of trial \(trialID)") { tx in
+                        try tx.endAttempt(trialID: trialID, attempt: attempt, outcome: "interrupted", message: reason)
                     }
                 }
-                persist("requeueing trial \(trialID)") { [store = setup.store] in try store.requeue(trialID: trialID) }
+                persist("requeueing trial \(trialID)") { tx in try tx.requeue(trialID: trialID) }
             }
             send(.bye(Bye(code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
         }
@@ -296,8 +303,9 @@ public final class CoordinatorService {
         // The event log is a record for people, not state: while the store fails, events are
         // counted and shown, not queued.
         if storeIsWritable {
-            do { try setup.store.appendEvent(kind: kind, message: message, trialID: trial, workerID: worker?.rawValue) } catch {
-                storeFailed("recording an event", error)
+            // Queued: it commits with the next write of this turn, or at its end.
+            persist("recording an event") { tx in
+                try tx.appendEvent(kind: kind, message: message, trialID: trial, workerID: worker?.rawValue)
             }
         } else {
             eventsNotRecorded += 1
@@ -307,6 +315,7 @@ public final class CoordinatorService {
 
     /// Rewrites results.csv and curves.csv from the store (every trial: see `exportSchedule`).
     func exportResults() {
+        flushStoreWrites()
         let started = clock.now()
         do {
             try setup.store.exportAll(to: setup.folder.root.path)
@@ -320,6 +329,7 @@ public final class CoordinatorService {
 
     /// `live`: the sweep is still running, so the page reloads itself.
     func writeReport(live: Bool = true) {
+        flushStoreWrites()
         let started = clock.now()
         do {
             let html = ReportWriter.html(try ReportInput.load(from: setup.store, sweepName: setup.sweep.name, split: setup.splitDescription,

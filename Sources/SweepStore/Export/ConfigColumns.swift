@@ -12,6 +12,12 @@ struct ConfigColumns {
         root = object as? [String: Any] ?? [:]
     }
 
+    /// The columns of `json`, parsed once per distinct text: a trial's config never changes, and
+    /// every live rewrite of results.csv reads every trial's (parsing them was most of its cost).
+    static func parsed(_ json: String) -> ConfigColumns {
+        parsedConfigs.columns(json)
+    }
+
     func value(_ key: String) -> Any? {
         if let value = root[key], !(value is NSNull) { return value }
         let otherSections = root.keys.filter { !Self.sections.contains($0) }.sorted()
@@ -57,5 +63,31 @@ struct ConfigColumns {
     /// JSONSerialization gives booleans as NSNumber with objCType "c".
     private static func isBool(_ number: NSNumber) -> Bool {
         String(cString: number.objCType) == "c"
+    }
+}
+
+/// Parsed configs by their JSON text (so a config changed in sweep.db is parsed anew). Bounded: a
+/// store holds one config per trial, and the cache starts over beyond `limit` of them.
+private let parsedConfigs = ParsedConfigs()
+
+private final class ParsedConfigs: @unchecked Sendable {
+    // Guarded by `lock`; `ConfigColumns` is only read after it is made.
+    private let lock = NSLock()
+    private var byJSON: [String: ConfigColumns] = [:]
+    static let limit = 200_000
+
+    func columns(_ json: String) -> ConfigColumns {
+        lock.lock()
+        if let cached = byJSON[json] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let made = ConfigColumns(json: json)
+        lock.lock()
+        if byJSON.count >= Self.limit { byJSON.removeAll() }
+        byJSON[json] = made
+        lock.unlock()
+        return made
     }
 }

@@ -9,7 +9,7 @@ public struct ResultLine {
     init(trial: TrialRecord, result: TrialResult?) {
         self.trial = trial
         self.result = result
-        config = ConfigColumns(json: trial.configJSON)
+        config = ConfigColumns.parsed(trial.configJSON)
         grid = Dictionary(trial.grid.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
