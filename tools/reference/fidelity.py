@@ -505,6 +505,22 @@ def welch(mine: list[float], theirs: list[float]) -> tuple[float, float, float, 
     return mo, so, mt, st, ((mo - mt) / se if se > 0 else float("inf"))
 
 
+def welch_p(mine: list[float], theirs: list[float]) -> tuple[float, float]:
+    """Welch–Satterthwaite degrees of freedom and the two-sided p-value of Welch's t (Student's t, its
+    density integrated by Simpson's rule: no SciPy needed)."""
+    a, b = statistics.variance(mine) / len(mine), statistics.variance(theirs) / len(theirs)
+    if a + b == 0:
+        return float("inf"), 0.0
+    df = (a + b) ** 2 / (a ** 2 / (len(mine) - 1) + b ** 2 / (len(theirs) - 1))
+    t = abs(statistics.fmean(mine) - statistics.fmean(theirs)) / math.sqrt(a + b)
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    density = lambda x: math.exp(log_c - (df + 1) / 2 * math.log1p(x * x / df))  # noqa: E731
+    n = 2000
+    h = t / n
+    area = h / 3 * sum(density(i * h) * (1 if i in (0, n) else 4 if i % 2 else 2) for i in range(n + 1))
+    return df, max(0.0, 1 - 2 * area)
+
+
 def p1_gap_note(torch_results: dict) -> list[str]:
     """What the P1 RNN L10 comparison says, from the numbers (the config whose first runs differed)."""
     entry = torch_results.get("p1-rnn-L10")
@@ -593,18 +609,22 @@ def grid_step_check_note(runs: list[dict], torch_entry: dict | None) -> list[str
     if len(every) < 2 or len(theirs) < 2:
         return lines + ["Too few seeds on one side to compare over every window (at least 2 each needed).", ""]
     mo, so, mt, st, t = welch(every, theirs)
+    df, p = welch_p(every, theirs)
     shift = statistics.fmean(r["our_val_loss"] - r["every_window_loss"] for r in rows)
     same_steps = check["max_abs_loss_difference"] < 1e-5 and abs(check["val_loss"]["difference"]) < 1e-5
+    spread = p >= 0.05
     lines += [f"Over every window on both sides: ours {mo:.4f} ± {so:.4f} ({len(every)} seeds), PyTorch {mt:.4f} ± {st:.4f}",
-              f"({len(theirs)} seeds): Δ {mo - mt:+.4f}, Welch's t {abs(t):.1f}. The capped validation moves our loss by {shift:+.4f}",
-              "on average.", "",
-              "**Verdict:** " + ("the trainers take the same mini-batch steps (PyTorch replays ours to the differences above), so the"
-                                 if same_steps else "the replay does NOT match (see the differences above), so the")
-              + (" gap is in what the two sides draw — initialisation and batch order — that is, seed spread: the two"
-                 " means are within two standard errors of the difference." if same_steps and abs(t) < 2 else
-                 " remaining gap is between the initialisations and batch orders the two sides draw (the distributions"
-                 " are PyTorch's on both; more seeds would settle whether it is spread)." if same_steps else
-                 " gap may come from the trainer itself."), ""]
+              f"({len(theirs)} seeds): Δ {mo - mt:+.4f}, Welch's t {abs(t):.2f} on {df:.1f} degrees of freedom, two-sided p = {p:.3f}.",
+              f"The capped validation moves our loss by {shift:+.4f} on average (about {abs(shift) / abs(mo - mt + shift):.0%} of the",
+              "gap in the table above), so most of that gap is not the windows.", "",
+              "**Verdict:** " + ("the trainers take the same mini-batch steps (PyTorch replays ours to the differences above), so"
+                                 if same_steps else "the replay does NOT match (see the differences above), so")
+              + (" what is left is what the two sides draw — initialisation and batch order, from the same distributions"
+                 " (PyTorch's defaults; a uniform shuffle) — that is, seed spread: with this few seeds a side the difference"
+                 f" is not significant (p {p:.2f} ≥ 0.05)." if same_steps and spread else
+                 " what is left is between the initialisations and batch orders the two sides draw, and it is significant"
+                 f" at this many seeds (p {p:.3f}); more seeds of both would tell spread from a difference in the draws."
+                 if same_steps else " the gap may come from the trainer itself."), ""]
     return lines
 
 
@@ -706,11 +726,13 @@ def render() -> None:
               "The cut trains GRU-128 and LSTM-128 (L 20, one Linear, the report's settings otherwise) for one epoch",
               f"capped at {GRID_CUT_BATCHES} batches of 8192 windows ({GRID_CUT_BATCHES * 8192:,} windows, about",
               f"{GRID_CUT_BATCHES * 8192 / 1_115_374:.2f} of an epoch) with the same settings and steps on both sides; the seeds",
-              "each side ran are in the table (— where a side was not run). The loss after training is over every window",
-              "of the text (the report has no validation split; `split: none` validates on the training windows). The",
+              "each side ran are in the table (— where a side was not run). The report has no validation split (`split:",
+              "none` validates on the training windows); PyTorch's loss after training is over every window of the text,",
+              f"ours over the first {GRID_CUT_BATCHES * 8192:,} (our trainer caps validation like training at",
+              "`max_batches_per_epoch` batches; the replay below puts both on every window). The",
               "report's 100-epoch losses beside it are **not comparable** (about",
               f"{100 * 1_115_374 / (GRID_CUT_BATCHES * 8192):.0f}× more steps).", "",
-              "| model | our train loss | PyTorch train loss | our loss, every window | PyTorch loss, every window | report val loss (100 epochs, not comparable) |",
+              "| model | our train loss | PyTorch train loss | our loss, first windows | PyTorch loss, every window | report val loss (100 epochs, not comparable) |",
               "|---|---|---|---|---|---|"]
     for name in grid["torch"]:
         t = torch_results.get(name)
@@ -733,7 +755,7 @@ def render() -> None:
         mo, so, mt, st, w = welch(mine, t["val_loss"]["values"])
         lines.append(f"{cell.upper()}-128: ours {mo:.4f} ± {so:.4f}, PyTorch {mt:.4f} ± {st:.4f}: Δ {mo - mt:+.4f}, {abs(w):.1f} "
                      "standard errors of the difference: " + ("the same loss within the seeds' spread." if abs(w) < 2 else
-                                                                "more than two standard errors apart, not explained here."))
+                                                                "more than two standard errors apart; see the replay and the every-window comparison below."))
     lines += ["", *grid_step_check_note(runs, torch_results.get("spear-gru-128"))]
     prompt = (REPO / "sweeps" / "texts" / "warwick-prompt.txt").read_text(encoding="utf-8")
     lines += ["", "Generated after the 544-character WARWICK prompt with its indentation (greedy, first 120 characters):", "",
