@@ -301,6 +301,10 @@ def run_grid_step_check(part: dict) -> None:
                 out = subprocess.run(real, stdout=subprocess.PIPE, stderr=log, text=True, check=True, cwd=REPO, env=env).stdout
                 log.write(out)
                 return out
+            def save(rows: list[dict]) -> None:
+                # After every seed, so a stopped run keeps what it finished.
+                (folder / "result.json").write_text(json.dumps({"seeds": rows, "step_check": json.loads(
+                    (folder / "step-check.json").read_text())}, indent=1) + "\n")
             call(commands[0])
             trials = {}
             for path in sorted((folder / "trials").glob("*.json")):
@@ -309,9 +313,18 @@ def run_grid_step_check(part: dict) -> None:
             seeds = list(range(1, part["seeds"] + 1))
             if sorted(trials) != seeds:
                 sys.exit(f"fidelity: {part['name']}: expected trials of seeds {seeds} in {folder / 'trials'}, found {sorted(trials)}")
+            # A run with more seeds keeps the trials an earlier run finished (same trial id, so the same result).
+            done = {}
+            if (folder / "result.json").exists():
+                done = {(r["seed"], r["trial_id"]): r for r in json.loads((folder / "result.json").read_text())["seeds"]}
             rows = []
             for seed in seeds:
                 path, trial = trials[seed]
+                if (seed, trial["id"]) in done and (seed != 1 or (folder / "step-check.json").exists()):
+                    rows.append(done[(seed, trial["id"])])
+                    continue
+                if rows:
+                    save(rows)
                 print(f"fidelity: {part['name']}: seed {seed}, trial {trial['id']}", flush=True)
                 call([str(path.relative_to(REPO)) if c.endswith("N-ID.json") else c.replace("seed-S", f"seed-{seed}")
                       for c in commands[1]])
@@ -327,8 +340,7 @@ def run_grid_step_check(part: dict) -> None:
                     (folder / "seed-1-epochs-2.json").write_text(json.dumps(trial, indent=1) + "\n")
                     call(commands[3])
                     call(commands[4])
-            (folder / "result.json").write_text(json.dumps({"seeds": rows, "step_check": json.loads(
-                (folder / "step-check.json").read_text())}, indent=1) + "\n")
+            save(rows)
     recorded(part, "torch", commands, action)
 
 
@@ -620,8 +632,8 @@ def grid_step_check_note(runs: list[dict], torch_entry: dict | None) -> list[str
               "**Verdict:** " + ("the trainers take the same mini-batch steps (PyTorch replays ours to the differences above), so"
                                  if same_steps else "the replay does NOT match (see the differences above), so")
               + (" what is left is what the two sides draw — initialisation and batch order, from the same distributions"
-                 " (PyTorch's defaults; a uniform shuffle) — that is, seed spread: with this few seeds a side the difference"
-                 f" is not significant (p {p:.2f} ≥ 0.05)." if same_steps and spread else
+                 " (PyTorch's defaults; a uniform shuffle): the gap is consistent with seed spread — with this few seeds a"
+                 f" side the difference is not significant (p {p:.2f} ≥ 0.05)." if same_steps and spread else
                  " what is left is between the initialisations and batch orders the two sides draw, and it is significant"
                  f" at this many seeds (p {p:.3f}); more seeds of both would tell spread from a difference in the draws."
                  if same_steps else " the gap may come from the trainer itself."), ""]
