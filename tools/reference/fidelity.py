@@ -76,9 +76,10 @@ PARTS = [
     {"name": "grid-cut-gru-torch", "seeds": 1, "torch": ["spear-gru-128"], "ours": []},
     # Seeds 2...3 of it once the machine was quieter (pooled with seed 1).
     {"name": "grid-cut-gru-torch-b", "seeds": 2, "torch_first_seed": 2, "torch": ["spear-gru-128"], "ours": []},
-    # The grid cut's GRU trials of seeds 1...4 again (`worker train`): their loss over every window (PyTorch), and
-    # seed 1's 60 mini-batch Adam steps of a second epoch replayed in PyTorch from its first epoch (step_check.py).
-    {"name": "grid-cut-step-check", "seeds": 4, "step_check": "grid-cut", "replay": "mini-batch", "torch": [], "ours": []},
+    # The grid cut's GRU trials of seeds 1...6 again (`worker train`; 1...4 are the cut's own): their loss over every
+    # window (PyTorch), and seed 1's 60 mini-batch Adam steps of a second epoch replayed in PyTorch from its first
+    # epoch (step_check.py).
+    {"name": "grid-cut-step-check", "seeds": 6, "step_check": "grid-cut", "replay": "mini-batch", "torch": [], "ours": []},
     {"name": "d2l-128", "seeds": 3, "torch": ["d2l-gru-128", "d2l-lstm-128"],
      "ours": [{"file": "d2l-timemachine.json", "keep": {"hidden_size": [128]}}]},
     {"name": "p1-gru-lstm-L20-L30", "seeds": 3, "torch": ["p1-gru-L20", "p1-lstm-L20", "p1-gru-L30", "p1-lstm-L30"],
