@@ -76,6 +76,10 @@ PARTS = [
     {"name": "grid-cut-gru-torch", "seeds": 1, "torch": ["spear-gru-128"], "ours": []},
     # Seeds 2...3 of it once the machine was quieter (pooled with seed 1).
     {"name": "grid-cut-gru-torch-b", "seeds": 2, "torch_first_seed": 2, "torch": ["spear-gru-128"], "ours": []},
+    # The grid cut's GRU trials of seeds 1...6 again (`worker train`; 1...4 are the cut's own): their loss over every
+    # window (PyTorch), and seed 1's 60 mini-batch Adam steps of a second epoch replayed in PyTorch from its first
+    # epoch (step_check.py).
+    {"name": "grid-cut-step-check", "seeds": 6, "step_check": "grid-cut", "replay": "mini-batch", "torch": [], "ours": []},
     {"name": "d2l-128", "seeds": 3, "torch": ["d2l-gru-128", "d2l-lstm-128"],
      "ours": [{"file": "d2l-timemachine.json", "keep": {"hidden_size": [128]}}]},
     {"name": "p1-gru-lstm-L20-L30", "seeds": 3, "torch": ["p1-gru-L20", "p1-lstm-L20", "p1-gru-L30", "p1-lstm-L30"],
@@ -260,6 +264,87 @@ def run_step_check(part: dict) -> None:
     recorded(part, "torch", commands, action)
 
 
+GRID_STEP_CHECK = RUNS / "grid-step-check"
+
+
+def run_grid_step_check(part: dict) -> None:
+    """The grid cut's GRU-128 trials (the part named by `step_check`: same configs, so the same trial ids and
+    seeds) trained again with `worker train` for seeds 1...n; PyTorch's loss over every window of each (our
+    trainer's own validation is capped with training at max_batches_per_epoch batches, i.e. the text's first
+    windows); then seed 1 trained for a second epoch and step_check.py replaying that epoch from the first's
+    checkpoint. Results in runs/fidelity/grid-step-check/result.json."""
+    source = part_named(part["step_check"])
+    sub = json.loads(json.dumps(source["ours"][0]))
+    sub["keep"]["cell"] = ["gru"]
+    text = data_dir() / "tinyshakespeare.txt"
+    if not text.exists():
+        usage_error(f"part {part['name']}: {text} does not exist (RNNSWEEP_DATA_DIR must hold tinyshakespeare.txt)")
+    sweep = derived_sweep(part, sub)
+    folder = GRID_STEP_CHECK
+    rel = folder.relative_to(REPO)
+    commands = [[".build/release/coordinator", "plan", str(sweep.relative_to(REPO)), "--gflops", "10", "--write-trials", f"{rel}/trials"],
+                [".build/release/worker", "train", f"{rel}/trials/N-ID.json", "--output", f"{rel}/seed-S"],
+                ["python3", "tools/reference/load_checkpoint.py", "--json", f"{rel}/seed-S/checkpoints/epoch-0001.safetensors",
+                 "$RNNSWEEP_DATA_DIR/tinyshakespeare.txt"],
+                [".build/release/worker", "train", f"{rel}/seed-1-epochs-2.json", "--output", f"{rel}/seed-1-epochs-2"],
+                ["python3", "tools/reference/step_check.py", f"{rel}/seed-1/checkpoints/epoch-0001.safetensors",
+                 f"{rel}/seed-1-epochs-2/checkpoints/epoch-0002.safetensors", "$RNNSWEEP_DATA_DIR/tinyshakespeare.txt",
+                 "--out", f"{rel}/step-check.json"]]
+    # PyTorch's evaluations on one thread, like compare_torch.py.
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+
+    def action() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "log.txt", "w") as log:
+            def call(cmd: list[str]) -> str:
+                real = [sys.executable if c == "python3" else str(text) if c.endswith("tinyshakespeare.txt") else c for c in cmd]
+                print(f"fidelity: {part['name']}: {' '.join(cmd)}", file=log, flush=True)
+                out = subprocess.run(real, stdout=subprocess.PIPE, stderr=log, text=True, check=True, cwd=REPO, env=env).stdout
+                log.write(out)
+                return out
+            def save(rows: list[dict]) -> None:
+                # After every seed, so a stopped run keeps what it finished.
+                (folder / "result.json").write_text(json.dumps({"seeds": rows, "step_check": json.loads(
+                    (folder / "step-check.json").read_text())}, indent=1) + "\n")
+            call(commands[0])
+            trials = {}
+            for path in sorted((folder / "trials").glob("*.json")):
+                trial = json.loads(path.read_text())
+                trials[int(trial["config"]["training"]["seed"])] = (path, trial)
+            seeds = list(range(1, part["seeds"] + 1))
+            if sorted(trials) != seeds:
+                sys.exit(f"fidelity: {part['name']}: expected trials of seeds {seeds} in {folder / 'trials'}, found {sorted(trials)}")
+            # A run with more seeds keeps the trials an earlier run finished (same trial id, so the same result).
+            done = {}
+            if (folder / "result.json").exists():
+                done = {(r["seed"], r["trial_id"]): r for r in json.loads((folder / "result.json").read_text())["seeds"]}
+            rows = []
+            for seed in seeds:
+                path, trial = trials[seed]
+                if (seed, trial["id"]) in done and (seed != 1 or (folder / "step-check.json").exists()):
+                    rows.append(done[(seed, trial["id"])])
+                    continue
+                if rows:
+                    save(rows)
+                print(f"fidelity: {part['name']}: seed {seed}, trial {trial['id']}", flush=True)
+                call([str(path.relative_to(REPO)) if c.endswith("N-ID.json") else c.replace("seed-S", f"seed-{seed}")
+                      for c in commands[1]])
+                checkpoint = folder / f"seed-{seed}" / "checkpoints" / "epoch-0001.safetensors"
+                history = json.loads(checkpoint_metadata(checkpoint)["state"])["history"]
+                every = json.loads(call([c.replace("seed-S", f"seed-{seed}") for c in commands[2]]))
+                rows.append({"seed": seed, "trial_id": trial["id"], "trial_seed": trial["seed"], "train_loss": history[-1]["train_loss"],
+                             "our_val_loss": history[-1]["val_loss"], "every_window_loss": every["val_loss"],
+                             "every_window_count": every["targets"]})
+                if seed == 1:
+                    # The same trial (same seed) with a second epoch, for the replay.
+                    trial["config"]["training"]["epochs"] = 2
+                    (folder / "seed-1-epochs-2.json").write_text(json.dumps(trial, indent=1) + "\n")
+                    call(commands[3])
+                    call(commands[4])
+            save(rows)
+    recorded(part, "torch", commands, action)
+
+
 def run(names: list[str], side: str, workers: int) -> None:
     data_dir()
     if side in ("both", "ours") and not COORDINATOR.exists():
@@ -287,7 +372,7 @@ def run(names: list[str], side: str, workers: int) -> None:
     if side in ("both", "torch"):
         for part in parts:
             if "step_check" in part:
-                run_step_check(part)
+                (run_grid_step_check if part.get("replay") == "mini-batch" else run_step_check)(part)
     if worker:
         worker.join()
     if failures:
@@ -433,6 +518,22 @@ def welch(mine: list[float], theirs: list[float]) -> tuple[float, float, float, 
     return mo, so, mt, st, ((mo - mt) / se if se > 0 else float("inf"))
 
 
+def welch_p(mine: list[float], theirs: list[float]) -> tuple[float, float]:
+    """Welch–Satterthwaite degrees of freedom and the two-sided p-value of Welch's t (Student's t, its
+    density integrated by Simpson's rule: no SciPy needed)."""
+    a, b = statistics.variance(mine) / len(mine), statistics.variance(theirs) / len(theirs)
+    if a + b == 0:
+        return float("inf"), 0.0
+    df = (a + b) ** 2 / (a ** 2 / (len(mine) - 1) + b ** 2 / (len(theirs) - 1))
+    t = abs(statistics.fmean(mine) - statistics.fmean(theirs)) / math.sqrt(a + b)
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    density = lambda x: math.exp(log_c - (df + 1) / 2 * math.log1p(x * x / df))  # noqa: E731
+    n = 2000
+    h = t / n
+    area = h / 3 * sum(density(i * h) * (1 if i in (0, n) else 4 if i % 2 else 2) for i in range(n + 1))
+    return df, max(0.0, 1 - 2 * area)
+
+
 def p1_gap_note(torch_results: dict) -> list[str]:
     """What the P1 RNN L10 comparison says, from the numbers (the config whose first runs differed)."""
     entry = torch_results.get("p1-rnn-L10")
@@ -485,6 +586,63 @@ def p1_gap_note(torch_results: dict) -> list[str]:
     return lines
 
 
+def grid_step_check_note(runs: list[dict], torch_entry: dict | None) -> list[str]:
+    """What part grid-cut-step-check found (its result.json), with the verdict computed from the numbers."""
+    path = GRID_STEP_CHECK / "result.json"
+    if not path.exists() or not (RUNS / "grid-cut-step-check-torch.run.json").exists():
+        return ["The GRU-128 replay and every-window check (part grid-cut-step-check) was not run.", ""]
+    result = json.loads(path.read_text())
+    check, rows = result["step_check"], result["seeds"]
+    loss = check["losses"][-1]
+    lines = ["**Same state, same mini-batches (part grid-cut-step-check).** Our seed-1 GRU-128 trial of the cut, trained",
+             f"again (`worker train`) for a second epoch of {check['batches_per_epoch']} batches: `step_check.py` loads its",
+             f"state after epoch {check['from_epoch']} (weights and Adam moments at step {check['from_step']}), replays the",
+             "windows our trainer puts in each batch (the epoch's shuffle of every window, our seeded Fisher–Yates",
+             f"reimplemented in Python) and runs the same {check['steps']} Adam steps in PyTorch {check['torch_version']}:", "",
+             "| | PyTorch | ours | largest difference |", "|---|---|---|---|",
+             f"| training loss, epoch {loss['epoch']} (mean over its {check['steps'] // check['epochs'] * check['batch_size']:,} windows) | "
+             f"{loss['torch_train_loss']:.6f} | {loss['our_train_loss']:.6f} | {check['max_abs_loss_difference']:.1e} |",
+             f"| loss after epoch {loss['epoch']}, the {check['evaluated_windows']:,} windows our trainer validates on | "
+             f"{check['val_loss']['torch']:.6f} | {check['val_loss']['ours']:.6f} | {abs(check['val_loss']['difference']):.1e} |",
+             f"| every weight after epoch {loss['epoch']} | | | {check['max_abs_weight_difference']:.1e} |", "",
+             "With `max_batches_per_epoch` our trainer caps validation like training, so a cut with `split: none` reports",
+             f"the loss over the text's first {check['evaluated_windows']:,} windows, where `compare_torch.py` averages over all",
+             f"{rows[0]['every_window_count']:,}. The same trials of the cut (seeds 1…{len(rows)}, retrained with `worker train`; the",
+             "cut's own results beside them), their loss over every window computed by `load_checkpoint.py`:", "",
+             "| seed | trial | our reported loss | the cut's reported loss | loss over every window (PyTorch on our weights) | difference |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        cut = values(group(runs, cell="gru", hidden_size=128, sequence_length=20, fc_layers=1, seed=r["seed"]), "val_loss")
+        lines.append(f"| {r['seed']} | {r['trial_id']} | {r['our_val_loss']:.4f} | {cut[0]:.4f} | " if cut else
+                     f"| {r['seed']} | {r['trial_id']} | {r['our_val_loss']:.4f} | — | ")
+        lines[-1] += f"{r['every_window_loss']:.4f} | {r['our_val_loss'] - r['every_window_loss']:+.4f} |"
+    every = [r["every_window_loss"] for r in rows]
+    theirs = torch_entry["val_loss"]["values"] if torch_entry else []
+    lines += [""]
+    if len(every) < 2 or len(theirs) < 2:
+        return lines + ["Too few seeds on one side to compare over every window (at least 2 each needed).", ""]
+    mo, so, mt, st, t = welch(every, theirs)
+    df, p = welch_p(every, theirs)
+    cut = values(group(runs, cell="gru", hidden_size=128, sequence_length=20, fc_layers=1), "val_loss")
+    shift = statistics.fmean(r["our_val_loss"] - r["every_window_loss"] for r in rows)
+    same_steps = check["max_abs_loss_difference"] < 1e-5 and abs(check["val_loss"]["difference"]) < 1e-5
+    spread = p >= 0.05
+    lines += [f"Over every window on both sides: ours {mo:.4f} ± {so:.4f} ({len(every)} seeds), PyTorch {mt:.4f} ± {st:.4f}",
+              f"({len(theirs)} seeds): Δ {mo - mt:+.4f}, Welch's t {abs(t):.2f} on {df:.1f} degrees of freedom, two-sided p = {p:.3f}.",
+              f"The capped validation moves our loss by {shift:+.4f} on average"
+              + (f", against a gap of {statistics.fmean(cut) - mt:+.4f} in the table above: most of that gap is not the windows."
+                 if cut else "."), "",
+              "**Verdict:** " + ("the trainers take the same mini-batch steps (PyTorch replays ours to the differences above), so"
+                                 if same_steps else "the replay does NOT match (see the differences above), so")
+              + (" what is left is what the two sides draw — initialisation and batch order, from the same distributions"
+                 " (PyTorch's defaults; a uniform shuffle): the gap is consistent with seed spread — with this few seeds a"
+                 f" side the difference is not significant (p {p:.2f} ≥ 0.05)." if same_steps and spread else
+                 " what is left is between the initialisations and batch orders the two sides draw, and it is significant"
+                 f" at this many seeds (p {p:.3f}); more seeds of both would tell spread from a difference in the draws."
+                 if same_steps else " the gap may come from the trainer itself."), ""]
+    return lines
+
+
 def render() -> None:
     data = data_dir()
     version, torch_results = torch_runs()
@@ -509,6 +667,8 @@ def render() -> None:
         seeds = f"{first}…{first + part['seeds'] - 1}" + (f" (ours 1…{part['ours_seeds']})" if "ours_seeds" in part else "")
         if "step_check" in part:
             seeds = f"our seed-1 trial of {part['step_check']}, replayed"
+        if part.get("replay") == "mini-batch":
+            seeds = f"our GRU trials of {part['step_check']}, seeds 1…{part['seeds']}; seed 1 replayed"
         draws = f" (draws {part['torch_draws']})" if "torch_draws" in part else ""
         lines.append(f"| {part['name']} | {'; '.join(subset_text(sub) for sub in part['ours']) or '—'} | "
                      f"{(', '.join(part['torch']) + draws) if part['torch'] else ('step_check.py' if 'step_check' in part else '—')} | "
@@ -581,11 +741,13 @@ def render() -> None:
               "The cut trains GRU-128 and LSTM-128 (L 20, one Linear, the report's settings otherwise) for one epoch",
               f"capped at {GRID_CUT_BATCHES} batches of 8192 windows ({GRID_CUT_BATCHES * 8192:,} windows, about",
               f"{GRID_CUT_BATCHES * 8192 / 1_115_374:.2f} of an epoch) with the same settings and steps on both sides; the seeds",
-              "each side ran are in the table (— where a side was not run). The loss after training is over every window",
-              "of the text (the report has no validation split; `split: none` validates on the training windows). The",
+              "each side ran are in the table (— where a side was not run). The report has no validation split (`split:",
+              "none` validates on the training windows); PyTorch's loss after training is over every window of the text,",
+              f"ours over the first {GRID_CUT_BATCHES * 8192:,} (our trainer caps validation like training at",
+              "`max_batches_per_epoch` batches; the replay below puts both on every window). The",
               "report's 100-epoch losses beside it are **not comparable** (about",
               f"{100 * 1_115_374 / (GRID_CUT_BATCHES * 8192):.0f}× more steps).", "",
-              "| model | our train loss | PyTorch train loss | our loss, every window | PyTorch loss, every window | report val loss (100 epochs, not comparable) |",
+              "| model | our train loss | PyTorch train loss | our loss, first windows | PyTorch loss, every window | report val loss (100 epochs, not comparable) |",
               "|---|---|---|---|---|---|"]
     for name in grid["torch"]:
         t = torch_results.get(name)
@@ -608,7 +770,8 @@ def render() -> None:
         mo, so, mt, st, w = welch(mine, t["val_loss"]["values"])
         lines.append(f"{cell.upper()}-128: ours {mo:.4f} ± {so:.4f}, PyTorch {mt:.4f} ± {st:.4f}: Δ {mo - mt:+.4f}, {abs(w):.1f} "
                      "standard errors of the difference: " + ("the same loss within the seeds' spread." if abs(w) < 2 else
-                                                                "more than two standard errors apart, not explained here."))
+                                                                "more than two standard errors apart; see the replay and the every-window comparison below."))
+    lines += ["", *grid_step_check_note(runs, torch_results.get("spear-gru-128"))]
     prompt = (REPO / "sweeps" / "texts" / "warwick-prompt.txt").read_text(encoding="utf-8")
     lines += ["", "Generated after the 544-character WARWICK prompt with its indentation (greedy, first 120 characters):", "",
               "| model | seed | generated |", "|---|---|---|"]
