@@ -16,7 +16,11 @@ extension GEMM {
         let policy = pool.policy
         let parts = min(pool.size * policy.partsPerThread, max(pool.size, m * n * k / max(policy.minimumMACs, 1)))
         if rowTiles >= columnTiles {
-            let rows = ParallelPartition(count: m, parts: min(parts, rowTiles), granule: policy.rowGranule)
+            // Each row block packs all of a raw B for itself: keep the blocks large enough (4 A blocks
+            // of `mc` rows) that the packing stays a small share of their product.
+            var rowParts = min(parts, rowTiles)
+            if case .raw = source { rowParts = min(rowParts, max(pool.size, m / (4 * mc))) }
+            let rows = ParallelPartition(count: m, parts: rowParts, granule: policy.rowGranule)
             pool.run(parts: rows.parts) { part in
                 let block = rows.block(part)
                 // Row i of op(A) starts at a + i·lda, or at a + i when A is stored transposed.

@@ -35,16 +35,17 @@ struct SplitPolicy: Sendable {
     var minimumUnits: Int
     /// GEMM row blocks start on multiples of this (12 = the micro-tile: no partial tiles).
     var rowGranule: Int
-    /// Fewest elements summed per block in a column sum.
+    /// Fewest elements summed per block in a column sum, and fewest columns.
     var minimumSumElements: Int
+    var minimumColumns: Int
     /// Blocks per thread in a region: more than one lets a thread the machine delays fall behind by
     /// one block, not by a thread's whole share.
     var partsPerThread: Int
 
     static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4, minimumUnits: 32,
-                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16, partsPerThread: 4)
+                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16, minimumColumns: 256, partsPerThread: 4)
     static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, minimumUnits: GEMM.nr,
-                                    rowGranule: 1, minimumSumElements: 0, partsPerThread: 2)
+                                    rowGranule: 1, minimumSumElements: 0, minimumColumns: 1, partsPerThread: 2)
 }
 
 /// Which ways a recurrence may be split over a pool's threads: `automatic` picks units or sequences
@@ -78,6 +79,15 @@ extension ThreadPool {
         guard let pool = current else { return body(0..<count) }
         let minimumItems = pool.policy.minimumSumElements / max(width, 1)
         forEachBlock(of: count, on: pool, granule: 8, minimumBlock: max(minimumItems, 1), body)
+    }
+
+    /// Runs `body` on column blocks of a `rows` × `width` sum or scatter over the calling thread's
+    /// pool. A block is whole cache lines and at least `minimumColumns` wide: each thread walks
+    /// every row, and narrower blocks would read a cache line per row for a few floats of it.
+    static func forEachColumnBlock(of width: Int, rows: Int, _ body: (Range<Int>) -> Void) {
+        guard let pool = current else { return body(0..<width) }
+        let minimumColumns = max(pool.policy.minimumSumElements / max(rows, 1), pool.policy.minimumColumns)
+        forEachBlock(of: width, on: pool, granule: 16, minimumBlock: minimumColumns, body)
     }
 
     static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {

@@ -32,9 +32,7 @@
             for j in columns { out[j] += row[j] }
         }
     }
-    guard let pool = ThreadPool.current else { return sums(0..<width) }
-    let minimumColumns = pool.policy.minimumSumElements / max(rows, 1)
-    ThreadPool.forEachBlock(of: width, on: pool, granule: 8, minimumBlock: minimumColumns, sums)
+    ThreadPool.forEachColumnBlock(of: width, rows: rows, sums)
 }
 
 /// y[i] += x[i]

@@ -70,7 +70,7 @@ final class TokenInputProjection {
         let gw = gateWidth
         // Split by gate columns: each column still adds its rows in order, whatever thread runs it.
         let rows = rows
-        ThreadPool.forEachElementBlock(of: gw, width: rows) { columns in
+        ThreadPool.forEachColumnBlock(of: gw, rows: rows) { columns in
             for v in 0..<vocabSize { (tableGradient + v * gw + columns.lowerBound).update(repeating: 0, count: columns.count) }
             for r in 0..<rows {
                 addInPlace(tableGradient + Int(tokens[r]) * gw + columns.lowerBound, gateGradient + r * gw + columns.lowerBound,
