@@ -142,24 +142,16 @@ struct CheckpointLayout {
     /// The index of the first NaN or infinity of a float tensor, or nil (other dtypes have none).
     static func firstNonFinite(_ entry: TensorEntry) -> Int? {
         switch entry.dtype {
-        case .F32:
-            return entry.data.withUnsafeBytes { raw in
-                let count = raw.count / 4
-                for i in 0..<count where !Float(bitPattern: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)).isFinite {
-                    return i
-                }
-                return nil
-            }
-        case .F64:
-            return entry.data.withUnsafeBytes { raw in
-                let count = raw.count / 8
-                for i in 0..<count where !Double(bitPattern: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)).isFinite {
-                    return i
-                }
-                return nil
-            }
+        case .F32: return entry.data.withUnsafeBytes { firstNonFinite($0, as: Float.self) }
+        case .F64: return entry.data.withUnsafeBytes { firstNonFinite($0, as: Double.self) }
         case .I32, .I64, .U8, .U64:
             return nil
         }
+    }
+
+    private static func firstNonFinite<F: BinaryFloatingPoint>(_ raw: UnsafeRawBufferPointer, as _: F.Type) -> Int? {
+        let size = MemoryLayout<F>.size
+        for i in 0..<(raw.count / size) where !raw.loadUnaligned(fromByteOffset: i * size, as: F.self).isFinite { return i }
+        return nil
     }
 }
