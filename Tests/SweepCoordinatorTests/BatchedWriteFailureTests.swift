@@ -17,24 +17,9 @@ import Testing
         let store = try SweepStore(path: harness.folder.database.path)
         // Locked while the first trial trains: its epochs, checkpoints and result arrive meanwhile.
         #expect(try eventually(seconds: 20) { try store.allTrials().contains { $0.status == .running } })
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let blocker = try DatabaseQueue(path: harness.folder.database.path, configuration: configuration)
-        let released = Finished<Bool>()
-        Thread {
-            do {
-                try blocker.inDatabase { db in
-                    try db.execute(sql: "BEGIN EXCLUSIVE")
-                    Thread.sleep(forTimeInterval: 4)
-                    try db.execute(sql: "COMMIT")
-                }
-                released.set(true)
-            } catch {
-                released.set(false)
-            }
-        }.start()
+        let lock = try ExternalWriteLock(on: harness.folder.database, seconds: 4)
         #expect(finished.wait(seconds: 60) == true)
-        #expect(released.wait(seconds: 1) == true)
+        #expect(lock.released.wait(seconds: 1) == true)
 
         let trials = try store.allTrials()
         #expect(trials.allSatisfy { $0.status == .done }, "\(trials.map(\.status))")

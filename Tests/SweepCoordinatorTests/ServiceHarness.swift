@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SweepTestSupport
 import Logging
 import SweepCore
@@ -114,4 +115,31 @@ final class Finished<T: Sendable>: @unchecked Sendable {
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Another process's write lock on sweep.db: a thread takes it (BEGIN EXCLUSIVE) and keeps it for
+/// `seconds`. `locked` is set when it holds it, `released` (true) once it committed.
+struct ExternalWriteLock {
+    let locked = Finished<Date>()
+    let released = Finished<Bool>()
+
+    init(on database: URL, seconds: Double) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)   // the coordinator may be writing at this moment
+        let blocker = try DatabaseQueue(path: database.path, configuration: configuration)
+        let locked = locked, released = released
+        Thread {
+            do {
+                try blocker.inDatabase { db in
+                    try db.execute(sql: "BEGIN EXCLUSIVE")
+                    locked.set(Date())
+                    Thread.sleep(forTimeInterval: seconds)
+                    try db.execute(sql: "COMMIT")
+                }
+                released.set(true)
+            } catch {
+                released.set(false)
+            }
+        }.start()
+    }
 }

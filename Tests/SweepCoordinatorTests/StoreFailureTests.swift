@@ -11,28 +11,11 @@ import Testing
         let harness = try ServiceHarness(grid: #"{"hidden_size": [8, 16]}"#, epochs: 2)
         let (_, endpoint, finished, _) = try await harness.startCoordinator()
         // Another process takes the write lock before any worker is ready, and keeps it 4 s.
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)   // the coordinator may be writing at this moment
-        let blocker = try DatabaseQueue(path: harness.folder.database.path, configuration: configuration)
-        let locked = Finished<Date>()
-        let released = Finished<Bool>()
-        Thread {
-            do {
-                try blocker.inDatabase { db in
-                    try db.execute(sql: "BEGIN EXCLUSIVE")
-                    locked.set(Date())
-                    Thread.sleep(forTimeInterval: 4)
-                    try db.execute(sql: "COMMIT")
-                }
-                released.set(true)
-            } catch {
-                released.set(false)
-            }
-        }.start()
-        let lockedAt = try #require(locked.wait(seconds: 15), "the test could not take the write lock")
+        let lock = try ExternalWriteLock(on: harness.folder.database, seconds: 4)
+        let lockedAt = try #require(lock.locked.wait(seconds: 15), "the test could not take the write lock")
         _ = try harness.startWorker(endpoint, name: "w")
         #expect(finished.wait(seconds: 40) == true)
-        #expect(released.wait(seconds: 1) == true)
+        #expect(lock.released.wait(seconds: 1) == true)
         let store = try SweepStore(path: harness.folder.database.path)
         let trials = try store.allTrials()
         #expect(trials.allSatisfy { $0.status == .done && $0.attempts == 1 }, "\(trials.map { ($0.status, $0.attempts) })")
