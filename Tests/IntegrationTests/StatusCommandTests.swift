@@ -38,9 +38,10 @@ import Testing
         try store.recordLiveness(progress: [
             TrialProgress(trialID: "t08", attempt: 1, workerID: "w-1", epoch: 2, batch: 50, batches: 200, tokens: 3_200,
                           tokensPerSecond: 6_400, updatedAt: Self.now),
-            // Elastic cores: t09's worker trains it with 2 threads.
+            // Elastic cores: t09's worker trains it with 2 threads. Slow enough (290 batches left at
+            // 0.01 batch/s) that the sweep's ETA stays above 0 however late a loaded machine runs status.
             TrialProgress(trialID: "t09", attempt: 1, workerID: "w-2", epoch: 1, batch: 10, batches: 100, tokens: 640,
-                          tokensPerSecond: 1_280, updatedAt: Self.now, threads: 2),
+                          tokensPerSecond: 0.64, updatedAt: Self.now, threads: 2),
             // Not written: t10 is not running.
             TrialProgress(trialID: "t10", attempt: 1, workerID: "w-3", epoch: 1, batch: 1, batches: 2, tokens: 1,
                           tokensPerSecond: 1, updatedAt: Self.now),
