@@ -220,13 +220,17 @@ public struct Failed: Sendable, Hashable, Codable, LeaseClaim {
     public var message: String
     /// What the attempt measured before it failed (a diverged run's epochs), if anything.
     public var result: ResultMetrics?
+    /// An `infra` failure of the worker's own storage (its state folder is full, over quota or
+    /// read-only): the worker is charged, not the trial. Absent means false.
+    public var workerFault: Bool?
     public init(trialId: String, attempt: Int, leaseId: String, failureClass: FailureClass, message: String,
-                result: ResultMetrics? = nil) {
+                result: ResultMetrics? = nil, workerFault: Bool? = nil) {
         self.trialId = trialId; self.attempt = attempt; self.leaseId = leaseId; self.failureClass = failureClass
-        self.message = message; self.result = result
+        self.message = message; self.result = result; self.workerFault = workerFault
     }
     enum CodingKeys: String, CodingKey {
         case trialId = "trial_id", attempt, leaseId = "lease_id", failureClass = "class", message, result
+        case workerFault = "worker_fault"
     }
 }
 

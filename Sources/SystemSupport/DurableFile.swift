@@ -11,16 +11,19 @@ import Darwin
 /// temporary file beside the target, fsyncs it, renames it over the target and fsyncs the folder.
 public enum DurableFile {
     /// A failed system call: which, on which file, and the system's message.
-    public struct IOError: Error, Equatable, CustomStringConvertible {
+    public struct IOError: Error, Equatable, CustomStringConvertible, SystemCallFailure {
         public let path: String
         public let operation: String
         public let reason: String
+        /// The call's `errno`.
+        public let errorNumber: Int32
         public var description: String { "\(operation) \(path): \(reason)" }
 
-        public init(path: String, operation: String, reason: String) {
+        public init(path: String, operation: String, errorNumber: Int32) {
             self.path = path
             self.operation = operation
-            self.reason = reason
+            self.reason = String(cString: strerror(errorNumber))
+            self.errorNumber = errorNumber
         }
     }
 
@@ -85,7 +88,7 @@ public enum DurableFile {
     }
 
     private static func failure(_ operation: String, _ path: String) -> IOError {
-        IOError(path: path, operation: operation, reason: String(cString: strerror(errno)))
+        IOError(path: path, operation: operation, errorNumber: errno)
     }
 }
 

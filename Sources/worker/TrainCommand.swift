@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
         case .configError(let message):
             FileHandle.standardError.write(Data("worker: \(trial): \(message)\n".utf8))
             throw ExitCode(2)
-        case .infra(let message):
+        case .infra(let message, _):
             FileHandle.standardError.write(Data("worker: \(message)\n".utf8))
             throw ExitCode(1)
         case .cancelled:

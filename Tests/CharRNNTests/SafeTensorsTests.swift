@@ -88,7 +88,7 @@ import Testing
 
     @Test func readingAMissingFileNamesIt() {
         #expect(throws: SafeTensorsError(file: "/nonexistent-rnnsweep.safetensors",
-                                         reason: .io(operation: "open", message: "No such file or directory"))) {
+                                         reason: .io(operation: "open", errorNumber: ENOENT, message: "No such file or directory"))) {
             try SafeTensorsFile.read(path: "/nonexistent-rnnsweep.safetensors")
         }
     }

@@ -95,6 +95,47 @@ extension SweepRunTests {
     }
 
     @Test(.enabled(if: getuid() == 0, "mounting a small filesystem needs root"))
+    func aWorkerWhoseDiskIsFullIsQuarantinedAndNoTrialPaysForIt() throws {
+        let folder = try temporaryFolder("workerdisk")
+        let mount = try Mount(at: folder.appendingPathComponent("disk").path, megabytes: 1)
+        defer { mount.unmount(); try? FileManager.default.removeItem(at: folder) }
+        // The worker has no copy of the dataset: it must store the coordinator's on its full disk.
+        for name in ["state", "cache"] {
+            try FileManager.default.createDirectory(atPath: mount.path + "/" + name, withIntermediateDirectories: true)
+        }
+        let noData = folder.appendingPathComponent("no-data")
+        try FileManager.default.createDirectory(at: noData, withIntermediateDirectories: true)
+        #expect(fill(mount.path + "/filler") > 0)
+        // One attempt per trial: a single failure charged to a trial would fail it for good.
+        let sweep = try SweepFiles.write(name: "workerdisk", in: folder, grid: #"{"hidden_size": [16, 24]}"#, epochs: 2,
+                                         hidden: nil, maxAttempts: 1)
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "0", "--listen", "tcp://127.0.0.1:*",
+                                                      "--runs", folder.path], in: folder, name: "coordinator")
+        defer { run.signal(SIGKILL); _ = run.wait(seconds: 5) }
+        let endpoint = try #require(listeningEndpoint(of: run), "coordinator: \(run.stderr.suffix(2000))")
+        let full = try Child(Executables.worker, ["run", "--connect", endpoint, "--state-dir", mount.path + "/state"],
+                             in: folder, name: "worker-full",
+                             environment: ["RNNSWEEP_DATA_DIR": noData.path, "RNNSWEEP_CACHE_DIR": mount.path + "/cache"])
+        defer { full.signal(SIGKILL); _ = full.wait(seconds: 5) }
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/workerdisk/sweep.db").path)
+        #expect(try eventually(seconds: 60) {
+            try store.events(kinds: ["worker"]).contains { $0.message.contains("quarantined") }
+        }, "worker: \(full.stderr.suffix(1500))")
+        let trials = try store.allTrials()
+        let attempts = try trials.flatMap { try store.attempts(trialID: $0.trialID) }
+        #expect(attempts.count >= 3 && attempts.allSatisfy { $0.outcome == "worker_fault" || $0.outcome == nil },
+                "\(attempts.map { "\($0.outcome ?? "open"): \($0.message ?? "")" })")
+        #expect(trials.allSatisfy { $0.status == .queued }, "\(trials.map(\.status))")
+
+        // A worker with room finishes every trial.
+        let healthy = try Child(Executables.worker, ["run", "--connect", endpoint, "--state-dir", folder.appendingPathComponent("state").path],
+                                in: folder, name: "worker-healthy")
+        defer { healthy.signal(SIGKILL); _ = healthy.wait(seconds: 5) }
+        #expect(run.wait(seconds: 90) == 0, "coordinator: \(run.stderr.suffix(2000))")
+        #expect(try store.allTrials().allSatisfy { $0.status == .done })
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small filesystem needs root"))
     func aReadOnlyRunFolderIsAClearErrorAndAWritableOneRuns() throws {
         let folder = try temporaryFolder("readonly")
         let mount = try Mount(at: folder.appendingPathComponent("disk").path, megabytes: 16)

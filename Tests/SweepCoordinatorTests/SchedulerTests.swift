@@ -136,6 +136,25 @@ private let w2 = WorkerID("w2")
         #expect(s.isComplete)
     }
 
+    @Test func aWorkersOwnStorageFailureChargesTheWorkerNotTheTrial() {
+        var s = makeScheduler(1, maxAttempts: 1)
+        _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)
+        for attempt in 1...3 {
+            #expect(assignments(s.ready(w1, now: Double(attempt))).first?.attempt == attempt)
+            let events = s.infraFailure(from: w1, trialID: "t1", attempt: attempt, reason: "disk full", workerFault: true,
+                                        now: Double(attempt) + 0.5)
+            #expect(events.contains(.requeued(trialID: "t1", attempt: attempt, reason: "disk full")))
+        }
+        // One attempt allowed, three used, and the trial still waits; the worker is quarantined.
+        #expect(s.state(of: "t1")?.infraFailures == 0 && s.counts.failed == 0 && !s.isComplete)
+        #expect(s.worker(w1)?.quarantined == true)
+        // The same failure without the flag fails the trial at once.
+        _ = s.hello(w2, host: "b", cores: 1, running: nil, now: 5)
+        #expect(assignments(s.ready(w2, now: 5)).first?.attempt == 4)
+        #expect(s.infraFailure(from: w2, trialID: "t1", attempt: 4, reason: "oom", now: 6)
+            .contains(.trialFailed(trialID: "t1", attempts: 4, reason: "oom")))
+    }
+
     @Test func configErrorsAndDivergenceAreResultsNotRetries() {
         var s = makeScheduler(2)
         _ = s.hello(w1, host: "a", cores: 1, running: nil, now: 0)

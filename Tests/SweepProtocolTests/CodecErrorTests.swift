@@ -97,6 +97,8 @@ struct CodecErrorTests {
         if case .invalidField(.failed, "class", _)? = error(frames("FAILED", #"{"trial_id":"t","attempt":1,"lease_id":"l","class":"cosmic","message":"m"}"#)) {} else {
             Issue.record("unknown failure class")
         }
+        #expect(error(frames("FAILED", #"{"trial_id":"t","attempt":1,"lease_id":"l","class":"infra","message":"m","worker_fault":"yes"}"#)) ==
+            .invalidField(command: .failed, field: "worker_fault", reason: "expected Bool"))
         #expect(error(frames("DATASET_REQUEST", #"{"sha256":"ABC"}"#)) ==
             .invalidField(command: .datasetRequest, field: "sha256", reason: "\"ABC\" is not 64 lowercase hex digits"))
         if case .invalidField(.result, "result", _)? = error(frames("RESULT", #"{"trial_id":"t","attempt":1,"lease_id":"l","status":"completed","result":[1]}"#)) {} else {

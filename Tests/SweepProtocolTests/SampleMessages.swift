@@ -64,7 +64,7 @@ let sampleMessages: [Message] = [
     .failed(Failed(trialId: "t-1", attempt: 2, leaseId: leaseA, failureClass: .diverged, message: "loss is NaN at epoch 2",
                    result: ResultMetrics(epochsRun: 1))),
     .failed(Failed(trialId: "t-1", attempt: 1, leaseId: leaseA, failureClass: .config, message: "hidden_size 0")),
-    .failed(Failed(trialId: "t-1", attempt: 1, leaseId: leaseA, failureClass: .infra, message: "disk full")),
+    .failed(Failed(trialId: "t-1", attempt: 1, leaseId: leaseA, failureClass: .infra, message: "disk full", workerFault: true)),
     .stop(Stop(trialId: "t-1", attempt: 1, code: .superseded, reason: "attempt 2 won")),
     .stop(Stop(code: .shuttingDown)),
     .heartbeat,

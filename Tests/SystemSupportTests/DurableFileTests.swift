@@ -31,10 +31,10 @@ import Testing
         } throws: { error in
             guard let error = error as? DurableFile.IOError else { return false }
             return error.operation == "create" && error.path.hasPrefix(folder.url.path + "/absent/.epoch-1.safetensors.tmp-")
-                && error.reason == "No such file or directory"
+                && error.reason == "No such file or directory" && error.errorNumber == ENOENT
         }
         #expect(!FileManager.default.fileExists(atPath: file.path))
-        #expect(throws: DurableFile.IOError(path: file.path, operation: "open", reason: "No such file or directory")) {
+        #expect(throws: DurableFile.IOError(path: file.path, operation: "open", errorNumber: ENOENT)) {
             try DurableFile.read(atPath: file.path)
         }
     }

@@ -1,7 +1,7 @@
 import SystemSupport
 
 /// A safetensors file that cannot be read or written; `description` names the file and the problem.
-public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible, SystemCallFailure {
     public enum Reason: Sendable, Equatable {
         case fileTooShort(size: Int)
         case headerBeyondFile(headerLength: UInt64, fileSize: Int)
@@ -19,7 +19,7 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
         case tensorNotFound(String)
         case wrongDType(tensor: String, expected: DType, actual: DType)
         case elementCountMismatch(tensor: String, shape: [Int], expected: Int)
-        case io(operation: String, message: String)
+        case io(operation: String, errorNumber: Int32, message: String)
     }
 
     /// The file path, or `<memory>` for bytes not read from a file.
@@ -33,7 +33,13 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
 
     /// A failed read or write of the file itself.
     init(_ failure: DurableFile.IOError) {
-        self.init(file: failure.path, reason: .io(operation: failure.operation, message: failure.reason))
+        self.init(file: failure.path, reason: .io(operation: failure.operation, errorNumber: failure.errorNumber, message: failure.reason))
+    }
+
+    /// The `errno` of a failed read or write of the file itself.
+    public var systemErrorNumber: Int32? {
+        if case let .io(_, errorNumber, _) = reason { return errorNumber }
+        return nil
     }
 
     public var description: String { "safetensors file \(file): \(reasonText)" }
@@ -72,7 +78,7 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
             return "tensor '\(tensor)' is \(actual.rawValue), expected \(expected.rawValue)"
         case let .elementCountMismatch(tensor, shape, expected):
             return "tensor '\(tensor)' of shape \(shape) does not have the expected \(expected) elements"
-        case let .io(operation, message):
+        case let .io(operation, _, message):
             return "\(operation) failed: \(message)"
         }
     }

@@ -467,19 +467,22 @@ public struct Scheduler: Sendable {
     }
 
     /// FAILED with class infra: the attempt is charged, the trial retried or failed, and a worker
-    /// that keeps failing is quarantined.
+    /// that keeps failing is quarantined. `workerFault`: the worker's own storage failed, so only
+    /// the worker is charged and the trial is retried whatever its attempts.
     public mutating func infraFailure(from id: WorkerID, trialID: String, attempt: Int, reason: String,
-                                      now: Double) -> [SchedulerEvent] {
+                                      workerFault: Bool = false, now: Double) -> [SchedulerEvent] {
         var events = heard(from: id, now: now)
         guard let state = trials[trialID], case .running(let holder, let current) = state.phase,
               holder == id, current == attempt else { return events }
-        events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true)
+        events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true,
+                             chargesTrial: !workerFault)
         return events + dispatch(now: now)
     }
 
-    /// Ends the current attempt of a trial held by `worker` without a result.
+    /// Ends the current attempt of a trial held by `worker` without a result. `countsAsFailure`:
+    /// the worker is charged (toward quarantine), and the trial too unless `chargesTrial` is false.
     mutating func endAttempt(trialID: String, worker id: WorkerID, now: Double, reason: String,
-                             countsAsFailure: Bool, freesCores: Bool = true) -> [SchedulerEvent] {
+                             countsAsFailure: Bool, chargesTrial: Bool = true, freesCores: Bool = true) -> [SchedulerEvent] {
         guard var state = trials[trialID], case .running(let holder, let attempt) = state.phase, holder == id else {
             return []
         }
@@ -490,7 +493,7 @@ public struct Scheduler: Sendable {
         if workers[id]?.trialID == trialID { workers[id]?.trialID = nil }
         state.leaseExpiry = nil
         if countsAsFailure {
-            state.infraFailures += 1
+            if chargesTrial { state.infraFailures += 1 }
             if var entry = workers[id] {
                 entry.consecutiveInfraFailures += 1
                 if entry.consecutiveInfraFailures >= policy.quarantineAfterInfraFailures, !entry.quarantined {

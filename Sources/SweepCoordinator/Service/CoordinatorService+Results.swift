@@ -26,14 +26,19 @@ extension CoordinatorService {
         case .infra:
             guard acceptFromHolder(key, command: .failed, worker: worker, now: now) else { return }
             send(.resultAck(ResultAck(trialId: key.trialID, attempt: key.attempt, leaseId: key.leaseID)), to: worker)
+            // The worker's own storage failed: its attempt is not one of the trial's (not counted
+            // against max_attempts, here or when a restarted run rebuilds the count).
+            let workerFault = failed.workerFault == true
+            let outcome = workerFault ? "worker_fault" : "infra"
             persist("recording the infra failure of trial \(key.trialID)") { tx in
                 _ = try tx.recordInfraFailure(workerID: worker.rawValue)
-                _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: "infra", message: failed.message)
+                _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: outcome, message: failed.message)
             }
-            recordEvent("infra", "trial \(key.trialID) attempt \(key.attempt) failed on \(worker): \(failed.message.prefix(500))",
+            recordEvent("infra", "trial \(key.trialID) attempt \(key.attempt) failed on \(worker)" +
+                        "\(workerFault ? " (the worker's storage; the trial is not charged)" : ""): \(failed.message.prefix(500))",
                         trial: key.trialID, worker: worker)
             let events = scheduler.infraFailure(from: worker, trialID: key.trialID, attempt: key.attempt,
-                                                reason: String(failed.message.prefix(500)), now: now)
+                                                reason: String(failed.message.prefix(500)), workerFault: workerFault, now: now)
             // The attempt row is already closed as infra; do not overwrite it with "lost".
             apply(events.map { event in
                 if case .requeued(let id, _, let reason) = event, id == key.trialID {

@@ -61,12 +61,12 @@ public struct DatasetCache: Sendable {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .cacheWriteFailed(path: url.path, reason: SweepFile.reason(error))
+            throw .cacheWriteFailed(path: url.path, reason: SweepFile.reason(error), errorNumber: StorageFault.errorNumber(of: error))
         }
         do {
             try DurableFile.replace(url, with: bytes)
         } catch {
-            throw .cacheWriteFailed(path: url.path, reason: error.description)
+            throw .cacheWriteFailed(path: url.path, reason: error.description, errorNumber: error.errorNumber)
         }
     }
 }

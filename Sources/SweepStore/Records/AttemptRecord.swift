@@ -9,7 +9,7 @@ public struct AttemptRecord: Sendable, Equatable {
     public var host: String?
     public var startedAt: Date
     public var endedAt: Date?
-    /// Free text chosen by the caller: "done", "diverged", "config_error", "infra", "lost", ...
+    /// Free text chosen by the caller: "done", "diverged", "config_error", "infra", "worker_fault", "lost", ...
     public var outcome: String?
     public var message: String?
     /// The lease id its ASSIGN carried, and the worker process (HELLO `worker_id`) it went to.

@@ -34,6 +34,10 @@ public struct WorkerOptions: Sendable {
     /// Unacknowledged results are sent again this often while connected (and after every WELCOME):
     /// a coordinator that could not commit one (its disk was full) takes it when it can.
     public var outboxResendInterval: Double = 15
+    /// A DATASET_REQUEST unanswered this long is sent again: the coordinator drops requests that
+    /// come within 10 s of the last DATASET it sent (SPEC.md §3), e.g. after the worker could not
+    /// store that one.
+    public var datasetRequestRetry: Double = 12
     /// BATCH_PROGRESS goes out at most this often (SPEC.md §3.2: not below 0.5 s).
     public var batchProgressInterval: Double = 0.5
     /// Coordinator silent this long: reconnect (with backoff) and say HELLO again.

@@ -38,6 +38,8 @@ public final class WorkerService {
     var batchThrottle = BatchProgressThrottle(interval: 0.5)
     /// An assignment waiting for its dataset bytes.
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
+    /// When the parked assignment's DATASET_REQUEST last went out.
+    var datasetRequestedAt = 0.0
     /// A THREADS for the parked assignment (by lease id), applied when it starts.
     var parkedThreads: (leaseID: String, request: ThreadRequest)?
     var exitCode: WorkerExit?
@@ -202,6 +204,10 @@ public final class WorkerService {
         if socket != nil {
             sendBatchProgress(now: now)
             if now - lastSent >= options.heartbeatInterval { send(.heartbeat) }
+            if welcomed, let parked, now - datasetRequestedAt >= options.datasetRequestRetry {
+                datasetRequestedAt = now
+                send(.datasetRequest(DatasetRequest(sha256: parked.assign.dataset.sha256)))
+            }
             if welcomed, now - lastOutboxResend >= options.outboxResendInterval {
                 lastOutboxResend = now
                 resendOutbox()
@@ -373,6 +379,7 @@ public final class WorkerService {
         }
         if datasets.localCopy(sha256: assign.dataset.sha256) == nil {
             parked = (assign, checkpoint)
+            datasetRequestedAt = clock.now()
             send(.datasetRequest(DatasetRequest(sha256: assign.dataset.sha256)))
             return
         }
@@ -385,7 +392,7 @@ public final class WorkerService {
             _ = try datasets.cache.store(Data(bytes), sha256: header.sha256, name: parked.assign.dataset.name)
         } catch {
             logger.error("dataset \(header.sha256) rejected: \(error)")
-            fail(parked.assign, .infra, "dataset transfer failed: \(error)")
+            fail(parked.assign, .infra, "dataset transfer failed: \(error)", workerFault: StorageFault.isExhausted(error))
             self.parked = nil
             return
         }
@@ -393,9 +400,10 @@ public final class WorkerService {
         start(parked.assign, checkpoint: parked.checkpoint)
     }
 
-    func fail(_ lease: some LeaseClaim, _ failureClass: FailureClass, _ message: String) {
+    /// `workerFault`: this worker's own storage failed (SPEC.md §6), so the trial is not charged.
+    func fail(_ lease: some LeaseClaim, _ failureClass: FailureClass, _ message: String, workerFault: Bool = false) {
         queueResult(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
-                                   failureClass: failureClass, message: message)),
+                                   failureClass: failureClass, message: message, workerFault: workerFault ? true : nil)),
                     trialID: lease.trialId, attempt: lease.attempt)
         send(.ready(Ready()))
     }
@@ -420,7 +428,7 @@ public final class WorkerService {
                 resume = url
             }
         } catch {
-            fail(assign, .infra, "cannot prepare \(scratch.path): \(error)")
+            fail(assign, .infra, "cannot prepare \(scratch.path): \(error)", workerFault: StorageFault.isExhausted(error))
             return
         }
         let job = TrialJob(trialID: assign.trialId, trialNumber: assign.trialNumber, attempt: assign.attempt,
@@ -469,9 +477,9 @@ public final class WorkerService {
     }
 
     func finished(trialID: String, attempt: Int, leaseID: String, end: TrialEnd) {
-        func failed(_ failureClass: FailureClass, _ message: String, _ result: ResultMetrics? = nil) {
+        func failed(_ failureClass: FailureClass, _ message: String, workerFault: Bool = false) {
             queueResult(.failed(Failed(trialId: trialID, attempt: attempt, leaseId: leaseID, failureClass: failureClass,
-                                       message: message, result: result)), trialID: trialID, attempt: attempt)
+                                       message: message, workerFault: workerFault ? true : nil)), trialID: trialID, attempt: attempt)
         }
         switch end {
         case .completed(let metrics):
@@ -486,8 +494,8 @@ public final class WorkerService {
             logger.info("trial \(trialID) diverged: \(message)")
         case .configError(let message):
             failed(.config, message)
-        case .infra(let message):
-            failed(.infra, message)
+        case .infra(let message, let workerFault):
+            failed(.infra, message, workerFault: workerFault)
         case .cancelled:
             logger.info("trial \(trialID) stopped")
         }

@@ -1,5 +1,6 @@
 import CharRNN
 import Foundation
+import SystemSupport
 import SweepCore
 
 /// Runs a trial with CharRNN's `TrainingSession`, which takes the trial's config sections as they are.
@@ -54,7 +55,8 @@ public struct CharRNNTrialTrainer: TrialTrainer {
                 ? .directory(job.scratch.appendingPathComponent("checkpoints").path) : .observer
             report = try session.run(observer: observer, checkpoints: checkpoints)
         } catch {
-            return .infra(message: "training failed: \(error)")
+            // A checkpoint the worker's full disk cannot take is the worker's problem.
+            return .infra(message: "training failed: \(error)", workerFault: StorageFault.isExhausted(error))
         }
         switch report.status {
         case .completed: return .completed(report.metrics)

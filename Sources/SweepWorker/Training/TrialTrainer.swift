@@ -79,7 +79,8 @@ public enum TrialEnd: Sendable {
     case diverged(message: String, ResultMetrics?)
     case configError(message: String)
     case cancelled
-    case infra(message: String)
+    /// `workerFault`: the worker's own storage failed (full, over quota, read-only), not the trial.
+    case infra(message: String, workerFault: Bool = false)
 }
 
 /// Trains one trial. The CharRNN adapter is `CharRNNTrialTrainer`.
