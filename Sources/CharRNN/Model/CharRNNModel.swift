@@ -99,9 +99,11 @@ public final class CharRNNModel {
         } else if let embedding {
             embedding.forward(tokens: tokens, batch: batch, steps: steps)
             input = .dense(UnsafePointer(embedding.output))
+        } else if let oneHot {
+            oneHot.forward(tokens: tokens, batch: batch, steps: steps)
+            input = .dense(UnsafePointer(oneHot.output))
         } else {
-            oneHot!.forward(tokens: tokens, batch: batch, steps: steps)
-            input = .dense(UnsafePointer(oneHot!.output))
+            preconditionFailure("a model has an embedding or a one-hot input")
         }
         stack.forward(input: input, batch: batch, steps: steps, training: training, rng: &rng)
         let top = stack.top

@@ -56,7 +56,14 @@ struct CombinationResolver {
         }
         var fcHidden: [Int]?
         if let given = values["fc_hidden"] {
-            let widths = given.value.arrayValue!.map { $0.intValue! }
+            // The value was checked to be a list of integers when the file was read.
+            guard let items = given.value.arrayValue else {
+                throw context.error(given.source, "expected a list of layer widths", value: given.value)
+            }
+            let widths = items.compactMap(\.intValue)
+            guard widths.count == items.count else {
+                throw context.error(given.source, "expected integer layer widths", value: given.value)
+            }
             guard widths.count == fcLayers - 1 else {
                 throw context.error(given.source, "expected \(fcLayers - 1) widths (fc_layers - 1, with fc_layers \(fcLayers) from \(reader.source("fc_layers")))", value: given.value)
             }

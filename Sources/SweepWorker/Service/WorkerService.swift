@@ -371,8 +371,8 @@ public final class WorkerService {
     // MARK: Trials
 
     func accept(_ assign: Assign, checkpoint: [UInt8]?) {
-        guard running == nil else {
-            logger.warning("ASSIGN of \(assign.trialId) while training \(running!.job.trialID); refusing it")
+        if let running {
+            logger.warning("ASSIGN of \(assign.trialId) while training \(running.job.trialID); refusing it")
             send(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, leaseId: assign.leaseId,
                                 failureClass: .infra, message: "worker was busy")))
             return
