@@ -32,39 +32,59 @@ public enum DurableFile {
     }
 
     public static func replace(atPath path: String, with bytes: some ContiguousBytes) throws(IOError) {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (folder, name) = split(path)
         let temporary = "\(folder)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        try create(atPath: temporary, with: bytes)
+        do { try rename(atPath: temporary, to: path) } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
 
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("create", temporary) }
+    /// Writes a new file (it must not exist) and syncs it, without making its name durable: for a
+    /// file that is checked before `rename` puts it in place.
+    public static func create(atPath path: String, with bytes: some ContiguousBytes) throws(IOError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("create", path) }
         let written: IOError? = bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
                 let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return failure("write", temporary) }
+                guard n > 0 else { return failure("write", path) }
                 done += n
             }
-            return fsync(fd) == 0 ? nil : failure("fsync", temporary)
+            return fsync(fd) == 0 ? nil : failure("fsync", path)
         }
         close(fd)
         if let written {
-            unlink(temporary)
+            unlink(path)
             throw written
         }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("rename \(temporary) to", path)
-            unlink(temporary)
-            throw error
-        }
-        // Makes the rename itself durable; some filesystems refuse fsync on folders, which is harmless.
+    }
+
+    /// Renames `source` over `path` (same folder) and syncs the folder, so the new name survives a
+    /// power cut once this returns.
+    public static func rename(atPath source: String, to path: String) throws(IOError) {
+        guard renameEntry(source, path) == 0 else { throw failure("rename \(source) to", path) }
+        syncFolder(atPath: split(path).folder)
+    }
+
+    /// Makes the folder's entries (a file renamed or created in it, a new subfolder) durable. Some
+    /// filesystems refuse fsync on folders, which is harmless.
+    public static func syncFolder(atPath folder: String) {
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folderFD >= 0 {
             _ = fsync(folderFD)
             close(folderFD)
         }
+    }
+
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return (folder, name)
     }
 
     /// The whole file, read with plain POSIX calls (no Foundation buffering or mapping).
@@ -98,5 +118,14 @@ private func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: I
     Glibc.read(fd, buffer, count)
     #else
     Darwin.read(fd, buffer, count)
+    #endif
+}
+
+/// The C rename(2), named apart from `DurableFile.rename`, which would otherwise shadow it.
+private func renameEntry(_ source: String, _ target: String) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.rename(source, target)
+    #else
+    Darwin.rename(source, target)
     #endif
 }

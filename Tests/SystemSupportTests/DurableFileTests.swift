@@ -23,6 +23,23 @@ import Testing
         #expect(try DurableFile.read(atPath: path) == [])
     }
 
+    @Test func aFileCreatedThenRenamedReplacesTheOldOneAndCreateRefusesAnExistingFile() throws {
+        let folder = try TemporaryFolder()
+        let target = folder.url.appendingPathComponent("epoch-2.safetensors").path
+        let incoming = target + ".incoming"
+        try DurableFile.replace(atPath: target, with: [1, 2, 3])
+        try DurableFile.create(atPath: incoming, with: [4, 5])
+        #expect(throws: DurableFile.IOError(path: incoming, operation: "create", errorNumber: EEXIST)) {
+            try DurableFile.create(atPath: incoming, with: [6])
+        }
+        #expect(try DurableFile.read(atPath: incoming) == [4, 5])
+        #expect(try DurableFile.read(atPath: target) == [1, 2, 3])
+        try DurableFile.rename(atPath: incoming, to: target)
+        #expect(try DurableFile.read(atPath: target) == [4, 5])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["epoch-2.safetensors"])
+        #expect(throws: DurableFile.IOError.self) { try DurableFile.rename(atPath: incoming, to: target) }
+    }
+
     @Test func aMissingFolderIsAnErrorNamingThePathAndTheCause() throws {
         let folder = try TemporaryFolder()
         let file = folder.url.appendingPathComponent("absent/epoch-1.safetensors")

@@ -230,12 +230,18 @@ extension CoordinatorService {
         // A checkpoint is kept only with its row; while the store fails the next one will do.
         guard storeIsWritable else { return }
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: folder.path) {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                // The new folder's own entry, so the rows naming files in it survive a power cut.
+                DurableFile.syncFolder(atPath: folder.deletingLastPathComponent().path)
+            }
             // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
             let file = folder.appendingPathComponent("epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors")
-            // Checked under a temporary name, so a bad upload never replaces a good file.
+            // Written and synced under a temporary name and checked there, so a bad upload never
+            // replaces a good file; the rename into place is synced before the row names the file.
             let incoming = folder.appendingPathComponent(file.lastPathComponent + ".incoming")
-            try DurableFile.replace(incoming, with: bytes)
+            try? FileManager.default.removeItem(at: incoming)
+            try DurableFile.create(atPath: incoming.path, with: bytes)
             do {
                 try checkpointInspector().check(path: incoming.path, trial: trial, epoch: upload.epoch)
             } catch {
@@ -245,9 +251,7 @@ extension CoordinatorService {
                             trial: upload.trialId, worker: worker)
                 return
             }
-            guard rename(incoming.path, file.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
-            }
+            try DurableFile.rename(atPath: incoming.path, to: file.path)
             let relative = setup.folder.relative(file)
             let update: CheckpointUpdate
             do {
