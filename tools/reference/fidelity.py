@@ -76,7 +76,7 @@ PARTS = [
      "ours": [{"file": "d2l-timemachine.json", "keep": {"hidden_size": [64]}}]},
     {"name": "p1-gru-lstm-L10", "seeds": 3, "torch": ["p1-gru-L10", "p1-lstm-L10"],
      "ours": [{"file": "seed004-p1.json", "keep": {"sequence_length": [10], "cell": ["gru", "lstm"]}}]},
-    {"name": "grid-cut", "seeds": 2, "ours_seeds": 4, "torch": ["spear-gru-128", "spear-lstm-128"],
+    {"name": "grid-cut", "seeds": 3, "ours_seeds": 4, "torch": ["spear-gru-128", "spear-lstm-128"],
      "ours": [{"file": "seed004.json", "keep": {"sequence_length": [20], "hidden_size": [128], "cell": ["gru", "lstm"], "fc_layers": [1]},
                "training": {"epochs": 1, "max_batches_per_epoch": GRID_CUT_BATCHES}}]},
     # The grid cut's GRU on PyTorch's side with one seed: what a loaded machine could afford beside the rest.
@@ -671,6 +671,12 @@ def render() -> None:
                          if (part["name"], side) in runs_made else "*not run*") for side in ("ours", "torch")}
         sides = {"ours": bool(part["ours"]), "torch": bool(part["torch"]) or "step_check" in part}
         status = {side: (text if sides[side] else "—") for side, text in status.items()}
+        # A part whose PyTorch configs other parts ran (one config at a time, as the machine allowed).
+        others = [other["name"] for other in PARTS if other is not part and (other["name"], "torch") in runs_made
+                  and set(other["torch"]) & set(part["torch"])]
+        if (part["name"], "torch") not in runs_made and part["torch"] and others \
+                and all(name in torch_results for name in part["torch"]):
+            status["torch"] = "by " + ", ".join(others)
         first = part.get("torch_first_seed", 1)
         seeds = f"{first}…{first + part['seeds'] - 1}" + (f" (ours 1…{part['ours_seeds']})" if "ours_seeds" in part else "")
         if "step_check" in part:
