@@ -89,10 +89,7 @@ public struct SweepFile: Sendable {
     static func reason(_ error: any Error) -> String {
         let cocoa = error as NSError
         if cocoa.domain == NSCocoaErrorDomain, cocoa.code == NSFileReadNoSuchFileError { return "no such file" }
-        if let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
+        if let number = StorageFault.errorNumber(of: error) { return String(cString: strerror(number)) }
         return cocoa.localizedDescription
     }
 }
