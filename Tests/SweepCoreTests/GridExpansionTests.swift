@@ -144,6 +144,37 @@ import Testing
         #expect(first.config.training.sequenceLength == 50 && first.config.model.cell == .lstm && first.config.model.hiddenSize == 512)
     }
 
+    @Test func earlyStoppingHandsOutTheGridInAFixedShuffledOrder() throws {
+        // A learning-rate axis in file order gets better trial by trial: each newcomer to an ASHA
+        // rung would beat everyone before it and go on, so such sweeps default to `shuffled`.
+        let asha = #""early_stopping": {"rule": "asha", "metric": "val_loss", "min_epochs": 1, "max_epochs": 9, "reduction_factor": 3}"#
+        func file(_ top: String, training: String = #""epochs": 9"#) -> String {
+            #"{"name": "lr", "dataset": "tinyshakespeare", "training": {"#+training+#"}, "#+top+#", "grid": {"#
+                + #""learning_rate": [0.0003, 0.0005, 0.0008, 0.0012, 0.002, 0.003, 0.005, 0.008, 0.012], "clip_norm": [0.5, 5, 50]}}"#
+        }
+        let sweep = try TestFiles.parse(file(asha))
+        #expect(sweep.schedule == .shuffled)
+        let trials = sweep.trials(dataset: Self.shakespeare)
+        let order = sweep.schedule.order(trials, datasetLength: 1_115_394).map(\.number)
+        #expect(order.count == 27 && Set(order) == Set(1...27))
+        #expect(order == sweep.schedule.order(trials.reversed(), datasetLength: 1_115_394).map(\.number))
+        #expect(order == (try TestFiles.parse(file(asha))).schedule.order(trials, datasetLength: 1_115_394).map(\.number))
+        // The first third handed out spans the learning rates (file order gives only the 3 lowest).
+        let firstRates = Set(order.prefix(9).map { trials[$0 - 1].config.training.learningRate })
+        #expect(firstRates.count >= 5, "first nine trials cover only \(firstRates.sorted())")
+        // A trial's place depends on itself alone: a subset keeps the relative order of the whole.
+        let subset = trials.filter { $0.number % 2 == 0 }
+        #expect(sweep.schedule.order(subset, datasetLength: 1_115_394).map(\.number) == order.filter { $0 % 2 == 0 })
+        // A different sweep seed gives another order.
+        let reseeded = try TestFiles.parse(file(asha, training: #""epochs": 9, "seed": 7"#))
+        #expect(reseeded.schedule.order(reseeded.trials(dataset: Self.shakespeare), datasetLength: 1_115_394).map(\.number) != order)
+        // A schedule the file names wins, and without early stopping the default stays largest-first.
+        let named = try TestFiles.parse(file(asha + #", "schedule": "file-order""#))
+        #expect(named.schedule == .fileOrder)
+        let plain = try TestFiles.parse(file(#""description": "no early stopping""#))
+        #expect(plain.earlyStopping == nil && plain.schedule == .largestFirst)
+    }
+
     @Test func parameterCountsMatchPyTorch() {
         #expect(TrainingCost.parameterCount(ModelConfig(cell: .lstm, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 148_801)
         #expect(TrainingCost.parameterCount(ModelConfig(cell: .gru, hiddenSize: 128, fcLayers: 1), vocabularySize: 65) == 115_777)

@@ -28,6 +28,11 @@ public enum ScheduleOrder: String, Sendable, Codable, CaseIterable {
     case largestFirst = "largest-first"
     /// Trial number order.
     case fileOrder = "file-order"
+    /// A fixed pseudo-random order drawn from each trial's seed. The default under early stopping:
+    /// ASHA and the median rule judge a trial against those that reached its epoch before it, so
+    /// the trials handed out first must be a fair sample of the grid, not its cheapest or largest
+    /// models or one end of a sorted learning-rate axis.
+    case shuffled
 }
 
 /// One swept key and its values, in file order.

@@ -44,10 +44,10 @@ struct SweepFileParser {
         let model = try parseSection(document["model"], section: .model)
         let training = try parseSection(document["training"], section: .training)
         let grid = try parseGrid(document["grid"], fixed: model.merging(training) { first, _ in first })
-        var schedule = ScheduleOrder.largestFirst
+        var givenSchedule: ScheduleOrder?
         if let value = document["schedule"] {
             try ValueRule.choice(of: ScheduleOrder.self).check(value, at: root.key("schedule"), context)
-            schedule = ScheduleOrder(rawValue: value.stringValue!)!
+            givenSchedule = value.stringValue.flatMap(ScheduleOrder.init(rawValue:))
         }
         let fixed = model.merging(training) { first, _ in first }
         var search: SearchSpace?
@@ -76,6 +76,7 @@ struct SweepFileParser {
                                              source: $0.sources["epochs"] ?? "training.epochs") }
             earlyStopping = try EarlyStoppingParser(context: context).parse(value, trialEpochs: epochs)
         }
+        let schedule = givenSchedule ?? (earlyStopping == nil ? .largestFirst : .shuffled)
         return Parsed(name: name, description: description, dataset: dataset, split: split, generate: generate, grid: grid, schedule: schedule,
                       search: search, earlyStopping: earlyStopping, combinations: combinations)
     }

@@ -46,6 +46,13 @@ extension ScheduleOrder {
             return zip(trials, costs).sorted { left, right in
                 left.1 != right.1 ? left.1 > right.1 : left.0.number < right.0.number
             }.map(\.0)
+        case .shuffled:
+            // Each trial's place depends on its own seed alone, so an --extend slots new trials in
+            // among the old ones and leaves the old ones' order as it was.
+            let keys = trials.map { SampleStream.unit(seed: $0.seed, sample: 0, key: "schedule") }
+            return zip(trials, keys).sorted { left, right in
+                left.1 != right.1 ? left.1 < right.1 : left.0.number < right.0.number
+            }.map(\.0)
         }
     }
 }
