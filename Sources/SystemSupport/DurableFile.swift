@@ -70,6 +70,23 @@ public enum DurableFile {
         syncFolder(atPath: split(path).folder)
     }
 
+    /// Creates `folder` unless it exists and, when it was created, syncs its parent so the new entry
+    /// survives a power cut. Returns whether it was created. The parent must exist.
+    @discardableResult
+    public static func createFolder(atPath folder: String, mode: mode_t = 0o755) throws(IOError) -> Bool {
+        if mkdir(folder, mode) == 0 {
+            syncFolder(atPath: split(folder).folder)
+            return true
+        }
+        guard errno == EEXIST else { throw failure("create folder", folder) }
+        return false
+    }
+
+    /// Removes the file if it is there (a missing file is not an error).
+    public static func removeIfPresent(atPath path: String) throws(IOError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure("remove", path) }
+    }
+
     /// Makes the folder's entries (a file renamed or created in it, a new subfolder) durable. Some
     /// filesystems refuse fsync on folders, which is harmless.
     public static func syncFolder(atPath folder: String) {

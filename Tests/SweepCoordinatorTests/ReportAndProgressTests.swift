@@ -152,11 +152,18 @@ import Testing
         #expect(uncalibrated.gflops(model: gru, training: training)?.gflops == 2)
     }
 
-    @Test func runFolderRefusesUnsafeTrialIDsAsPaths() {
+    @Test func runFolderRefusesUnsafeTrialIDsAsPaths() throws {
         let folder = RunFolder(root: URL(fileURLWithPath: "/tmp/runs/x"))
         #expect(folder.checkpointFolder(trialID: "../../etc") == nil)
         #expect(folder.checkpointFolder(trialID: "") == nil)
         #expect(folder.checkpointFolder(trialID: "a1b2c3")?.path == "/tmp/runs/x/checkpoints/a1b2c3")
         #expect(folder.relative(URL(fileURLWithPath: "/tmp/runs/x/checkpoints/a/latest.safetensors")) == "checkpoints/a/latest.safetensors")
+        #expect(folder.checkpointFile(trialID: "../../etc", name: "passwd") == nil)
+        #expect(folder.checkpointFile(trialID: "a1b2c3", name: "../x") == nil)
+        let place = try #require(folder.checkpointFile(trialID: "a1b2c3", name: "epoch-2-attempt-1.safetensors"))
+        #expect(place.relative == "checkpoints/a1b2c3/epoch-2-attempt-1.safetensors")
+        #expect(place.path == "/tmp/runs/x/checkpoints/a1b2c3/epoch-2-attempt-1.safetensors")
+        #expect(place.folder == "/tmp/runs/x/checkpoints/a1b2c3")
+        #expect(folder.absolute(place.relative).path == place.path)
     }
 }

@@ -55,4 +55,26 @@ import Testing
             try DurableFile.read(atPath: file.path)
         }
     }
+
+    @Test func aFolderIsCreatedOnceAndAFileRemovedOnlyIfPresent() throws {
+        let folder = try TemporaryFolder()
+        let trial = folder.url.appendingPathComponent("a1b2c3").path
+        #expect(try DurableFile.createFolder(atPath: trial))
+        #expect(try DurableFile.createFolder(atPath: trial) == false)
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: trial, isDirectory: &isFolder) && isFolder.boolValue)
+        let nested = folder.url.appendingPathComponent("absent/a1b2c3").path
+        #expect(throws: DurableFile.IOError(path: nested, operation: "create folder", errorNumber: ENOENT)) {
+            try DurableFile.createFolder(atPath: nested)
+        }
+
+        let file = trial + "/epoch-1.safetensors.incoming"
+        try DurableFile.create(atPath: file, with: [1])
+        try DurableFile.removeIfPresent(atPath: file)
+        #expect(!FileManager.default.fileExists(atPath: file))
+        try DurableFile.removeIfPresent(atPath: file)
+        #expect(throws: DurableFile.IOError(path: trial, operation: "remove", errorNumber: EISDIR)) {
+            try DurableFile.removeIfPresent(atPath: trial)
+        }
+    }
 }

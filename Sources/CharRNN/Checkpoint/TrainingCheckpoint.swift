@@ -90,16 +90,22 @@ extension TrainingCheckpoint {
          vocabulary: Vocabulary, seed: UInt64) throws {
         let store = trainer.model.store
         var file = SafeTensorsFile()
+        // stateDictOrder lists the store's own names, so a lookup that misses is a bug in the store.
+        func missing(_ what: String, _ name: String) -> CheckpointError {
+            CheckpointError(file: "<memory>", problem: "the model's \(what) '\(name)' is not in its parameter store")
+        }
         for (name, kind) in store.stateDictOrder {
             switch kind {
             case .parameter:
-                let s = store.parameter(name)!
+                guard let s = store.parameter(name) else { throw missing("parameter", name) }
                 file.set(try TensorEntry(name: name, shape: s.shape, float32: UnsafeBufferPointer(store.value(name))))
             case .buffer:
-                let s = store.buffer(name)!
+                guard let s = store.buffer(name) else { throw missing("buffer", name) }
                 file.set(try TensorEntry(name: name, shape: s.shape, float32: UnsafeBufferPointer(store.bufferValue(name))))
             case .counter:
-                let i = store.counterNames.firstIndex(of: name)!
+                guard let i = store.counterNames.firstIndex(of: name), store.batchesTracked.indices.contains(i) else {
+                    throw missing("counter", name)
+                }
                 file.set(try TensorEntry(name: name, shape: [], int64: [store.batchesTracked[i]]))
             }
         }

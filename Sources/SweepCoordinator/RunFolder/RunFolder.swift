@@ -60,6 +60,15 @@ public struct RunFolder: Sendable {
         return checkpoints.appendingPathComponent(trialID)
     }
 
+    /// A checkpoint file's place: `checkpoints/<trial>/<name>` relative to the root (as the store
+    /// records it) and the absolute paths of the file and its folder; nil for an unsafe id. Built
+    /// from strings: the coordinator asks for one per upload.
+    public func checkpointFile(trialID: String, name: String) -> (relative: String, path: String, folder: String)? {
+        guard Self.isSafeTrialID(trialID), !name.contains("/") else { return nil }
+        let folder = checkpoints.path + "/" + trialID
+        return ("checkpoints/" + trialID + "/" + name, folder + "/" + name, folder)
+    }
+
     /// Path relative to the root, as the store records it.
     public func relative(_ url: URL) -> String {
         let base = root.standardizedFileURL.path + "/"

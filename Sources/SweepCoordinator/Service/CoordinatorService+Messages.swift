@@ -217,7 +217,9 @@ extension CoordinatorService {
             return
         }
         scheduler.progressReported(trialID: upload.trialId, attempt: upload.attempt, epochSeconds: nil, now: now)
-        guard let folder = setup.folder.checkpointFolder(trialID: upload.trialId) else {
+        // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
+        let name = "epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors"
+        guard let place = setup.folder.checkpointFile(trialID: upload.trialId, name: name) else {
             logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
             return
         }
@@ -230,29 +232,24 @@ extension CoordinatorService {
         // A checkpoint is kept only with its row; while the store fails the next one will do.
         guard storeIsWritable else { return }
         do {
-            if !FileManager.default.fileExists(atPath: folder.path) {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                // The new folder's own entry, so the rows naming files in it survive a power cut.
-                DurableFile.syncFolder(atPath: folder.deletingLastPathComponent().path)
-            }
-            // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
-            let file = folder.appendingPathComponent("epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors")
+            // A new trial folder's entry is synced, so the rows naming files in it survive a power cut.
+            try DurableFile.createFolder(atPath: place.folder)
             // Written and synced under a temporary name and checked there, so a bad upload never
             // replaces a good file; the rename into place is synced before the row names the file.
-            let incoming = folder.appendingPathComponent(file.lastPathComponent + ".incoming")
-            try? FileManager.default.removeItem(at: incoming)
-            try DurableFile.create(atPath: incoming.path, with: bytes)
+            let incoming = place.path + ".incoming"
+            try DurableFile.removeIfPresent(atPath: incoming)
+            try DurableFile.create(atPath: incoming, with: bytes)
             do {
-                try checkpointInspector().check(path: incoming.path, trial: trial, epoch: upload.epoch)
+                try checkpointInspector().check(path: incoming, trial: trial, epoch: upload.epoch)
             } catch {
-                try? FileManager.default.removeItem(at: incoming)
+                try? DurableFile.removeIfPresent(atPath: incoming)
                 rejectedCheckpoints += 1
                 recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) rejected: \(error)",
                             trial: upload.trialId, worker: worker)
                 return
             }
-            try DurableFile.rename(atPath: incoming.path, to: file.path)
-            let relative = setup.folder.relative(file)
+            try DurableFile.rename(atPath: incoming, to: place.path)
+            let relative = place.relative
             let update: CheckpointUpdate
             do {
                 update = try commit { tx in
