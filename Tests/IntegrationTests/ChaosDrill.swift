@@ -66,6 +66,13 @@ extension SweepRunTests {
                     }
                 } else {
                     usleep(UInt32.random(in: 1_500_000...3_000_000, using: &generator))
+                    // Just after a restart no running trial may have a checkpoint yet: wait for one
+                    // rather than skip this kill (a skipped kill made the drill's count depend on speed).
+                    _ = try eventually(seconds: 30) {
+                        try store.allTrials().contains { trial in
+                            trial.status == .running && (try store.latestCheckpoint(trialID: trial.trialID)) != nil
+                        }
+                    }
                 }
                 var running = try store.allTrials().filter { $0.status == .running }.shuffled(using: &generator)
                 if let pursued {

@@ -76,7 +76,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var first = true
         if !metadata.isEmpty {
             json += "\"__metadata__\":{"
-            json += metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(separator: ",")
+            json += metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",")
             json += "}"
             first = false
         }
@@ -126,7 +126,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
         let header: SafeTensorsHeader
         do {
             header = try SafeTensorsHeader.parse(bytes[8..<dataStart])
-        } catch var error as SafeTensorsError {
+        } catch var error {
             error.file = source
             throw error
         }
