@@ -47,12 +47,15 @@ public enum DurableFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("create", path) }
         let written: IOError? = bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return failure("write", path) }
-                done += n
+            // Only an empty buffer may have no address; the file then stays empty.
+            if let start = buffer.baseAddress {
+                var done = 0
+                while done < buffer.count {
+                    let n = write(fd, start + done, buffer.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return failure("write", path) }
+                    done += n
+                }
             }
             return fsync(fd) == 0 ? nil : failure("fsync", path)
         }
@@ -112,14 +115,21 @@ public enum DurableFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("stat", path) }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { readSome(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw failure("read", path) }
-            if n == 0 { break }  // the file shrank meanwhile
-            done += n
+        var failed: IOError?
+        let done = bytes.withUnsafeMutableBytes { buffer in
+            // Only an empty buffer may have no address, and an empty file has nothing to read.
+            guard let start = buffer.baseAddress else { return 0 }
+            var done = 0
+            while done < buffer.count {
+                let n = readSome(fd, start + done, buffer.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { failed = failure("read", path); break }
+                if n == 0 { break }  // the file shrank meanwhile
+                done += n
+            }
+            return done
         }
+        if let failed { throw failed }
         bytes.removeLast(bytes.count - done)
         return bytes
     }

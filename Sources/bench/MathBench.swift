@@ -56,7 +56,13 @@ struct MathBench: ParsableCommand {
     func maxError(_ f: Function, exact: (Double) -> Double, relative: Bool) -> Double {
         let xs = (-102_400...102_400).map { Float($0) / 1024 }
         var ys = [Float](repeating: 0, count: xs.count)
-        xs.withUnsafeBufferPointer { xp in ys.withUnsafeMutableBufferPointer { f(xp.baseAddress!, $0.baseAddress!, xs.count) } }
+        xs.withUnsafeBufferPointer { xp in
+            ys.withUnsafeMutableBufferPointer { yp in
+                // Both arrays hold the whole (non-empty) grid, so both have addresses.
+                guard let x = xp.baseAddress, let y = yp.baseAddress else { return }
+                f(x, y, xs.count)
+            }
+        }
         var worst = 0.0
         for (x, y) in zip(xs, ys) {
             let e = exact(Double(x))

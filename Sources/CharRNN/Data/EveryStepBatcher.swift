@@ -101,14 +101,15 @@ public struct EveryStepBatcher: Sendable {
         guard steps > 0, rowStride >= steps else { return 0 }
         let s = streams(partition)
         let offset = chunk * sequenceLength
-        tokens.withUnsafeBufferPointer { tok in
-            let base = tok.baseAddress!
+        return tokens.withUnsafeBufferPointer { tok in
+            // Only an empty token array has no address, and it holds no chunk to write.
+            guard let base = tok.baseAddress else { return 0 }
             for b in 0..<batchSize {
                 let p = s.base + b * s.length + offset
                 (inputs + b * rowStride).update(from: base + p, count: steps)
                 (targets + b * rowStride).update(from: base + p + 1, count: steps)
             }
+            return steps
         }
-        return steps
     }
 }

@@ -177,9 +177,10 @@ public struct LastStepBatcher: Sendable {
         let rows = max(0, min(batchSize, order.count - first))
         guard rows > 0 else { return 0 }
         let L = sequenceLength
-        tokens.withUnsafeBufferPointer { tok in
+        return tokens.withUnsafeBufferPointer { tok in
             order.withUnsafeBufferPointer { starts in
-                let base = tok.baseAddress!
+                // Only an empty token array has no address, and it holds no window to write.
+                guard let base = tok.baseAddress else { return 0 }
                 for r in 0..<rows {
                     let p = Int(starts[first + r])
                     (inputs + r * L).update(from: base + p, count: L)
@@ -189,8 +190,8 @@ public struct LastStepBatcher: Sendable {
                         targets[r] = base[p + L]
                     }
                 }
+                return rows
             }
         }
-        return rows
     }
 }

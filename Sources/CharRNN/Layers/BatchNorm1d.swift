@@ -25,13 +25,13 @@ final class BatchNorm1d: HeadLayer {
     init(store: ParameterStore, name: String, width: Int, maxRows: Int, workspace: Workspace) {
         self.width = width
         self.store = store
-        gamma = store.value("\(name).weight").baseAddress!
-        beta = store.value("\(name).bias").baseAddress!
-        gGamma = store.gradient("\(name).weight").baseAddress!
-        gBeta = store.gradient("\(name).bias").baseAddress!
-        runningMean = store.bufferValue("\(name).running_mean").baseAddress!
-        runningVar = store.bufferValue("\(name).running_var").baseAddress!
-        counterIndex = store.counterNames.firstIndex(of: "\(name).num_batches_tracked")!
+        gamma = store.valueStart("\(name).weight")
+        beta = store.valueStart("\(name).bias")
+        gGamma = store.gradientStart("\(name).weight")
+        gBeta = store.gradientStart("\(name).bias")
+        runningMean = store.bufferStart("\(name).running_mean")
+        runningVar = store.bufferStart("\(name).running_var")
+        counterIndex = store.counterIndex("\(name).num_batches_tracked")
         output = workspace.floats(maxRows * width)
         inputGradient = workspace.floats(maxRows * width)
         normalized = workspace.floats(maxRows * width)

@@ -10,8 +10,8 @@ final class Embedding {
     init(store: ParameterStore, vocabSize: Int, width: Int, maxRows: Int, workspace: Workspace) {
         self.vocabSize = vocabSize
         self.width = width
-        w = store.value("embedding.weight").baseAddress!
-        gw = store.gradient("embedding.weight").baseAddress!
+        w = store.valueStart("embedding.weight")
+        gw = store.gradientStart("embedding.weight")
         output = workspace.floats(maxRows * width)
         tokens = workspace.ints(maxRows)
     }

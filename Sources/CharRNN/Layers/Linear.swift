@@ -12,10 +12,10 @@ final class Linear: HeadLayer {
     init(store: ParameterStore, name: String, inputs: Int, outputs: Int, maxRows: Int, workspace: Workspace) {
         self.inputs = inputs
         self.outputs = outputs
-        w = store.value("\(name).weight").baseAddress!
-        b = store.value("\(name).bias").baseAddress!
-        gw = store.gradient("\(name).weight").baseAddress!
-        gb = store.gradient("\(name).bias").baseAddress!
+        w = store.valueStart("\(name).weight")
+        b = store.valueStart("\(name).bias")
+        gw = store.gradientStart("\(name).weight")
+        gb = store.gradientStart("\(name).bias")
         output = workspace.floats(maxRows * outputs)
         inputGradient = workspace.floats(maxRows * inputs)
     }
@@ -27,7 +27,9 @@ final class Linear: HeadLayer {
     }
 
     func backward(_ dy: UnsafePointer<Float>, rows: Int) {
-        matmulTransAAccumulate(dy, lastInput!, gw, m: outputs, n: inputs, k: rows)
+        // Only a forward gives backward something to differentiate; before the first there is none.
+        guard let lastInput else { return }
+        matmulTransAAccumulate(dy, lastInput, gw, m: outputs, n: inputs, k: rows)
         accumulateColumnSums(dy, rows: rows, width: outputs, into: gb)
         matmul(dy, w, inputGradient, m: rows, n: inputs, k: outputs, accumulate: false)
     }

@@ -48,14 +48,14 @@ class RecurrentLayer {
         self.maxSteps = maxSteps
         self.computesInputGradient = computesInputGradient
         self.maxDenseRows = min(maxDenseRows, maxSteps * maxBatch)
-        wIH = store.value("rnn.weight_ih_l\(k)").baseAddress!
-        wHH = store.value("rnn.weight_hh_l\(k)").baseAddress!
-        bIH = store.value("rnn.bias_ih_l\(k)").baseAddress!
-        bHH = store.value("rnn.bias_hh_l\(k)").baseAddress!
-        gWIH = store.gradient("rnn.weight_ih_l\(k)").baseAddress!
-        gWHH = store.gradient("rnn.weight_hh_l\(k)").baseAddress!
-        gBIH = store.gradient("rnn.bias_ih_l\(k)").baseAddress!
-        gBHH = store.gradient("rnn.bias_hh_l\(k)").baseAddress!
+        wIH = store.valueStart("rnn.weight_ih_l\(k)")
+        wHH = store.valueStart("rnn.weight_hh_l\(k)")
+        bIH = store.valueStart("rnn.bias_ih_l\(k)")
+        bHH = store.valueStart("rnn.bias_hh_l\(k)")
+        gWIH = store.gradientStart("rnn.weight_ih_l\(k)")
+        gWHH = store.gradientStart("rnn.weight_hh_l\(k)")
+        gBIH = store.gradientStart("rnn.bias_ih_l\(k)")
+        gBHH = store.gradientStart("rnn.bias_hh_l\(k)")
         states = workspace.floats((maxSteps + 1) * maxBatch * hiddenSize)
         inputGradient = computesInputGradient ? workspace.floats(self.maxDenseRows * inputSize) : nil
         hiddenGradient = workspace.floats(maxBatch * hiddenSize)
@@ -149,12 +149,15 @@ class RecurrentLayer {
 
     /// Writes the input projections `x_t·W_ihᵀ + bias` of every step into `out` ([steps*batch, G*H]).
     func projectInput(bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int, steps: Int) {
-        switch lastInput! {
-        case let .dense(x):
+        switch lastInput {
+        case let .dense(x)?:
             broadcastRows(bias, into: out, rows: batch * steps, width: gateWidth)
             matmulTransB(x, wIH, out, m: batch * steps, n: gateWidth, k: inputSize, accumulate: true)
-        case let .tokens(projection):
+        case let .tokens(projection)?:
             projection.project(bias: bias, into: out)
+        case nil:
+            // `forward` sets the input before it runs the steps, so no forward reaches here without one.
+            break
         }
     }
 
@@ -191,15 +194,18 @@ class RecurrentLayer {
                                    m: gateWidth, n: hiddenSize, k: rows - skip)
         }
         accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
-        switch lastInput! {
-        case let .dense(x):
+        switch lastInput {
+        case let .dense(x)?:
             matmulTransAAccumulate(inputGates, x, gWIH, m: gateWidth, n: inputSize, k: rows)
             accumulateColumnSums(inputGates, rows: rows, width: gateWidth, into: gBIH)
             if let dx = inputGradient {
                 matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
             }
-        case let .tokens(projection):
+        case let .tokens(projection)?:
             projection.backward(gateGradient: inputGates)
+        case nil:
+            // No forward yet: no input, and no rows (lastBatch is 0) to take gradients from.
+            break
         }
     }
 }

@@ -22,15 +22,15 @@ final class TokenInputProjection {
         inputSize = config.recurrentInputSize
         gateWidth = config.gateCount * config.hiddenSize
         if config.input == .embedding {
-            embedding = UnsafePointer(store.value("embedding.weight").baseAddress!)
-            embeddingGradient = store.gradient("embedding.weight").baseAddress!
+            embedding = UnsafePointer(store.valueStart("embedding.weight"))
+            embeddingGradient = store.gradientStart("embedding.weight")
         } else {
             embedding = nil
             embeddingGradient = nil
         }
-        wIH = UnsafePointer(store.value("rnn.weight_ih_l0").baseAddress!)
-        gWIH = store.gradient("rnn.weight_ih_l0").baseAddress!
-        gBIH = store.gradient("rnn.bias_ih_l0").baseAddress!
+        wIH = UnsafePointer(store.valueStart("rnn.weight_ih_l0"))
+        gWIH = store.gradientStart("rnn.weight_ih_l0")
+        gBIH = store.gradientStart("rnn.bias_ih_l0")
         table = workspace.floats(vocabSize * gateWidth)
         tableGradient = workspace.floats(vocabSize * gateWidth)
         tokens = workspace.ints(maxRows)

@@ -130,6 +130,8 @@ public final class CharRNNModel {
     /// Mean cross-entropy of the last forward against `targets` ([batch] for last-step, [batch, steps]
     /// batch-major for every-step); with `computeGradient`, prepares `backward()`.
     public func loss(targets: UnsafePointer<Int32>, computeGradient: Bool) -> LossStatistics {
+        // Before the first forward there are no logits and no rows to score.
+        guard let lastLogits else { return LossStatistics() }
         let rows = logitRows
         let t: UnsafePointer<Int32>
         if lastObjective.lossAtEveryStep {
@@ -140,7 +142,7 @@ public final class CharRNNModel {
         } else {
             t = targets
         }
-        let r = criterion.forward(logits: lastLogits!, targets: t, rows: rows, computeGradient: computeGradient)
+        let r = criterion.forward(logits: lastLogits, targets: t, rows: rows, computeGradient: computeGradient)
         return LossStatistics(lossSum: r.lossSum, correct: r.correct, count: r.rows)
     }
 

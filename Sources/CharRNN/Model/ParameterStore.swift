@@ -67,18 +67,43 @@ public final class ParameterStore {
 
     /// Values of parameter `name`. Traps on an unknown name (names come from the layout).
     public func value(_ name: String) -> UnsafeMutableBufferPointer<Float> {
-        let s = parameters[parameterIndex[name]!]
+        let s = parameterSlot(name)
         return UnsafeMutableBufferPointer(start: values + s.offset, count: s.count)
     }
 
     public func gradient(_ name: String) -> UnsafeMutableBufferPointer<Float> {
-        let s = parameters[parameterIndex[name]!]
+        let s = parameterSlot(name)
         return UnsafeMutableBufferPointer(start: gradients + s.offset, count: s.count)
     }
 
     public func bufferValue(_ name: String) -> UnsafeMutableBufferPointer<Float> {
-        let s = buffers[bufferIndex[name]!]
+        let s = bufferSlot(name)
         return UnsafeMutableBufferPointer(start: bufferValues + s.offset, count: s.count)
+    }
+
+    // First elements of a tensor, for layers that keep them for their lifetime: a pointer into the
+    // store's arrays, never nil (unlike a buffer's `baseAddress`), even for an empty tensor, whose
+    // pointer is then never read. Each traps on an unknown name, as `value(_:)` does.
+
+    func valueStart(_ name: String) -> UnsafeMutablePointer<Float> { values + parameterSlot(name).offset }
+    func gradientStart(_ name: String) -> UnsafeMutablePointer<Float> { gradients + parameterSlot(name).offset }
+    func bufferStart(_ name: String) -> UnsafeMutablePointer<Float> { bufferValues + bufferSlot(name).offset }
+
+    /// Position of counter `name` in `batchesTracked`. Traps on an unknown name, as `value(_:)` does.
+    func counterIndex(_ name: String) -> Int {
+        guard let index = counterNames.firstIndex(of: name) else { preconditionFailure("no counter \(name) in the model's layout") }
+        return index
+    }
+
+    /// Callers name tensors of the layout the store was built from; another name is a bug in the caller.
+    private func parameterSlot(_ name: String) -> TensorSlot {
+        guard let index = parameterIndex[name] else { preconditionFailure("no parameter \(name) in the model's layout") }
+        return parameters[index]
+    }
+
+    private func bufferSlot(_ name: String) -> TensorSlot {
+        guard let index = bufferIndex[name] else { preconditionFailure("no buffer \(name) in the model's layout") }
+        return buffers[index]
     }
 
     public func zeroGradients() { gradients.update(repeating: 0, count: count) }

@@ -41,17 +41,18 @@ public final class TextGenerator {
             }
         case .stateful:
             model.resetState(batch: 1)
-            var logits: UnsafeMutablePointer<Float>?
+            // The prompt is non-empty, so the loop runs at least once and leaves the logits of its last token.
+            var logits: UnsafeMutablePointer<Float>
             var fed = 0
-            while fed < prompt.count {
+            repeat {
                 let n = min(model.maxSteps, prompt.count - fed)
                 for i in 0..<n { context[i] = prompt[fed + i] }
                 logits = model.forward(tokens: context, batch: 1, steps: n, objective: .lastStep, training: false, rng: &unused)
                 model.carryState()
                 fed += n
-            }
+            } while fed < prompt.count
             for _ in 0..<length {
-                let next = pick(logits!, temperature: temperature, rng: &rng)
+                let next = pick(logits, temperature: temperature, rng: &rng)
                 sequence.append(next)
                 context[0] = next
                 logits = model.forward(tokens: context, batch: 1, steps: 1, objective: .lastStep, training: false, rng: &unused)

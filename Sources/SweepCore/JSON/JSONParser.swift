@@ -149,7 +149,11 @@ public struct JSONParser {
                 index += 2
                 let low = try parseHex4()
                 guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate \\u\(String(high, radix: 16))") }
-                return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
+                // A checked pair always lands in 0x10000...0x10FFFF, a valid scalar.
+                guard let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) else {
+                    throw error("unpaired surrogate \\u\(String(high, radix: 16))")
+                }
+                return scalar
             }
             guard let scalar = Unicode.Scalar(high) else { throw error("unpaired surrogate \\u\(String(high, radix: 16))") }
             return scalar

@@ -57,8 +57,7 @@ struct EarlyStoppingParser {
             throw context.error(path, "expected an object {\"rule\": \"asha\" | \"median\" | \"none\", ...}", value: value)
         }
         guard let ruleValue = value["rule"] else { throw context.error(path.key("rule"), "missing: \"asha\", \"median\" or \"none\"") }
-        try ValueRule.choice(Self.rules).check(ruleValue, at: path.key("rule"), context)
-        let ruleName = ruleValue.stringValue!
+        let ruleName = try ValueRule.choice(Self.rules).checkedString(ruleValue, at: path.key("rule"), context)
         let specific: [String] = switch ruleName {
         case "asha": ["min_epochs", "max_epochs", "reduction_factor"]
         case "median": ["grace_epochs", "min_trials"]
@@ -102,8 +101,7 @@ struct EarlyStoppingParser {
 
     private func integer(_ value: JSONValue, _ key: String, at path: JSONPath, rule: ValueRule) throws(SweepFileError) -> Int {
         guard let given = value[key] else { throw context.error(path.key(key), "missing") }
-        try rule.check(given, at: path.key(key), context)
-        return given.intValue!
+        return try rule.checkedInt(given, at: path.key(key), context)
     }
 
     private func parseBudget(_ value: JSONValue, at path: JSONPath) throws(SweepFileError) -> EarlyStopping.Budget {
@@ -112,11 +110,9 @@ struct EarlyStoppingParser {
         }
         switch member.key {
         case "trial_epochs":
-            try ValueRule.positiveInteger.check(member.value, at: path.key(member.key), context)
-            return .trialEpochs(member.value.intValue!)
+            return .trialEpochs(try ValueRule.positiveInteger.checkedInt(member.value, at: path.key(member.key), context))
         case "trial_seconds":
-            try ValueRule.positiveNumber.check(member.value, at: path.key(member.key), context)
-            return .trialSeconds(member.value.doubleValue!)
+            return .trialSeconds(try ValueRule.positiveNumber.checkedDouble(member.value, at: path.key(member.key), context))
         default:
             throw context.error(path.key(member.key), "unknown budget; expected \"trial_epochs\" or \"trial_seconds\"")
         }

@@ -49,12 +49,11 @@ struct SearchSpaceParser {
         }
         try context.rejectUnknownKeys(members, known: Self.keys, at: path, what: "search")
         guard let samplesValue = value["samples"] else { throw context.error(path.key("samples"), "missing: how many samples to draw") }
-        try ValueRule.integer(1...SweepFile.maximumTrials, expected: "an integer in 1...\(SweepFile.maximumTrials)")
-            .check(samplesValue, at: path.key("samples"), context)
+        let samples = try ValueRule.integer(1...SweepFile.maximumTrials, expected: "an integer in 1...\(SweepFile.maximumTrials)")
+            .checkedInt(samplesValue, at: path.key("samples"), context)
         var seed = defaultSeed
         if let given = value["sampling_seed"] {
-            try ValueRule.nonNegativeInteger.check(given, at: path.key("sampling_seed"), context)
-            seed = UInt64(given.intValue!)
+            seed = UInt64(try ValueRule.nonNegativeInteger.checkedInt(given, at: path.key("sampling_seed"), context))
         }
         let parametersPath = path.key("parameters")
         guard let parameters = value["parameters"] else {
@@ -79,7 +78,7 @@ struct SearchSpaceParser {
             try check(distribution, against: parameter, at: keyPath)
             dimensions.append(.init(key: entry.key, distribution: distribution))
         }
-        return SearchSpace(samples: samplesValue.intValue!, seed: seed, dimensions: dimensions)
+        return SearchSpace(samples: samples, seed: seed, dimensions: dimensions)
     }
 
     /// `{"loguniform": [1e-4, 1e-2]}`: exactly one distribution name and its arguments.

@@ -124,7 +124,9 @@ struct CombinationResolver {
         }
         func source(_ key: String) -> String {
             if let given = values[key] { return given.source }
-            return "\(Hyperparameter.named(key)!.section.rawValue).\(key) (default)"
+            // Keys come from Hyperparameter.all, so each has a section.
+            guard let parameter = Hyperparameter.named(key) else { return "\(key) (default)" }
+            return "\(parameter.section.rawValue).\(key) (default)"
         }
     }
 }

@@ -14,7 +14,7 @@ extension SweepFile {
         var checked: Set<[Int]> = []
         for combination in combinations where checked.insert([combination.training.sequenceLength, combination.training.stride]).inserted {
             let length = combination.training.sequenceLength
-            let source = combination.sources["sequence_length"]!
+            let source = combination.sources["sequence_length"] ?? "training.sequence_length"
             let value = JSONValue(length)
             switch split.kind {
             case .tail, .none:

@@ -46,8 +46,7 @@ struct SweepFileParser {
         let grid = try parseGrid(document["grid"], fixed: model.merging(training) { first, _ in first })
         var givenSchedule: ScheduleOrder?
         if let value = document["schedule"] {
-            try ValueRule.choice(of: ScheduleOrder.self).check(value, at: root.key("schedule"), context)
-            givenSchedule = value.stringValue.flatMap(ScheduleOrder.init(rawValue:))
+            givenSchedule = try ValueRule.checkedChoice(of: ScheduleOrder.self, value, at: root.key("schedule"), context)
         }
         let fixed = model.merging(training) { first, _ in first }
         var search: SearchSpace?
@@ -102,13 +101,11 @@ struct SweepFileParser {
         try context.rejectUnknownKeys(members, known: ["name", "path", "preprocess", "unk_token"], at: path, what: "dataset")
         var preprocess = Preprocessing.none
         if let given = value["preprocess"] {
-            try ValueRule.choice(of: Preprocessing.self).check(given, at: path.key("preprocess"), context)
-            preprocess = .init(rawValue: given.stringValue!)!
+            preprocess = try ValueRule.checkedChoice(of: Preprocessing.self, given, at: path.key("preprocess"), context)
         }
         var unkToken = false
         if let given = value["unk_token"] {
-            try ValueRule.boolean.check(given, at: path.key("unk_token"), context)
-            unkToken = given.boolValue!
+            unkToken = try ValueRule.boolean.checkedBool(given, at: path.key("unk_token"), context)
         }
         switch (value["name"], value["path"]) {
         case (let name?, nil):
@@ -138,15 +135,14 @@ struct SweepFileParser {
         guard let members = value.objectValue else { throw context.error(path, "expected an object {\"kind\", \"fraction\"}", value: value) }
         try context.rejectUnknownKeys(members, known: ["kind", "fraction", "train_windows", "validation_windows"], at: path, what: "split")
         if let kind = value["kind"] {
-            try ValueRule.choice(of: SplitKind.self).check(kind, at: path.key("kind"), context)
-            split.kind = .init(rawValue: kind.stringValue!)!
+            split.kind = try ValueRule.checkedChoice(of: SplitKind.self, kind, at: path.key("kind"), context)
         }
         if let fraction = value["fraction"] {
-            try ValueRule.openFraction.check(fraction, at: path.key("fraction"), context)
+            let given = try ValueRule.openFraction.checkedDouble(fraction, at: path.key("fraction"), context)
             if split.kind == .windows {
                 throw context.error(path.key("fraction"), "split \"windows\" counts windows (train_windows, validation_windows), not a fraction", value: fraction)
             }
-            split.fraction = fraction.doubleValue!
+            split.fraction = given
         }
         for key in ["train_windows", "validation_windows"] {
             guard let given = value[key] else {
@@ -156,8 +152,8 @@ struct SweepFileParser {
             guard split.kind == .windows else {
                 throw context.error(path.key(key), "applies only to split kind \"windows\" (kind is \"\(split.kind.rawValue)\")", value: given)
             }
-            try ValueRule.positiveInteger.check(given, at: path.key(key), context)
-            if key == "train_windows" { split.trainWindows = given.intValue! } else { split.validationWindows = given.intValue! }
+            let windows = try ValueRule.positiveInteger.checkedInt(given, at: path.key(key), context)
+            if key == "train_windows" { split.trainWindows = windows } else { split.validationWindows = windows }
         }
         return split
     }
@@ -170,16 +166,13 @@ struct SweepFileParser {
         var length = defaults.length, mode = defaults.mode, temperature = defaults.temperature
         var prompts: [String] = [], slices: [PromptSlice] = []
         if let given = value["length"] {
-            try ValueRule.nonNegativeInteger.check(given, at: path.key("length"), context)
-            length = given.intValue!
+            length = try ValueRule.nonNegativeInteger.checkedInt(given, at: path.key("length"), context)
         }
         if let given = value["mode"] {
-            try ValueRule.choice(of: GenerationConfig.Mode.self).check(given, at: path.key("mode"), context)
-            mode = .init(rawValue: given.stringValue!)!
+            mode = try ValueRule.checkedChoice(of: GenerationConfig.Mode.self, given, at: path.key("mode"), context)
         }
         if let given = value["temperature"] {
-            try ValueRule.nonNegativeNumber.check(given, at: path.key("temperature"), context)
-            temperature = given.doubleValue!
+            temperature = try ValueRule.nonNegativeNumber.checkedDouble(given, at: path.key("temperature"), context)
         }
         if let given = value["prompts"] {
             guard let items = given.arrayValue else { throw context.error(path.key("prompts"), "expected a list of strings", value: given) }
@@ -202,9 +195,9 @@ struct SweepFileParser {
                 try context.rejectUnknownKeys(fields, known: ["offset", "length"], at: itemPath, what: "a prompt slice")
                 guard let offset = item["offset"] else { throw context.error(itemPath.key("offset"), "missing") }
                 guard let count = item["length"] else { throw context.error(itemPath.key("length"), "missing") }
-                try ValueRule.nonNegativeInteger.check(offset, at: itemPath.key("offset"), context)
-                try ValueRule.positiveInteger.check(count, at: itemPath.key("length"), context)
-                slices.append(.init(offset: offset.intValue!, length: count.intValue!))
+                let sliceOffset = try ValueRule.nonNegativeInteger.checkedInt(offset, at: itemPath.key("offset"), context)
+                let sliceLength = try ValueRule.positiveInteger.checkedInt(count, at: itemPath.key("length"), context)
+                slices.append(.init(offset: sliceOffset, length: sliceLength))
             }
         }
         return Self.promptingFromTheStart(GenerationConfig(length: length, prompts: prompts, promptSlices: slices, mode: mode, temperature: temperature))
@@ -250,7 +243,9 @@ struct SweepFileParser {
         var values: [String: SourcedValue] = [:]
         for member in members {
             let keyPath = path.key(member.key)
-            try Hyperparameter.named(member.key)!.rule.check(member.value, at: keyPath, context)
+            // rejectUnknownKeys has let through only this section's names.
+            guard let parameter = Hyperparameter.named(member.key) else { throw context.error(keyPath, "unknown key in \(section.rawValue)") }
+            try parameter.rule.check(member.value, at: keyPath, context)
             values[member.key] = SourcedValue(value: member.value, source: keyPath.description)
         }
         return values

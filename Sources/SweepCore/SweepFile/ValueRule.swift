@@ -55,4 +55,41 @@ enum ValueRule: Sendable {
             }
         }
     }
+
+    // Checked reads: `check`, then the value as the type the rule admits. Once `check` passes the
+    // read cannot fail, but the caller no longer relies on that: a rule changed later throws this
+    // rule's error (same file, path and value) instead of trapping.
+
+    /// The value of an `.integer` rule.
+    func checkedInt(_ value: JSONValue, at path: JSONPath, _ context: ErrorContext) throws(SweepFileError) -> Int {
+        try checked(value, at: path, context) { $0.intValue }
+    }
+
+    /// The value of a `.number` rule.
+    func checkedDouble(_ value: JSONValue, at path: JSONPath, _ context: ErrorContext) throws(SweepFileError) -> Double {
+        try checked(value, at: path, context) { $0.doubleValue }
+    }
+
+    /// The value of the `.boolean` rule.
+    func checkedBool(_ value: JSONValue, at path: JSONPath, _ context: ErrorContext) throws(SweepFileError) -> Bool {
+        try checked(value, at: path, context) { $0.boolValue }
+    }
+
+    /// The value of a `.choice` rule, as a string.
+    func checkedString(_ value: JSONValue, at path: JSONPath, _ context: ErrorContext) throws(SweepFileError) -> String {
+        try checked(value, at: path, context) { $0.stringValue }
+    }
+
+    /// `choice(of: T.self)` checked, and its value as a `T`.
+    static func checkedChoice<T: RawRepresentable & CaseIterable>(of type: T.Type, _ value: JSONValue, at path: JSONPath,
+                                                                  _ context: ErrorContext) throws(SweepFileError) -> T where T.RawValue == String {
+        try choice(of: type).checked(value, at: path, context) { $0.stringValue.flatMap(T.init(rawValue:)) }
+    }
+
+    private func checked<T>(_ value: JSONValue, at path: JSONPath, _ context: ErrorContext,
+                            _ read: (JSONValue) -> T?) throws(SweepFileError) -> T {
+        try check(value, at: path, context)
+        guard let typed = read(value) else { throw context.error(path, "expected \(expected)", value: value) }
+        return typed
+    }
 }
