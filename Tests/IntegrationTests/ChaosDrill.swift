@@ -31,7 +31,7 @@ extension SweepRunTests {
     private func runChaos(name: String, maxAttempts: Int, pursue: Bool) throws -> ChaosRun {
         let folder = try temporaryFolder(name)
         let sweep = try SweepFiles.write(name: name, in: folder, grid: #"{"hidden_size": [48, 64, 80, 96], "learning_rate": [0.01, 0.02]}"#,
-                                         epochs: 20, batches: 80, learningRate: nil, hidden: nil, sequence: 32, batchSize: 16,
+                                         epochs: 30, batches: 80, learningRate: nil, hidden: nil, sequence: 32, batchSize: 16,
                                          maxAttempts: maxAttempts)
         let arguments = ["run", sweep.path, "--workers", "2", "--runs", folder.path]
         var generator = SystemRandomNumberGenerator()
@@ -69,8 +69,9 @@ extension SweepRunTests {
                     // Just after a restart no running trial may have a checkpoint yet: wait for one
                     // rather than skip this kill (a skipped kill made the drill's count depend on speed).
                     _ = try eventually(seconds: 30) {
-                        try store.allTrials().contains { trial in
-                            trial.status == .running && (try store.latestCheckpoint(trialID: trial.trialID)) != nil
+                        let trials = try store.allTrials()
+                        return try trials.allSatisfy(\.status.isFinished) || trials.contains { trial in
+                            try trial.status == .running && store.latestCheckpoint(trialID: trial.trialID) != nil
                         }
                     }
                 }
