@@ -186,4 +186,52 @@ import Testing
             Issue.record("truncated file not reported as truncated data"); return
         }
     }
+
+    /// The header reader takes every JSON form a writer may use and refuses what is not JSON.
+    @Test func theHeaderReaderFollowsJSON() throws {
+        let f32x2 = [UInt8](repeating: 0, count: 8)
+        func header(_ text: String, data: [UInt8] = [UInt8](repeating: 0, count: 8)) throws -> SafeTensorsFile {
+            try SafeTensorsFile(bytes: Self.file(header: text, data: data))
+        }
+        // Escapes, a surrogate pair, whitespace everywhere, unknown keys of any kind skipped.
+        let file = try header("""
+             { "__metadata__" : { "v" : "a\\u00e9\\ud83d\\ude00\\n\\/\\"" , "plain": "x" } ,
+               "w\\u0031" : { "extra": {"deep": [1, -2.5e+3, true, false, null, "s"]}, "dtype" : "F32",
+                              "shape" : [ 2 ] , "data_offsets" : [ 0 , 8 ] } }
+            """)
+        #expect(file.metadata == ["v": "a\u{E9}\u{1F600}\n/\"", "plain": "x"])
+        #expect(file.names == ["w1"] && file["w1"]?.shape == [2])
+        #expect(try header(#"{"s": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])["s"]?.shape == [])
+        // Not integers, not lists, not objects: the field's error.
+        for shape in ["[2.0]", "[2e0]", "[-0.5]", "\"2\"", "null", "[99999999999999999999]"] {
+            #expect(Self.reason(Self.file(header: #"{"w": {"dtype": "F32", "shape": \#(shape), "data_offsets": [0, 8]}}"#, data: f32x2))
+                    == .invalidField(tensor: "w", field: "shape", value: "not a list of integers"), "shape \(shape)")
+        }
+        #expect(Self.reason(Self.file(header: #"{"w": {"dtype": 7, "shape": [2], "data_offsets": [0, 8]}}"#, data: f32x2))
+                == .invalidField(tensor: "w", field: "dtype", value: "not a string"))
+        #expect(Self.reason(Self.file(header: #"{"w": [1]}"#, data: [])) == .invalidField(tensor: "w", field: "entry", value: "not an object"))
+        #expect(Self.reason(Self.file(header: #"{"__metadata__": "x"}"#, data: [])) == .invalidMetadata("must be an object whose values are all strings"))
+        #expect(Self.reason(Self.file(header: #"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: f32x2))
+                == .duplicateTensor("w"))
+        // Broken JSON of every kind is invalid JSON, never a crash.
+        let broken = [#"{"w": {"dtype": "F32""#, #"{"w" {"#, #"{"w": {"dtype": "F3\#u{01}2"}}"#, #"{"a": "\q"}"#,
+                      #"{"a": "\ud800"}"#, #"{"a": "\ud800\u0041"}"#, #"{"a": tru}"#, #"{"a": -}"#, #"{"a": 1.}"#,
+                      #"{"a": {"b": 1,}}"#, #"{"a": [1 2]}"#, #"{"a": [02]}"#, #"{} x"#, #"{"a": "\u12"}"#, "{" + String(repeating: #""a": ["#, count: 1)
+                        + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "]}", ""]
+        for text in broken {
+            guard case .invalidJSON? = Self.reason(Self.file(header: text, data: [])) else {
+                Issue.record("\(text.debugDescription) is not reported as invalid JSON: \(String(describing: Self.reason(Self.file(header: text, data: []))))")
+                continue
+            }
+        }
+        let invalidUTF8 = [UInt8](#"{"__metadata__": {"a": ""#.utf8) + [0xC3, 0x28] + [UInt8](#""}}"#.utf8)
+        guard case .invalidJSON? = Self.reason(Self.file(bytes: invalidUTF8)) else {
+            Issue.record("invalid UTF-8 not reported as invalid JSON"); return
+        }
+    }
+
+    static func file(bytes header: [UInt8]) -> [UInt8] {
+        let h = header + [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
+        return withUnsafeBytes(of: UInt64(h.count).littleEndian) { Array($0) } + h
+    }
 }

@@ -206,26 +206,32 @@ private struct JSONReader {
     mutating func string() throws(SafeTensorsError) -> String {
         guard peek() == UInt8(ascii: "\"") else { throw syntax("a string") }
         index += 1
-        var scalars = String.UnicodeScalarView()
+        let start = index
+        // Most strings (names, dtypes, metadata without escapes) are one run of plain bytes.
+        var unescaped: [UInt8]?
         var runStart = index
-        func flush(_ end: Int, into scalars: inout String.UnicodeScalarView) throws(SafeTensorsError) {
-            guard runStart < end else { return }
-            guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw SafeTensorsHeader.fail(.invalidJSON("a string before byte \(end - bytes.startIndex) is not valid UTF-8"))
-            }
-            scalars.append(contentsOf: text.unicodeScalars)
-        }
         while true {
             guard let byte = peek() else { throw syntax("the end of a string") }
             switch byte {
             case UInt8(ascii: "\""):
-                try flush(index, into: &scalars)
+                let text: String?
+                if var built = unescaped {
+                    built.append(contentsOf: bytes[runStart..<index])
+                    text = String(validating: built, as: UTF8.self)
+                } else {
+                    text = String(validating: bytes[start..<index], as: UTF8.self)
+                }
+                guard let text else {
+                    throw SafeTensorsHeader.fail(.invalidJSON("the string at byte \(start - bytes.startIndex - 1) is not valid UTF-8"))
+                }
                 index += 1
-                return String(scalars)
+                return text
             case UInt8(ascii: "\\"):
-                try flush(index, into: &scalars)
+                var built = unescaped ?? []
+                built.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                scalars.append(try escaped())
+                built.append(contentsOf: String(try escaped()).utf8)
+                unescaped = built
                 runStart = index
             case 0..<0x20:
                 throw syntax("no control character inside a string")
