@@ -8,6 +8,11 @@ public enum SHA256Hex {
         hex(SHA256.hash(data: bytes))
     }
 
+    /// The digest's first 8 bytes as a big-endian integer (the value of its first 16 hex digits).
+    public static func leadingUInt64(_ bytes: some DataProtocol) -> UInt64 {
+        SHA256.hash(data: bytes).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     /// Streams a file through SHA-256 in 1 MiB chunks; also returns its size.
     public static func digest(ofFileAt url: URL) throws -> (sha256: String, byteCount: Int) {
         let handle = try FileHandle(forReadingFrom: url)

@@ -88,6 +88,8 @@ import Testing
         #expect(a.id == b.id && a.seed == b.seed)
         #expect(c.id != a.id && c.seed != a.seed)
         #expect(a.seed == TrialConfig.trialSeed(sweepSeed: 3, trialID: a.id))
+        // Pinned: int(sha256(b"4:0123456789ab").hexdigest()[:16], 16) in Python; trained models depend on it.
+        #expect(TrialConfig.trialSeed(sweepSeed: 4, trialID: "0123456789ab") == 10_706_025_704_160_490_351)
     }
 
     @Test func trialConfigRoundTripsThroughCodable() throws {

@@ -12,7 +12,8 @@ extension ParameterStore {
         }
         for slot in parameters {
             let p = values + slot.offset
-            let prefix = String(slot.name[..<slot.name.lastIndex(of: ".")!])
+            // Names are "<module>.<tensor>"; the module prefix finds a BatchNorm or a Linear's weight.
+            let prefix = slot.name.lastIndex(of: ".").map { String(slot.name[..<$0]) } ?? slot.name
             if slot.name == "embedding.weight" {
                 for i in 0..<slot.count { p[i] = rng.nextNormal() }
             } else if slot.name.hasPrefix("rnn.") {
@@ -21,7 +22,10 @@ extension ParameterStore {
                 p.update(repeating: slot.name.hasSuffix(".weight") ? 1 : 0, count: slot.count)
             } else {
                 // Linear: fan_in is the weight's second dimension; the bias uses the same bound.
-                let fanIn = parameter(prefix + ".weight")!.shape[1]
+                guard let weight = parameter(prefix + ".weight"), weight.shape.count == 2 else {
+                    preconditionFailure("the layout's Linear \(prefix) has no 2-D weight")
+                }
+                let fanIn = weight.shape[1]
                 let bound = 1 / Float(fanIn).squareRoot()
                 for i in 0..<slot.count { p[i] = rng.nextFloat(in: -bound, bound) }
             }

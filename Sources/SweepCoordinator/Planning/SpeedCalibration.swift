@@ -204,8 +204,8 @@ public enum SpeedCalibrator {
     /// the characters, only on the vocabulary size and length.
     public static func syntheticText(vocabularySize: Int = 65, length: Int = 400_000) -> String {
         var generator = SystemRandomNumberGenerator()
-        let alphabet = (0..<vocabularySize).map { Character(UnicodeScalar(UInt8(32 + $0 % 95))) }
-        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+        let alphabet = (0..<max(1, vocabularySize)).map { Character(UnicodeScalar(UInt8(32 + $0 % 95))) }
+        return String((0..<length).map { _ in alphabet[Int.random(in: alphabet.indices, using: &generator)] })
     }
 }
 

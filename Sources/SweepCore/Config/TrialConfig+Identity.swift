@@ -39,7 +39,6 @@ extension TrialConfig {
     /// The seed a trial trains with: the first 8 bytes (big-endian) of SHA-256 of
     /// "<sweep seed>:<trial id>", so it depends on neither the worker nor the order of trials.
     public static func trialSeed(sweepSeed: UInt64, trialID: String) -> UInt64 {
-        // Sixteen hex digits always fit a UInt64.
-        UInt64(SHA256Hex.digest(Data("\(sweepSeed):\(trialID)".utf8)).prefix(16), radix: 16)!
+        SHA256Hex.leadingUInt64(Data("\(sweepSeed):\(trialID)".utf8))
     }
 }
