@@ -187,7 +187,7 @@ import Testing
         }
     }
 
-    /// The header reader takes every JSON form a writer may use and refuses what is not JSON.
+    /// The header is read as strict JSON: every form a writer may use, nothing that is not JSON.
     @Test func theHeaderReaderFollowsJSON() throws {
         let f32x2 = [UInt8](repeating: 0, count: 8)
         func header(_ text: String, data: [UInt8] = [UInt8](repeating: 0, count: 8)) throws -> SafeTensorsFile {
@@ -211,13 +211,14 @@ import Testing
                 == .invalidField(tensor: "w", field: "dtype", value: "not a string"))
         #expect(Self.reason(Self.file(header: #"{"w": [1]}"#, data: [])) == .invalidField(tensor: "w", field: "entry", value: "not an object"))
         #expect(Self.reason(Self.file(header: #"{"__metadata__": "x"}"#, data: [])) == .invalidMetadata("must be an object whose values are all strings"))
-        #expect(Self.reason(Self.file(header: #"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: f32x2))
-                == .duplicateTensor("w"))
+        guard case .invalidJSON? = Self.reason(Self.file(header: #"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: f32x2)) else {
+            Issue.record("a tensor named twice is not reported as invalid JSON"); return
+        }
         // Broken JSON of every kind is invalid JSON, never a crash.
         let broken = [#"{"w": {"dtype": "F32""#, #"{"w" {"#, #"{"w": {"dtype": "F3\#u{01}2"}}"#, #"{"a": "\q"}"#,
                       #"{"a": "\ud800"}"#, #"{"a": "\ud800\u0041"}"#, #"{"a": tru}"#, #"{"a": -}"#, #"{"a": 1.}"#,
-                      #"{"a": {"b": 1,}}"#, #"{"a": [1 2]}"#, #"{"a": [02]}"#, #"{} x"#, #"{"a": "\u12"}"#, "{" + String(repeating: #""a": ["#, count: 1)
-                        + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "]}", ""]
+                      #"{"a": {"b": 1,}}"#, #"{"a": [1 2]}"#, #"{"a": [02]}"#, #"{} x"#, #"{"a": "\u12"}"#, #"{"a": "#
+                        + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}", ""]
         for text in broken {
             guard case .invalidJSON? = Self.reason(Self.file(header: text, data: [])) else {
                 Issue.record("\(text.debugDescription) is not reported as invalid JSON: \(String(describing: Self.reason(Self.file(header: text, data: []))))")

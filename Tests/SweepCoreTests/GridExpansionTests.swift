@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SweepCore
+import SystemSupport
 
 @Suite struct GridExpansionTests {
     static let shakespeare = DatasetSettings(name: "tinyshakespeare", sha256: DatasetRegistry.standard.entry(named: "tinyshakespeare")!.sha256)

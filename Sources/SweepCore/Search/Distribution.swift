@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// How one search key draws its value (docs/sweep-file.md, "search").
 enum Distribution: Sendable, Equatable {

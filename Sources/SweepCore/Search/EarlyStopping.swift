@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// The `early_stopping` section: which rule stops hopeless trials, and an optional budget that
 /// ends the sweep when spent (docs/sweep-file.md, "early_stopping"). The coordinator's scheduler
 /// applies it; this type only says what the file asked for.

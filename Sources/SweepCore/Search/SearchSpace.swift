@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// The `search` section: `samples` draws from a distribution per key, crossed with the grid
 /// (every grid combination gets each sample). Sample `s`'s values depend only on the sampling
 /// seed, `s` and the key, so the same file always yields the same trials.

@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Expands the grid (first key outermost) for each search sample (samples outermost, so more
 /// samples only append trials) and builds each combination's model and training settings from
 /// grid values, sampled values, section values and defaults, checking keys that depend on each other.

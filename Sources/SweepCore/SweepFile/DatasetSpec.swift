@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// The `dataset` section as written: a registry name or a file, plus preprocessing.
 public struct DatasetSpec: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import SystemSupport
+
 extension SweepFile {
     /// Checks what needs the dataset's size: every sequence length must fit in the split part it
     /// is trained and validated on, and every prompt slice must lie inside the text.

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// A sweep file that cannot be used: it names the file, the JSON path and the bad value, e.g.
 /// `sweeps/x.json: training.epochs: expected a positive integer, got -3`.

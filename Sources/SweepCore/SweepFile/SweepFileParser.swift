@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Turns a JSON document into a validated sweep: sections, grid, and every combination resolved.
 struct SweepFileParser {

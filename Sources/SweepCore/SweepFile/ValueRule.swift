@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// What a value of one key must look like; checks types and ranges and says what was expected.
 enum ValueRule: Sendable {
     case choice([String])

@@ -1,5 +1,5 @@
 import Testing
-@testable import SweepCore
+@testable import SystemSupport
 
 @Suite struct JSONParserTests {
     @Test func keepsObjectKeyOrder() throws {
