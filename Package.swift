@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport", "TrialSpec"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "TrialSpec", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
-            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "TrialSpec", "CharRNN",
+            "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "ZeroMQTransport", "TrialSpec", "CharRNN",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The worker's own parts, and both services driven over the in-memory network and a fake clock.

@@ -14,8 +14,9 @@ public final class ZeroMQSocketTransport: MessageTransport {
     }
 
     public func send(_ frames: [[UInt8]]) throws(TransportSendError) {
+        let sent: Bool
         do {
-            _ = try socket.send(frames, dontWait: true)
+            sent = try socket.send(frames, dontWait: true)
         } catch where error.code == ZMQErrorCode.hostUnreachable {
             throw .unreachable
         } catch where error.code == ZMQErrorCode.again {
@@ -23,6 +24,8 @@ public final class ZeroMQSocketTransport: MessageTransport {
         } catch {
             throw .failed("\(error)")
         }
+        // The peer's queue is full (it is not reading, or not keeping up): nothing was sent.
+        guard sent else { throw .wouldBlock }
     }
 
     public func receive(maxParts: Int, maxBytes: Int) throws(TransportReceiveError) -> ReceivedFrames? {

@@ -62,6 +62,10 @@ extension SweepRunTests {
         #expect(trial.status == .running && trial.attempts == 2, "attempts: \(trial.attempts)")
         #expect(try store.epochs(trialID: trialID).filter { $0.attempt == 2 }.count > epochsBefore + 5,
                 "the replacement stopped training")
+        // The coordinator kept up with an epoch and a checkpoint every ~40 ms: the worker never
+        // lost it and reconnected (which drops what was in flight).
+        let log = (try? String(contentsOf: folder.appendingPathComponent("runs/localkill/logs/worker-0.log"), encoding: .utf8)) ?? ""
+        #expect(!log.contains("coordinator unreachable"), "\(log.suffix(1500))")
         run.signal(SIGTERM)
         #expect(run.wait(seconds: 20) == 130)
     }

@@ -23,6 +23,21 @@ import Testing
         #expect(try JSONParser.parse(JSONWriter.compact(value)) == value)
     }
 
+    /// JSON inside a JSON string, the shape of a checkpoint's metadata: every quote escaped,
+    /// multi-byte text between escapes, thousands of records.
+    @Test func readsJSONNestedInALongEscapedString() throws {
+        let records = (0..<5_000).map { #"{"epoch":\#($0),"note":"é😀\t\#($0)"}"# }
+        let inner = "[" + records.joined(separator: ",") + "]"
+        let outer = try JSONParser.parse(JSONWriter.compact(.object([JSONMember("history", .string(inner))])))
+        #expect(outer["history"]?.stringValue == inner)
+        #expect(try JSONParser.parse(inner).arrayValue?.count == 5_000)
+        // Bad bytes between two escapes are found where they are.
+        var broken = Array(#"["ab\n"#.utf8) + [0xC3] + Array(#"\tcd"]"#.utf8)
+        #expect(throws: JSONParser.SyntaxError(line: 1, column: 8, message: "invalid UTF-8 in a string")) { try JSONParser.parse(broken) }
+        broken = Array(#"["ab"#.utf8) + [0xFF] + Array(#"cd"]"#.utf8)
+        #expect(throws: JSONParser.SyntaxError(line: 1, column: 8, message: "invalid UTF-8 in a string")) { try JSONParser.parse(broken) }
+    }
+
     @Test func reportsPositionOfSyntaxErrors() {
         #expect(throws: JSONParser.SyntaxError(line: 2, column: 11, message: "unexpected '}', expected a key in double quotes")) {
             try JSONParser.parse("{\"a\": 1,\n  \"b\": 2, }")

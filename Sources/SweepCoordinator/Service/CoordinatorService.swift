@@ -189,10 +189,13 @@ public final class CoordinatorService {
         let ready = try socket.wait(timeout: timeout, fileDescriptors: [shutdown.readFD])
         if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
         if ready.messages {
-            // Drain everything queued, but keep heartbeats flowing under load.
+            // Drain what is queued, but keep heartbeats flowing under load: bounded in count and
+            // in time, as one message (a checkpoint to store and inspect) can take tens of ms.
             var handled = 0
+            let drainUntil = clock.now() + options.policy.heartbeatInterval / 2
             // Bounded before anything is copied: a peer's flood of frames costs it, not us.
-            while handled < 1000, let received = try socket.receive(maxParts: Self.maxFrames, maxBytes: maxMessageBytes) {
+            while handled < 1000, handled == 0 || clock.now() < drainUntil,
+                  let received = try socket.receive(maxParts: Self.maxFrames, maxBytes: maxMessageBytes) {
                 switch received.frames {
                 case .message(let frames): handle(frames: frames, key: received.peerKey)
                 case .tooLarge(let parts, let bytes): noteOversized(parts: parts, bytes: bytes)

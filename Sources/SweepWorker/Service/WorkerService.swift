@@ -31,6 +31,8 @@ public final class WorkerService {
     /// When a message last came from the coordinator (or the worker started): `giveUpAfter`.
     var lastContact: Double?
     var lastSent = 0.0
+    /// Messages not sent since the coordinator's queue filled up.
+    var unsentWhileFull = 0
 
     /// The trial being trained, its mailbox and latest epoch.
     var running: (job: TrialJob, mailbox: RunnerMailbox, thread: Thread)?
@@ -147,9 +149,17 @@ public final class WorkerService {
 
     func sendFrames(_ frames: [[UInt8]]) {
         guard let socket else { return }
-        do {
+        do throws(TransportSendError) {
             try socket.send(frames)
             lastSent = clock.now()
+            if unsentWhileFull > 0 {
+                logger.warning("\(unsentWhileFull) messages were not sent while the coordinator's queue was full")
+                unsentWhileFull = 0
+            }
+        } catch .wouldBlock {
+            // Logged once per stretch: a coordinator that does not keep up must not flood our log too.
+            if unsentWhileFull == 0 { logger.warning("the coordinator's queue is full (it is not keeping up); not sent") }
+            unsentWhileFull += 1
         } catch {
             logger.warning("send failed: \(error)")
         }

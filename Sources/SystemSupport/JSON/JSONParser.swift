@@ -98,27 +98,38 @@ public struct JSONParser {
 
     private mutating func parseString() throws(SyntaxError) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        // UTF-8 gathered in one growing buffer and made a String once: appending to a String
+        // between escapes copied it each time, quadratic in strings full of escapes (a
+        // checkpoint's metadata is JSON inside a JSON string).
+        var utf8: [UInt8] = []
         var chunkStart = index
         func flush(_ parser: JSONParser, upTo end: Int) throws(SyntaxError) {
             guard chunkStart < end else { return }
-            guard let text = String(validating: parser.bytes[chunkStart..<end], as: UTF8.self) else {
-                throw parser.error("invalid UTF-8 in a string")
-            }
-            scalars.append(contentsOf: text.unicodeScalars)
+            let chunk = parser.bytes[chunkStart..<end]
+            // Checked per chunk so the error points where the bad bytes end, not at the closing quote.
+            guard String(validating: chunk, as: UTF8.self) != nil else { throw parser.error("invalid UTF-8 in a string") }
+            utf8.append(contentsOf: chunk)
         }
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                if utf8.isEmpty {
+                    // No escapes: one validated copy of the bytes.
+                    guard let text = String(validating: bytes[chunkStart..<index], as: UTF8.self) else {
+                        throw error("invalid UTF-8 in a string")
+                    }
+                    index += 1
+                    return text
+                }
                 try flush(self, upTo: index)
                 index += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             }
             if byte < 0x20 { throw error("control character 0x\(String(byte, radix: 16)) in a string (write it as an escape)") }
             if byte == UInt8(ascii: "\\") {
                 try flush(self, upTo: index)
-                scalars.append(try parseEscape())
+                UTF8.encode(try parseEscape()) { utf8.append($0) }
                 chunkStart = index
                 continue
             }
