@@ -42,7 +42,16 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeString(_ text: String, into out: inout String) {
+    /// `text` as a JSON string literal. `shortControlEscapes` also writes backspace and form feed
+    /// as `\b` and `\f` (as serde_json does, which safetensors files follow); without it they are
+    /// `\u0008` and `\u000c`, the form canonical JSON (and so trial ids) has always used.
+    public static func quoted(_ text: String, shortControlEscapes: Bool = false) -> String {
+        var out = ""
+        writeString(text, into: &out, shortControlEscapes: shortControlEscapes)
+        return out
+    }
+
+    private static func writeString(_ text: String, into out: inout String, shortControlEscapes: Bool = false) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -51,6 +60,8 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}" where shortControlEscapes: out += "\\b"
+            case "\u{0C}" where shortControlEscapes: out += "\\f"
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
