@@ -157,6 +157,9 @@ public final class InMemoryNetwork: @unchecked Sendable {
 
     func routerHasMessage() -> Bool { condition.lock(); defer { condition.unlock() }; return !routerInbox.isEmpty }
 
+    /// Messages waiting for the router to receive them.
+    public var routerQueueCount: Int { condition.lock(); defer { condition.unlock() }; return routerInbox.count }
+
     func dealerHasMessage(_ identity: [UInt8]) -> Bool {
         condition.lock(); defer { condition.unlock() }
         return !(dealerInboxes[identity]?.isEmpty ?? true)
