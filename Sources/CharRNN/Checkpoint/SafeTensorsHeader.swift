@@ -42,15 +42,12 @@ struct SafeTensorsHeader {
 
     /// `__metadata__`: an object whose values are all strings.
     private static func metadata(_ value: JSONValue) throws(SafeTensorsError) -> [String: String] {
-        var values: [String: String] = [:]
-        for member in value.objectValue ?? [] {
-            guard let text = member.value.stringValue else { break }
-            values[member.key] = text
-        }
-        guard let members = value.objectValue, values.count == members.count else {
+        let members = value.objectValue ?? []
+        let texts = members.compactMap { member in member.value.stringValue.map { (member.key, $0) } }
+        guard value.objectValue != nil, texts.count == members.count else {
             throw fail(.invalidMetadata("must be an object whose values are all strings"))
         }
-        return values
+        return Dictionary(texts) { first, _ in first }
     }
 
     /// One tensor's description, with the format's checks; other keys are allowed and skipped.
@@ -61,13 +58,9 @@ struct SafeTensorsHeader {
             return given
         }
         func integers(_ key: String) throws(SafeTensorsError) -> [Int] {
-            let given = try field(key)
-            var list: [Int] = []
-            for item in given.arrayValue ?? [] {
-                guard let number = item.intValue else { break }
-                list.append(number)
-            }
-            guard let items = given.arrayValue, list.count == items.count else {
+            let items = try field(key).arrayValue
+            let list = items?.compactMap(\.intValue) ?? []
+            guard let items, list.count == items.count else {
                 throw fail(.invalidField(tensor: name, field: key, value: "not a list of integers"))
             }
             return list
