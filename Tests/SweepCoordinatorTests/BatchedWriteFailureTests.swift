@@ -5,8 +5,8 @@ import SweepStore
 import SweepTestSupport
 import Testing
 
-/// The coordinator commits a trial's bookkeeping in few transactions (queued writes ride with the
-/// next assignment, checkpoint row or result). When such a transaction fails, all of it is rolled
+/// The coordinator commits a trial's bookkeeping in few transactions (queued writes, checkpoint rows
+/// among them, ride with the next assignment or result). When such a transaction fails, all of it is rolled
 /// back and retried; no result is acknowledged before it is on disk, none is lost and none is
 /// recorded twice.
 @Suite(.serialized) struct BatchedWriteFailureTests {
@@ -31,7 +31,13 @@ import Testing
             #expect(producer.outcome == "done")
             #expect(producer.endedAt != nil)
             #expect(try store.epochs(trialID: trial.trialID).map(\.epoch) == [1, 2, 3])
-            #expect(try store.checkpoints(trialID: trial.trialID).allSatisfy { $0.attempt == result.attempt })
+            let rows = try store.checkpoints(trialID: trial.trialID)
+            #expect(rows.allSatisfy { $0.attempt == result.attempt })
+            // The files are the rows' files: none deleted while a row still named it (the rolled-back
+            // transaction's), none left behind once no row names it.
+            let folder = harness.folder.checkpoints.appendingPathComponent(trial.trialID)
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).map { "checkpoints/\(trial.trialID)/\($0)" }
+            #expect(Set(files) == Set(rows.map(\.path)), "\(files) against \(rows.map(\.path))")
         }
         let events = try store.tailEvents(limit: 10_000)
         #expect(events.contains { $0.kind == "store" && $0.message.contains("written again") })

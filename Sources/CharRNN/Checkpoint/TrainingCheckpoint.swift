@@ -51,29 +51,7 @@ public struct TrainingCheckpoint: Sendable {
 
     /// Reads and checks a checkpoint; errors name the file and what is wrong.
     public static func read(path: String) throws -> TrainingCheckpoint {
-        let file = try SafeTensorsFile.read(path: path)
-        func meta(_ key: String) throws -> Data {
-            guard let value = file.metadata[key] else {
-                throw CheckpointError(file: path, problem: "__metadata__ has no '\(key)' entry")
-            }
-            return Data(value.utf8)
-        }
-        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
-            do { return try JSONDecoder().decode(T.self, from: try meta(key)) } catch let e as CheckpointError { throw e } catch {
-                throw CheckpointError(file: path, problem: "__metadata__ '\(key)' is not valid: \(error)")
-            }
-        }
-        let format = String(decoding: try meta("format"), as: UTF8.self)
-        guard format == Self.format else {
-            throw CheckpointError(file: path, problem: "format '\(format)' is not \(Self.format)")
-        }
-        let seedText = String(decoding: try meta("seed"), as: UTF8.self)
-        guard let seed = UInt64(seedText) else { throw CheckpointError(file: path, problem: "seed '\(seedText)' is not an integer") }
-        return TrainingCheckpoint(
-            model: try decode(ModelConfig.self, "config"), training: try decode(TrainingConfig.self, "training"),
-            split: try decode(SplitSpec.self, "split"), preprocessing: try decode(Dataset.self, "dataset").preprocess,
-            generation: try decode(GenerationConfig.self, "generate"), vocabulary: try decode(Vocabulary.self, "vocabulary"),
-            seed: seed, state: try decode(State.self, "state"), file: file)
+        try TrainingCheckpoint(file: try SafeTensorsFile.read(path: path))
     }
 
     /// The optimizer-state tensor name for a parameter.
@@ -82,6 +60,45 @@ public struct TrainingCheckpoint: Sendable {
     }
 
     static let rngTensor = "__state__.dropout_rng"
+}
+
+extension TrainingCheckpoint {
+    /// Parses and checks checkpoint bytes (e.g. an upload before it is written anywhere); errors
+    /// name `source`. `memo` keeps decoded metadata for the next checkpoint that repeats it.
+    public init(bytes: [UInt8], source: String, memo: CheckpointMetadataMemo? = nil) throws {
+        try self.init(file: try SafeTensorsFile(bytes: bytes, source: source), memo: memo)
+    }
+
+    init(file: SafeTensorsFile, memo: CheckpointMetadataMemo? = nil) throws {
+        let path = file.source
+        func meta(_ key: String) throws -> String {
+            guard let value = file.metadata[key] else {
+                throw CheckpointError(file: path, problem: "__metadata__ has no '\(key)' entry")
+            }
+            return value
+        }
+        func decode<T: Decodable>(_ type: T.Type, _ key: String, memoized: Bool = true) throws -> T {
+            let text = try meta(key)
+            do {
+                guard memoized, let memo else { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+                return try memo.value(T.self, key: key, text: text)
+            } catch {
+                throw CheckpointError(file: path, problem: "__metadata__ '\(key)' is not valid: \(error)")
+            }
+        }
+        let format = try meta("format")
+        guard format == Self.format else {
+            throw CheckpointError(file: path, problem: "format '\(format)' is not \(Self.format)")
+        }
+        let seedText = try meta("seed")
+        guard let seed = UInt64(seedText) else { throw CheckpointError(file: path, problem: "seed '\(seedText)' is not an integer") }
+        // The state differs in every checkpoint: never memoized.
+        self.init(
+            model: try decode(ModelConfig.self, "config"), training: try decode(TrainingConfig.self, "training"),
+            split: try decode(SplitSpec.self, "split"), preprocessing: try decode(Dataset.self, "dataset").preprocess,
+            generation: try decode(GenerationConfig.self, "generate"), vocabulary: try decode(Vocabulary.self, "vocabulary"),
+            seed: seed, state: try decode(State.self, "state", memoized: false), file: file)
+    }
 }
 
 extension TrainingCheckpoint {

@@ -30,7 +30,11 @@ public final class TrainingSession {
     /// Continues a trial from a checkpoint written by `run`, on the same dataset text (the saved
     /// vocabulary is reused). The continued run is bit-for-bit the uninterrupted one.
     public convenience init(resumingFrom checkpointPath: String, text: String) throws {
-        let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
+        try self.init(resuming: try TrainingCheckpoint.read(path: checkpointPath), text: text)
+    }
+
+    /// `init(resumingFrom:text:)` from a checkpoint already read.
+    public convenience init(resuming checkpoint: TrainingCheckpoint, text: String) throws {
         let corpus = try Corpus(text: text, vocabulary: checkpoint.vocabulary, preprocessing: checkpoint.preprocessing)
         try self.init(corpus: corpus, model: checkpoint.model, training: checkpoint.training, split: checkpoint.split,
                       generation: checkpoint.generation, seed: checkpoint.seed)

@@ -1,6 +1,7 @@
 import CharRNN
 import Foundation
 import SweepCore
+import SystemSupport
 
 /// Checks a checkpoint file before the coordinator keeps it or resumes a trial from it: it must
 /// be a complete training state (format, metadata, every tensor with its shape and dtype, finite
@@ -31,9 +32,20 @@ final class CheckpointInspector {
     /// Full restores done so far (the rest were checked against a proven layout).
     private(set) var fullChecks = 0
 
+    /// Decoded metadata the sweep's checkpoints repeat (model, training, split ...).
+    private let memo = CheckpointMetadataMemo()
+
+    /// Checks the checkpoint file at `path`.
     func check(path: String, trial: Trial, epoch: Int) throws {
+        let bytes: [UInt8]
+        do { bytes = try DurableFile.read(atPath: path) } catch { throw Rejection(description: "\(error)") }
+        try check(bytes: bytes, source: path, trial: trial, epoch: epoch)
+    }
+
+    /// Checks checkpoint bytes before they are written anywhere; errors name `source`.
+    func check(bytes: [UInt8], source: String, trial: Trial, epoch: Int) throws {
         let checkpoint: TrainingCheckpoint
-        do { checkpoint = try TrainingCheckpoint.read(path: path) } catch {
+        do { checkpoint = try TrainingCheckpoint(bytes: bytes, source: source, memo: memo) } catch {
             throw Rejection(description: "\(error)")
         }
         var model = trial.config.model
@@ -61,7 +73,7 @@ final class CheckpointInspector {
         } else {
             // Builds the model and restores every tensor, as a resuming worker will.
             do {
-                let session = try TrainingSession(resumingFrom: path, text: text)
+                let session = try TrainingSession(resuming: checkpoint, text: text)
                 layout = CheckpointLayout(try session.checkpoint().file)
             } catch {
                 throw Rejection(description: "\(error)")
@@ -71,7 +83,7 @@ final class CheckpointInspector {
             layouts[key] = layout
         }
         if let problem = layout.problem(with: checkpoint.file) {
-            throw Rejection(description: "checkpoint \(path): \(problem)")
+            throw Rejection(description: "checkpoint \(source): \(problem)")
         }
     }
 }

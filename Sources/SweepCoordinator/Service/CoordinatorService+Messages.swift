@@ -231,43 +231,39 @@ extension CoordinatorService {
         guard let trial = trialsByID[upload.trialId] else { return }
         // A checkpoint is kept only with its row; while the store fails the next one will do.
         guard storeIsWritable else { return }
+        // Checked in memory, so a bad upload is never written anywhere.
+        do {
+            try checkpointInspector().check(bytes: bytes, source: "the upload of \(place.relative)", trial: trial, epoch: upload.epoch)
+        } catch {
+            rejectedCheckpoints += 1
+            recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) rejected: \(error)",
+                        trial: upload.trialId, worker: worker)
+            return
+        }
         do {
             // A new trial folder's entry is synced, so the rows naming files in it survive a power cut.
             try DurableFile.createFolder(atPath: place.folder)
-            // Written and synced under a temporary name and checked there, so a bad upload never
-            // replaces a good file; the rename into place is synced before the row names the file.
+            // Written and synced under a temporary name, so a torn write never replaces a good file;
+            // the rename into place is synced before the row names the file.
             let incoming = place.path + ".incoming"
             try DurableFile.removeIfPresent(atPath: incoming)
             try DurableFile.create(atPath: incoming, with: bytes)
-            do {
-                try checkpointInspector().check(path: incoming, trial: trial, epoch: upload.epoch)
-            } catch {
-                try? DurableFile.removeIfPresent(atPath: incoming)
-                rejectedCheckpoints += 1
-                recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) rejected: \(error)",
-                            trial: upload.trialId, worker: worker)
-                return
-            }
             try DurableFile.rename(atPath: incoming, to: place.path)
-            let relative = place.relative
-            let update: CheckpointUpdate
-            do {
-                update = try commit { tx in
-                    try tx.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, path: relative,
-                                            sha256: digest, bytes: bytes.count, isBest: upload.isBest)
-                }
-            } catch {
-                removeCheckpointFiles([relative])
-                storeFailed("recording checkpoint \(relative)", error)
-                return
-            }
-            removeCheckpointFiles(update.obsoletePaths)
-            if scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
-                                          ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest)) {
-                apply(scheduler.checkpointReady(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, now: now), now: now)
-            }
         } catch {
             logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
+            return
+        }
+        let relative = place.relative
+        // No message waits for the row: it commits with the next write that must be on disk (the
+        // trial's result at the latest), and the files it stops naming go after that commit.
+        persist("recording checkpoint \(relative)") { [unowned self] tx in
+            let update = try tx.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, path: relative,
+                                                 sha256: digest, bytes: bytes.count, isBest: upload.isBest)
+            storeWrites.unnamedFiles += update.obsoletePaths
+        }
+        if scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
+                                      ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest)) {
+            apply(scheduler.checkpointReady(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, now: now), now: now)
         }
     }
 

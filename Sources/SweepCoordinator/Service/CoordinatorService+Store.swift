@@ -19,6 +19,9 @@ struct StoreWriteQueue {
         let perform: (StoreTransaction) throws -> Void
     }
     var pending: [Write] = []
+    /// Checkpoint files the writes of the transaction under way stopped naming: removed once it
+    /// commits, kept if it rolls back (its writes run again on the retry).
+    var unnamedFiles: [String] = []
     var failingSince: Double?
     var lastError = ""
     var backoff = Backoff(initial: 0.5, maximum: 8)
@@ -57,12 +60,20 @@ extension CoordinatorService {
     /// its effect back and calls `storeFailed`. Call only while `storeIsWritable`.
     func commit<T>(durable: Bool = false, _ body: (StoreTransaction) throws -> T) throws -> T {
         let queued = storeWrites.pending
+        storeWrites.unnamedFiles.removeAll()
         let value = try setup.store.write(durable: durable) { tx in
             for write in queued { try write.perform(tx) }
             return try body(tx)
         }
         storeWrites.pending.removeFirst(queued.count)
+        removeUnnamedFiles()
         return value
+    }
+
+    /// Files go only once the rows that named them are gone for good.
+    private func removeUnnamedFiles() {
+        removeCheckpointFiles(storeWrites.unnamedFiles)
+        storeWrites.unnamedFiles.removeAll()
     }
 
     /// Commits the queued writes (at the end of each turn of the loop, and before reading the store
@@ -97,11 +108,13 @@ extension CoordinatorService {
             // A probe first: with nothing queued, the failure came from a write that cannot be
             // replayed (an assignment, a result), and the store must be shown writable again.
             let queued = storeWrites.pending
+            storeWrites.unnamedFiles.removeAll()
             try setup.store.write { tx in
                 try tx.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
                 for write in queued { try write.perform(tx) }
             }
             storeWrites.pending.removeFirst(queued.count)
+            removeUnnamedFiles()
         } catch {
             storeWrites.lastError = "\(error)"
             storeWrites.backoff.failed(at: now)
