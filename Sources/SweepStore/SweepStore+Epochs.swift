@@ -36,6 +36,30 @@ extension StoreTransaction {
     }
 }
 
+extension StoreTransaction {
+    /// Adds the epochs of `history` that have no row yet, as `attempt`'s; rows already there are
+    /// kept. A result carries its whole curve, so epochs whose PROGRESS never arrived (sent under a
+    /// socket identity the coordinator had already dropped) are not missing from the trial's curve.
+    /// Returns how many rows it added.
+    @discardableResult
+    public func recordMissingEpochs(trialID: String, attempt: Int, history: [EpochMetrics], at now: Date = Date()) throws -> Int {
+        _ = try SweepStore.requireTrialState(db, trialID)
+        var added = 0
+        for m in history {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy,
+                                        val_perplexity, seconds, tokens_per_second, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(trial_id, epoch) DO NOTHING
+                    """
+            ).execute(arguments: SweepStore.epochArguments(trialID: trialID, attempt: attempt, m, now))
+            added += db.changesCount
+        }
+        return added
+    }
+}
+
 extension SweepStore {
 
     /// The bound values of an epochs row, in the column order both inserts use.

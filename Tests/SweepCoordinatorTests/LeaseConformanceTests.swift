@@ -122,6 +122,32 @@ import Testing
         #expect(result.resultJSON.contains("loss is nan at epoch 2"))
     }
 
+    /// A worker that reconnected under a new socket identity lost the PROGRESS it had queued under
+    /// the old one; its result's curve fills those epochs in, and never overwrites a reported one.
+    @Test func epochsWhoseProgressWasLostComeFromTheResultsCurve() async throws {
+        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
+        let (_, endpoint, finished, _) = try await harness.startCoordinator()
+        let store = try SweepStore(path: harness.folder.database.path)
+        let peer = try RawPeer(endpoint, identity: "gap-1")
+        #expect(try peer.greet(name: "gap"))
+        let assign = try #require(try peer.takeTrial())
+        try peer.send(assign.progress(epoch: 1, loss: 2.0))
+        // Epoch 2's PROGRESS never arrives; the curve the result carries has all three.
+        let valLosses = [2.9, 2.8, 2.7]
+        let curve = (1...3).map {
+            EpochMetrics(epoch: $0, trainLoss: 3, trainAccuracy: 0.2, valLoss: valLosses[$0 - 1], valAccuracy: 0.2,
+                         valPerplexity: 9, seconds: 1, tokensPerSecond: 1)
+        }
+        try peer.send(assign.result(epochs: 3, history: curve))
+        #expect(peer.waitForAck(assign.trialId, attempt: 1))
+        #expect(finished.wait(seconds: 10) == true)
+        let epochs = try store.epochs(trialID: assign.trialId)
+        #expect(epochs.map(\.epoch) == [1, 2, 3])
+        #expect(epochs.allSatisfy { $0.attempt == 1 })
+        // Epoch 1 is the one reported (val loss 2.0 + 0.1), not the result's copy (2.9).
+        #expect(epochs.map(\.valLoss) == [2.0 + 0.1, 2.8, 2.7])
+    }
+
     @Test func aStaleAttemptsLateResultIsRecordedAndTheTrialKeepsOnlyItsCurveAndCheckpoints() async throws {
         // The grace must outlast the steps below in which the second peer does not heartbeat
         // (a loaded machine takes seconds for them).

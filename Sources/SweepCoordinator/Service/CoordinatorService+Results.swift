@@ -100,6 +100,10 @@ extension CoordinatorService {
                 _ = try tx.recordResult(row)
                 _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
                 let obsolete = try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
+                // Epochs whose PROGRESS was lost (e.g. sent before a reconnect) come from the result's curve.
+                if !late, let curve = metrics?.history, !curve.isEmpty {
+                    try tx.recordMissingEpochs(trialID: key.trialID, attempt: key.attempt, history: curve)
+                }
                 if let superseded {
                     _ = try tx.endAttempt(trialID: key.trialID, attempt: superseded.attempt, outcome: "superseded",
                                           message: "attempt \(key.attempt) delivered its result late")
