@@ -20,9 +20,7 @@ extension StoreTransaction {
             _ = try SweepStore.requireTrialState(db, trialID)
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy,
-                                        val_perplexity, seconds, tokens_per_second, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO \(SweepStore.epochRow)
                     ON CONFLICT(trial_id, epoch) DO UPDATE SET attempt = excluded.attempt,
                         train_loss = excluded.train_loss, train_accuracy = excluded.train_accuracy,
                         val_loss = excluded.val_loss, val_accuracy = excluded.val_accuracy,
@@ -34,9 +32,7 @@ extension StoreTransaction {
             return db.changesCount > 0
         }
     }
-}
 
-extension StoreTransaction {
     /// Adds the epochs of `history` that have no row yet, as `attempt`'s; rows already there are
     /// kept. A result carries its whole curve, so epochs whose PROGRESS never arrived (sent under a
     /// socket identity the coordinator had already dropped) are not missing from the trial's curve.
@@ -47,12 +43,7 @@ extension StoreTransaction {
         var added = 0
         for m in history {
             try db.cachedStatement(
-                sql: """
-                    INSERT INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy,
-                                        val_perplexity, seconds, tokens_per_second, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(trial_id, epoch) DO NOTHING
-                    """
+                sql: "INSERT INTO \(SweepStore.epochRow) ON CONFLICT(trial_id, epoch) DO NOTHING"
             ).execute(arguments: SweepStore.epochArguments(trialID: trialID, attempt: attempt, m, now))
             added += db.changesCount
         }
@@ -62,7 +53,14 @@ extension StoreTransaction {
 
 extension SweepStore {
 
-    /// The bound values of an epochs row, in the column order both inserts use.
+    /// An epochs row's columns and placeholders, for the inserts that bind `epochArguments`.
+    static let epochRow = """
+        epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss, val_accuracy, val_perplexity, seconds,
+                tokens_per_second, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The bound values of an epochs row, in the column order of `epochRow`.
     static func epochArguments(trialID: String, attempt: Int, _ m: EpochMetrics, _ now: Date) -> StatementArguments {
         [trialID, attempt, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.valPerplexity,
          m.seconds, m.tokensPerSecond, now]

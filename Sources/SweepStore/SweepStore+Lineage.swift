@@ -23,12 +23,7 @@ extension StoreTransaction {
             } else {
                 try db.cachedStatement(sql: "DELETE FROM epochs WHERE trial_id = ?").execute(arguments: [trialID])
                 for m in history {
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT OR REPLACE INTO epochs (trial_id, attempt, epoch, train_loss, train_accuracy, val_loss,
-                                                           val_accuracy, val_perplexity, seconds, tokens_per_second, recorded_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """).execute(
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(SweepStore.epochRow)").execute(
                         arguments: SweepStore.epochArguments(trialID: trialID, attempt: attempt, m, now))
                 }
             }
