@@ -18,6 +18,9 @@ public enum StopCode: String, Sendable, Hashable, Codable, CaseIterable {
     /// An early-stopping rule stopped the trial after its checkpoint of the decisive epoch was
     /// stored; the coordinator may later promote it, and another attempt resumes from that checkpoint.
     case earlyStopped = "early_stopped"
+    /// The coordinator paused the trial after its checkpoint was stored, to give the core to a
+    /// waiting trial at the tail of the sweep; another attempt resumes from that checkpoint.
+    case paused
 }
 
 /// Why a peer says BYE (SPEC.md §3.3).

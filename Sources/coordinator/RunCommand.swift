@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --retry-failed: also retrain trials that ended as config_error.") var retryConfigErrors = false
     @Flag(inversion: .prefixedNo, help: "Lend idle workers' cores to running trials on the same host (elastic cores).")
     var elasticCores = true
+    @Flag(inversion: .prefixedNo, help: "Pause a running trial after a checkpoint to start a waiting one when that ends the sweep sooner.")
+    var pausing = true
     @Option(help: .hidden) var lostAfter: Double?
     @Option(help: .hidden) var heartbeat: Double?
     @Option(help: .hidden) var storeFailureLimit: Double?
@@ -49,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
         options.retryFailed = retryFailed
         options.retryConfigErrors = retryConfigErrors
         options.policy.elasticCores = elasticCores
+        options.policy.pausing = pausing
         // Hidden test knobs (also RNNSWEEP_LOST_AFTER): real runs keep the 30 s grace.
         if let lost = lostAfter ?? ProcessInfo.processInfo.environment["RNNSWEEP_LOST_AFTER"].flatMap(Double.init) {
             options.policy.lostAfter = lost

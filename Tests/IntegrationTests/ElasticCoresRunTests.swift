@@ -14,7 +14,8 @@ struct ElasticCoresRunTests {
         defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
         let sweep = try SweepFiles.write(name: "elastic", in: folder, grid: #"{"learning_rate": [0.01, 0.011, 0.012]}"#,
                                          epochs: 6, batches: 90, learningRate: nil, hidden: 128, sequence: 32, batchSize: 32)
-        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path],
+        // Without pausing, which would end the three trials together and leave no tail to grow into.
+        let run = try Child(Executables.coordinator, ["run", sweep.path, "--workers", "2", "--runs", folder.path, "--no-pausing"],
                             in: folder, name: "coordinator")
         defer { _ = run.wait(seconds: 0.1) }  // stops it if a check failed early
         #expect(eventually(seconds: 30) { run.stderr.contains("coordinator listening") })

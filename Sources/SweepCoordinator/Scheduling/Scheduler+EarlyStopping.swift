@@ -36,10 +36,13 @@ extension Scheduler {
     /// The checkpoint of `epoch` of the holder's attempt is stored: a decision waiting for it is taken.
     /// A decision restored from before a restart waits for a checkpoint of its epoch or a later
     /// one (the worker that re-adopted the trial may have moved on); a live one for exactly its own.
+    /// Without one, the trial may be paused at the tail of the sweep (Scheduler+Pausing.swift).
     public mutating func checkpointReady(trialID: String, attempt: Int, epoch: Int, now: Double) -> [SchedulerEvent] {
         guard let pending = awaitingCheckpoint[trialID], pending.attempt == attempt,
               pending.epoch == epoch || (pending.restored && epoch > pending.epoch),
-              case .running(let holder, attempt)? = trials[trialID]?.phase else { return [] }
+              case .running(let holder, attempt)? = trials[trialID]?.phase else {
+            return pauseAtTail(trialID: trialID, attempt: attempt, epoch: epoch, now: now)
+        }
         awaitingCheckpoint[trialID] = nil
         return decide(trialID: trialID, holder: holder, attempt: attempt, epoch: pending.epoch, valLoss: pending.valLoss, now: now)
     }

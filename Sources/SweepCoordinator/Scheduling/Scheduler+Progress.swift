@@ -40,6 +40,7 @@ extension Scheduler {
             var epoch = epochSeconds.isFinite && epochSeconds >= 0 ? epochSeconds : 0
             if let last = watch.lastProgress { epoch = max(epoch, now - last) }
             noteEpochSeconds(trialID: trialID, epoch)
+            notePace(trialID: trialID, epoch)
             watch.lastProgress = now
         }
         watch.since = now
@@ -50,6 +51,15 @@ extension Scheduler {
     public mutating func noteEpochSeconds(trialID: String, _ seconds: Double) {
         guard seconds.isFinite, seconds > 0 else { return }
         longestEpochSeconds[trialID] = max(longestEpochSeconds[trialID] ?? 0, seconds)
+    }
+
+    /// The latest epoch of the trial took `seconds`: the pace pausing at the tail projects with.
+    private mutating func notePace(trialID: String, _ seconds: Double) {
+        guard seconds > 0, let trial = trials[trialID]?.trial else { return }
+        lastEpochSeconds[trialID] = seconds
+        guard let cost = trial.estimatedCost, cost.isFinite, cost > 0, let epochs = trial.epochs, epochs > 0 else { return }
+        observedEpochSeconds += seconds
+        observedEpochFLOPs += cost / Double(epochs)
     }
 
     /// Starts watching an attempt; a watch of the same attempt keeps its time (a worker that

@@ -21,6 +21,11 @@ public struct Scheduler: Sendable {
     /// Progress watchdog state (Scheduler+Progress.swift).
     var progressWatches: [String: ProgressWatch] = [:]
     var longestEpochSeconds: [String: Double] = [:]
+    /// Pausing at the tail (Scheduler+Pausing.swift): each trial's last epoch, and the seconds and
+    /// estimated FLOPs of every epoch reported, the speed that prices trials yet to run.
+    var lastEpochSeconds: [String: Double] = [:]
+    var observedEpochSeconds = 0.0
+    var observedEpochFLOPs = 0.0
     /// Early stopping and budget state (Scheduler+EarlyStopping.swift).
     var stopping: (any EarlyStoppingRule)?
     public let budget: EarlyStopping.Budget?
@@ -55,6 +60,8 @@ public struct Scheduler: Sendable {
         public var leaseExpiry: Double?
         /// Every lease granted for the trial, by attempt (ended ones too).
         public var leases: [Int: Lease] = [:]
+        /// The last attempt paused at the tail; its late reports are expected, not suspect.
+        public var pausedAttempt: Int?
     }
 
     /// - Parameters:
@@ -193,6 +200,7 @@ public struct Scheduler: Sendable {
             let threads = coresAdopted(trialID: trialID, attempt: current, worker: id)
             return (holder == id ? [] : [.adopted(worker: id, trialID: trialID, attempt: current)]) + threads
         case .queued, .orphaned:
+            guard state.pausedAttempt != key.attempt else { return stop(.paused) }
             guard key.attempt == state.attemptsStarted else { return stop(.leaseLost) }
             queue.remove(trialID)
             state.phase = .running(worker: id, attempt: key.attempt)
@@ -405,6 +413,8 @@ public struct Scheduler: Sendable {
         guard let lease = state.leases[key.attempt], lease.id == key.leaseID else {
             return (.rejected(.notLeaseHolder), events)
         }
+        // Sent before the pause's STOP arrived.
+        if kind == .progress, state.pausedAttempt == key.attempt { return (.rejected(.paused), events) }
         let sameWorker = lease.worker == id || (lease.workerName != nil && lease.workerName == workers[id]?.name)
         let late: ReportVerdict = kind == .result && sameWorker ? .lateHolder : .rejected(.leaseLost)
         switch state.phase {

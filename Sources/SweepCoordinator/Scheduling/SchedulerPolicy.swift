@@ -29,6 +29,12 @@ public struct SchedulerPolicy: Sendable, Equatable {
     public var elasticCores = true
     /// Most threads one trial is given.
     public var maxThreadsPerTrial = 256
+    /// Pausing at the tail: with fewer queued trials than busy cores, pause a running trial after
+    /// a checkpoint to start a waiting one when that ends the sweep sooner (Scheduler+Pausing.swift).
+    public var pausing = true
+    /// Seconds a pause must bring the projected end forward by (it costs a checkpoint load and a
+    /// few messages), and at least 10 % of what is left.
+    public var pauseMinimumGain: Double = 1
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
                 quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30, quarantineSeconds: Double = 600) {

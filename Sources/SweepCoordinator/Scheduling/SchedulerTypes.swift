@@ -152,6 +152,10 @@ public enum SchedulerEvent: Sendable, Equatable {
     case budgetSpent(reason: String)
     /// Send THREADS: the attempt trains with more or fewer of its host's cores (elastic cores).
     case threads(CoreCommand)
+    /// The attempt was paused after its checkpoint of `epoch` (its holder has been told STOP
+    /// `paused`) to give its core to a waiting trial: record the attempt ended and the trial queued;
+    /// it resumes from that checkpoint.
+    case paused(trialID: String, attempt: Int, epoch: Int, reason: String)
 }
 
 /// Counts for progress views and completion checks.

@@ -92,8 +92,8 @@ extension CoordinatorService {
 
     /// Drops a report the sender may not make and tells it to STOP that attempt.
     func reject(_ key: LeaseKey, _ code: StopCode, command: Command, worker: WorkerID) {
-        // Reports the worker sent before its early-stopping STOP arrived are expected, not suspect.
-        guard code != .earlyStopped else {
+        // Reports the worker sent before its early-stopping or pause STOP arrived are expected, not suspect.
+        guard code != .earlyStopped, code != .paused else {
             send(.stop(Stop(trialId: key.trialID, attempt: key.attempt, code: code)), to: worker)
             return
         }
@@ -346,6 +346,13 @@ extension CoordinatorService {
                     _ = try tx.requeue(trialID: trialID)
                 }
                 recordEvent("requeue", "trial \(trialID) attempt \(attempt) requeued: \(reason)", trial: trialID)
+            case .paused(let trialID, let attempt, let epoch, let reason):
+                persist("pausing trial \(trialID)") { tx in
+                    _ = try tx.endAttempt(trialID: trialID, attempt: attempt, outcome: "paused", message: reason)
+                    _ = try tx.requeue(trialID: trialID)
+                }
+                for entry in scheduler.workerEntries where entry.trialID == nil { currentEpoch[entry.id] = nil }
+                recordEvent("pause", "trial \(trialID) attempt \(attempt) paused after epoch \(epoch): \(reason)", trial: trialID)
             case .trialFailed(let trialID, let attempts, let reason):
                 persist("marking trial \(trialID) failed") { tx in
                     _ = try tx.endAttempt(trialID: trialID, attempt: attempts, outcome: "infra", message: reason)
