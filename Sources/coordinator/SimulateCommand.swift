@@ -3,12 +3,12 @@ import Foundation
 import SweepCoordinator
 
 /// `coordinator simulate PLAN.tsv`: the sweep's makespan on N one-core workers of one host, with
-/// and without elastic cores, from the real scheduler fed each trial's estimated seconds (the
+/// and without elastic cores and pausing at the tail, from the real scheduler fed each trial's estimated seconds (the
 /// `est_seconds` column of `coordinator plan`) and a thread-scaling curve.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Simulate a sweep's makespan with and without elastic cores from `coordinator plan` output.")
+        abstract: "Simulate a sweep's makespan with and without elastic cores and pausing from `coordinator plan` output.")
 
     @Argument(help: "`coordinator plan` output (TSV; its last column, est_seconds, is each trial's one-thread time).") var plan: String
     @Option(help: "Comma-separated core counts to simulate.") var cores: String = "2,8,32,64"
@@ -45,16 +45,18 @@ struct SimulateCommand: ParsableCommand {
         let simulation = CoreSimulation(trialSeconds: seconds, applyDelay: applyDelay, speedup: speedup)
         print("\(seconds.count) trials, \(String(format: "%.0f", seconds.reduce(0, +))) s on one thread, longest \(String(format: "%.0f", seconds.max() ?? 0)) s; "
               + "2 threads \(String(format: "%.2f", speedup2))x (Amdahl: 4 → \(String(format: "%.2f", speedup(4)))x, 8 → \(String(format: "%.2f", speedup(8)))x)")
-        print(["cores", "lower_bound_s", "fixed_s", "fixed/bound", "elastic_s", "elastic/bound", "elastic/fixed", "most_threads", "threads_cmds"]
-            .joined(separator: "\t"))
+        print(["cores", "lower_bound_s", "fixed_s", "fixed/bound", "elastic_s", "elastic/bound", "elastic/fixed", "most_threads", "threads_cmds",
+               "pausing_s", "pausing/bound", "pauses"].joined(separator: "\t"))
         for n in counts {
             let fixed = simulation.run(cores: n, elastic: false)
             let elastic = simulation.run(cores: n, elastic: true)
+            let pausing = simulation.run(cores: n, elastic: true, pausing: true)
             let bound = max(fixed.lowerBound, (seconds.max() ?? 0) / speedup(n))
             print([String(n), String(format: "%.0f", bound), String(format: "%.0f", fixed.makespan),
                    String(format: "%.3f", fixed.makespan / bound), String(format: "%.0f", elastic.makespan),
                    String(format: "%.3f", elastic.makespan / bound), String(format: "%.3f", elastic.makespan / fixed.makespan),
-                   String(elastic.mostThreads), String(elastic.commands)].joined(separator: "\t"))
+                   String(elastic.mostThreads), String(elastic.commands), String(format: "%.0f", pausing.makespan),
+                   String(format: "%.3f", pausing.makespan / bound), String(pausing.pauses)].joined(separator: "\t"))
         }
     }
 }

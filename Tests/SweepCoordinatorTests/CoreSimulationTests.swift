@@ -17,6 +17,16 @@ import Testing
         #expect(abs(measured.run(cores: 2, elastic: true).makespan - (100 + 0.5 + 99.5 / 1.5)) < 1e-6)
     }
 
+    @Test func pausingEndsThreeEqualTrialsOnTwoCoresTogether() {
+        // Two threads at 1.5x: growing the tail alone ends at 100 + 100/1.5; pausing one trial
+        // at its fifth of ten checkpoints ends all three at 150 with no thread to spare.
+        let measured = CoreSimulation(trialSeconds: [100, 100, 100], speedup: CoreSimulation.amdahl(twoThreads: 1.5))
+        let pausing = measured.run(cores: 2, elastic: true, pausing: true)
+        #expect(abs(pausing.makespan - 150) < 1e-6)
+        #expect(pausing.pauses == 1 && pausing.peakThreads <= 2)
+        #expect(measured.run(cores: 2, elastic: true).pauses == 0)
+    }
+
     @Test func amdahlPassesThroughTheMeasuredPoint() {
         let s = CoreSimulation.amdahl(twoThreads: 1.6)
         #expect(abs(s(1) - 1) < 1e-12 && abs(s(2) - 1.6) < 1e-12)
@@ -33,6 +43,8 @@ import Testing
             #expect(elastic.peakThreads <= cores && fixed.peakThreads <= cores)
             #expect(elastic.makespan <= fixed.makespan + 1e-6)
             #expect(elastic.makespan >= elastic.lowerBound - 1e-6)
+            let pausing = sim.run(cores: cores, elastic: true, pausing: true)
+            #expect(pausing.peakThreads <= cores && pausing.makespan >= pausing.lowerBound - 1e-6)
         }
         // With more cores than trials the longest trial alone bounds the fixed schedule.
         #expect(abs(sim.run(cores: 64, elastic: false).makespan - (seconds.max() ?? 0)) < 1e-6)

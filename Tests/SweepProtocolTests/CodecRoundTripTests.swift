@@ -74,7 +74,7 @@ struct CodecRoundTripTests {
             #expect(try codec.decode(frames: codec.encode(message)) == message)
         }
         #expect(Set(StopCode.allCases.map(\.rawValue)) == ["not_lease_holder", "lease_lost", "superseded", "unknown_trial",
-                                                          "out_of_range", "sweep_complete", "shutting_down", "early_stopped"])
+                                                          "out_of_range", "sweep_complete", "shutting_down", "early_stopped", "paused"])
         #expect(Set(ByeCode.allCases.map(\.rawValue)) == ["sweep_complete", "shutting_down", "unknown_worker"])
     }
 }

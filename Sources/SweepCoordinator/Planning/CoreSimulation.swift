@@ -3,7 +3,8 @@ import SweepProtocol
 /// Runs the real `Scheduler` (and its `CoreAllocator`) against simulated workers: one host of
 /// `cores` one-core workers, trials that need given one-thread seconds, and a thread-scaling
 /// curve. Time is simulated, so a 54-trial grid on 64 cores takes milliseconds. Used by
-/// `coordinator simulate` to estimate what elastic cores do to a sweep's makespan.
+/// `coordinator simulate` to estimate what elastic cores and pausing at the tail do to a sweep's
+/// makespan. Every pseudo-epoch ends with a stored checkpoint, where a trial may be paused.
 public struct CoreSimulation: Sendable {
     public struct Outcome: Sendable, Equatable {
         /// Seconds from the first assignment to the last result.
@@ -15,6 +16,8 @@ public struct CoreSimulation: Sendable {
         public var commands: Int
         /// The most threads the host ran at once (never above `cores`).
         public var peakThreads: Int
+        /// Trials paused at the tail (each resumed later where it stopped).
+        public var pauses = 0
     }
 
     /// Trials' one-thread training seconds, in schedule order.
@@ -51,11 +54,12 @@ public struct CoreSimulation: Sendable {
     /// Pseudo-epochs per trial: progress the scheduler hears, so "more work left first" means something.
     static let epochs = 10
 
-    public func run(cores: Int, elastic: Bool) -> Outcome {
+    public func run(cores: Int, elastic: Bool, pausing: Bool = false) -> Outcome {
         var policy = SchedulerPolicy(lostAfter: 1e12, quarantineAfterInfraFailures: Int.max, adoptionWindow: 0)
         policy.progressMinimum = 1e12
         policy.firstEpochMinimum = 1e12
         policy.elasticCores = elastic
+        policy.pausing = pausing
         let trials = trialSeconds.enumerated().map {
             ScheduledTrial(number: $0.offset + 1, id: "t\($0.offset + 1)", maxAttempts: 1, epochs: Self.epochs,
                            estimatedCost: $0.element, threads: 1)
@@ -63,6 +67,7 @@ public struct CoreSimulation: Sendable {
         var scheduler = Scheduler(trials: trials, policy: policy, now: 0)
         let seconds = Dictionary(uniqueKeysWithValues: trials.map { ($0.id, trialSeconds[$0.number - 1]) })
         var running: [String: Running] = [:]
+        var paused: [String: Running] = [:]
         var now = 0.0
         var outcome = Outcome(makespan: 0, lowerBound: trialSeconds.reduce(0, +) / Double(max(1, cores)),
                               mostThreads: 1, commands: 0, peakThreads: 0)
@@ -72,8 +77,20 @@ public struct CoreSimulation: Sendable {
                 switch event {
                 case .assign(let a):
                     let total = seconds[a.trialID] ?? 0
-                    running[a.trialID] = Running(trialID: a.trialID, attempt: a.attempt, worker: a.worker,
-                                                 remaining: total, total: total)
+                    var started = Running(trialID: a.trialID, attempt: a.attempt, worker: a.worker, remaining: total, total: total)
+                    if let left = paused.removeValue(forKey: a.trialID) {
+                        started.remaining = left.remaining
+                        started.epochsReported = left.epochsReported
+                    }
+                    running[a.trialID] = started
+                case .paused(let trialID, _, _, _):
+                    // The worker stops at once and says READY.
+                    guard var stopped = running.removeValue(forKey: trialID) else { break }
+                    outcome.pauses += 1
+                    stopped.threads = 1
+                    stopped.pending = nil
+                    paused[trialID] = stopped
+                    route(scheduler.ready(stopped.worker, now: now))
                 case .threads(let c):
                     outcome.commands += 1
                     running[c.trialID]?.pending = (c.threads, now + applyDelay)
@@ -111,10 +128,18 @@ public struct CoreSimulation: Sendable {
                       r.remaining <= r.total * Double(Self.epochs - r.epochsReported - 1) / Double(Self.epochs) + 1e-9 * r.total {
                     r.epochsReported += 1
                     running[id] = r
-                    route(scheduler.epochReported(trialID: id, attempt: r.attempt, epoch: r.epochsReported, valLoss: 1,
-                                                  seconds: 0, now: now))
-                    r = running[id] ?? r
+                    let epoch = r.epochsReported, epochSeconds = r.total / Double(Self.epochs) / speedup(r.threads)
+                    scheduler.progressReported(trialID: id, attempt: r.attempt, epochSeconds: epochSeconds, now: now)
+                    route(scheduler.epochReported(trialID: id, attempt: r.attempt, epoch: epoch, valLoss: 1,
+                                                  seconds: epochSeconds, now: now))
+                    if scheduler.checkpointStored(trialID: id, attempt: r.attempt, worker: r.worker,
+                                                  ref: StoredCheckpoint(epoch: epoch, path: "\(id)/\(epoch)", sha256: "")) {
+                        route(scheduler.checkpointReady(trialID: id, attempt: r.attempt, epoch: epoch, now: now))
+                    }
+                    guard let still = running[id], still.attempt == r.attempt else { break }
+                    r = still
                 }
+                guard running[id]?.attempt == r.attempt else { continue }
                 if let p = r.pending, p.at <= now {
                     r.threads = p.threads
                     r.pending = nil
