@@ -119,6 +119,17 @@ private func pauses(_ events: [SchedulerEvent]) -> [String] {
         #expect(s.state(of: "t2")?.phase == .running(worker: w2, attempt: 1))
     }
 
+    @Test func absurdReportedSecondsAreProjectedWithoutTrapping() {
+        // A worker's epoch seconds are not bounded: 1e200 s epochs still pause, and the reason
+        // text does not turn them into an Int.
+        var s = pausingScheduler(3, epochs: 2)
+        _ = twoWorkers(&s)
+        let events = epochDone(&s, "t1", epoch: 1, seconds: 1e200, now: 1e200)
+        #expect(pauses(events) == ["t1@1"])
+        let reason = events.compactMap { if case .paused(_, _, _, let reason) = $0 { reason } else { nil } }.first
+        #expect(reason?.contains("e+200 s") == true)
+    }
+
     @Test func smallGainsDisabledPausingAndEarlyStoppingPauseNothing() {
         // Epochs of 0.1 s: the sweep would end 0.1 s sooner, below the 2 s a pause must gain.
         var quick = pausingScheduler(3, epochs: 2)

@@ -73,8 +73,9 @@ extension Scheduler {
         // The waiting trial takes the freed core; the paused one takes the next.
         queue.pushFront(trialID)
         queue.pushFront(next.trial.id)
-        let reason = "its core goes to trial \(next.trial.id); projected end of the sweep in \(Int(pause.rounded())) s "
-            + "instead of \(Int(keep.rounded())) s"
+        // A worker's reported seconds are not bounded: only a small value becomes an Int.
+        func text(_ seconds: Double) -> String { seconds < 1e12 ? "\(Int(seconds.rounded())) s" : "\(seconds) s" }
+        let reason = "its core goes to trial \(next.trial.id); projected end of the sweep in \(text(pause)) instead of \(text(keep))"
         return [.stop(worker: holder, trialID: trialID, attempt: attempt, code: .paused),
                 .paused(trialID: trialID, attempt: attempt, epoch: epoch, reason: reason)]
     }
