@@ -107,6 +107,21 @@ private func pauses(_ events: [SchedulerEvent]) -> [String] {
         #expect(s.state(of: "t1")?.phase == .queued)
     }
 
+    @Test func aRestartedSchedulerStillRefusesThePausedLease() {
+        // What the store left: t1's attempt 1 ended `paused`, the trial queued with its checkpoint.
+        var old = Scheduler.RestoredTrial(attemptsStarted: 1, latestCheckpoint: StoredCheckpoint(epoch: 1, path: "t1/e1", sha256: "x"),
+                                          leases: [1: Lease(id: "lease-1", worker: w1, workerName: "p1")])
+        old.pausedAttempt = 1
+        let trials = [ScheduledTrial(number: 1, id: "t1", maxAttempts: 3, epochs: 2, estimatedCost: 1e9)]
+        var s = Scheduler(trials: trials, restored: ["t1": old], policy: SchedulerPolicy(adoptionWindow: 0), now: 0)
+        let key = LeaseKey(trialID: "t1", attempt: 1, leaseID: "lease-1")
+        let events = s.hello(w2, name: "p1", host: "h", cores: 1, running: key, now: 1)
+        #expect(events.contains(.stop(worker: w2, trialID: "t1", attempt: 1, code: .paused)))
+        #expect(s.judge(key, from: w2, kind: .progress, now: 1).verdict == .rejected(.paused))
+        // The next attempt resumes from the checkpoint.
+        #expect(assigned(s.ready(w2, now: 2)).first?.resumeFrom?.epoch == 1)
+    }
+
     @Test func nothingIsPausedWhenTheWaitingTrialWouldEndLastAnyway() {
         var s = pausingScheduler(4, epochs: 2)
         _ = twoWorkers(&s)

@@ -86,6 +86,7 @@ public struct Scheduler: Sendable {
                 state.leases = old.leases
                 state.infraFailures = old.infraFailures
                 state.latestCheckpoint = old.latestCheckpoint
+                state.pausedAttempt = old.pausedAttempt
                 if let outcome = old.outcome {
                     state.phase = .finished(outcome, attempt: old.winningAttempt ?? old.attemptsStarted)
                 } else if old.wasRunning {
@@ -124,6 +125,8 @@ public struct Scheduler: Sendable {
         /// Epochs at which the rule's decision about the trial was recorded (a rung epoch with
         /// a val_loss but no decision was waiting for its checkpoint when the run stopped).
         public var decidedEpochs: Set<Int> = []
+        /// The last attempt paused at the tail (attempt outcome `paused`).
+        public var pausedAttempt: Int?
         public init(outcome: TrialOutcome? = nil, winningAttempt: Int? = nil, attemptsStarted: Int = 0,
                     infraFailures: Int = 0, wasRunning: Bool = false, latestCheckpoint: StoredCheckpoint? = nil,
                     leases: [Int: Lease] = [:]) {

@@ -92,6 +92,7 @@ public struct RunSetup: Sendable {
             state.infraFailures = attempts.filter {
                 $0.attempt > record.retryFromAttempt && ($0.outcome == "infra" || $0.outcome == "lost")
             }.count
+            state.pausedAttempt = attempts.filter { $0.outcome == "paused" }.map(\.attempt).max()
             for attempt in attempts {
                 guard let leaseID = attempt.leaseID else { continue }
                 state.leases[attempt.attempt] = Lease(id: leaseID, worker: WorkerID(attempt.workerID ?? ""),
