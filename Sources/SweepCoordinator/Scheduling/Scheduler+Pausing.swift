@@ -13,9 +13,8 @@ extension Scheduler {
     /// the sweep's epochs have shown so far (nil before any epoch was reported).
     func epochSeconds(_ state: TrialState) -> Double? {
         if let seconds = lastEpochSeconds[state.trial.id] { return seconds }
-        guard let cost = state.trial.estimatedCost, cost.isFinite, cost > 0, let epochs = state.trial.epochs, epochs > 0,
-              observedEpochFLOPs > 0 else { return nil }
-        return cost / Double(epochs) * observedEpochSeconds / observedEpochFLOPs
+        guard let flops = state.trial.flopsPerEpoch, observedEpochFLOPs > 0 else { return nil }
+        return flops * observedEpochSeconds / observedEpochFLOPs
     }
 
     /// Seconds of training the trial has left: its epochs after `done`, less `elapsed` of the one

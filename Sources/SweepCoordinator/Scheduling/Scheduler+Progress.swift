@@ -24,9 +24,8 @@ extension Scheduler {
 
     /// One epoch at `policy.assumedFLOPsPerSecond` (a MAC is 2 FLOPs); nil when the cost is unknown.
     func estimatedEpochSeconds(_ trial: ScheduledTrial) -> Double? {
-        guard let cost = trial.estimatedCost, cost.isFinite, cost > 0, let epochs = trial.epochs, epochs > 0,
-              policy.assumedFLOPsPerSecond > 0 else { return nil }
-        return 2 * cost / Double(epochs) / policy.assumedFLOPsPerSecond
+        guard let flops = trial.flopsPerEpoch, policy.assumedFLOPsPerSecond > 0 else { return nil }
+        return 2 * flops / policy.assumedFLOPsPerSecond
     }
 
     /// The holder of `attempt` reported an epoch (`epochSeconds` from PROGRESS) or a checkpoint
@@ -57,9 +56,9 @@ extension Scheduler {
     private mutating func notePace(trialID: String, _ seconds: Double) {
         guard seconds > 0, let trial = trials[trialID]?.trial else { return }
         lastEpochSeconds[trialID] = seconds
-        guard let cost = trial.estimatedCost, cost.isFinite, cost > 0, let epochs = trial.epochs, epochs > 0 else { return }
+        guard let flops = trial.flopsPerEpoch else { return }
         observedEpochSeconds += seconds
-        observedEpochFLOPs += cost / Double(epochs)
+        observedEpochFLOPs += flops
     }
 
     /// Starts watching an attempt; a watch of the same attempt keeps its time (a worker that

@@ -47,6 +47,12 @@ public struct ScheduledTrial: Sendable, Equatable {
         self.epochs = epochs
         self.estimatedCost = estimatedCost
     }
+
+    /// Estimated FLOPs of one epoch; nil when the cost or the epochs are unknown.
+    var flopsPerEpoch: Double? {
+        guard let cost = estimatedCost, cost.isFinite, cost > 0, let epochs, epochs > 0 else { return nil }
+        return cost / Double(epochs)
+    }
 }
 
 /// Where a trial's latest checkpoint is, relative to the run folder.
