@@ -56,8 +56,10 @@ final class ServiceHarness: @unchecked Sendable {
         SHA256Hex.digest((try? Data(contentsOf: root.appendingPathComponent("text.txt"))) ?? Data())
     }
 
-    /// Prepares the run, binds, and starts the service loop on a thread.
-    func startCoordinator() async throws -> (CoordinatorService, String, Finished<Bool>, ShutdownSignal) {
+    /// Prepares the run, binds, and starts the service loop on a thread; `configure` runs on the
+    /// service before its loop starts.
+    func startCoordinator(configure: (CoordinatorService) throws -> Void = { _ in }) async throws
+        -> (CoordinatorService, String, Finished<Bool>, ShutdownSignal) {
         let setup = try await RunSetup.prepare(options)
         var logger = Logger(label: "test-coordinator")
         logger.logLevel = .warning
@@ -65,6 +67,7 @@ final class ServiceHarness: @unchecked Sendable {
         let service = try CoordinatorService(setup: setup, options: options, logger: logger,
                                              progress: ProgressView(output: .nullDevice, isTerminal: false), shutdown: shutdown)
         let endpoint = try service.bind()
+        try configure(service)
         let finished = Finished<Bool>()
         let box = UncheckedBox(service)
         Thread { finished.set((try? box.value.run()) ?? false) }.start()

@@ -23,8 +23,18 @@ extension CoordinatorService {
             }
             return
         }
+        handle(message, identity: identity, key: key, now: now)
+    }
+
+    /// One decoded message. A worker whose checkpoint is being stored is held to its order: what
+    /// it sends meanwhile waits (`HeldMessage`), so no report or result overtakes that checkpoint.
+    func handle(_ message: Message, identity: [UInt8], key: String?, now: Double) {
         let worker = WorkerID(Hex.string(identity))
         if case .hello(let hello) = message {
+            guard heldBack[worker] == nil else {
+                heldBack[worker]?.append(HeldMessage(message: message, identity: identity, key: key))
+                return
+            }
             handleHello(hello, identity: identity, worker: worker, key: key, now: now)
             return
         }
@@ -42,6 +52,10 @@ extension CoordinatorService {
         liveness[worker]?.heard(at: now)
         ledger.seen[worker.rawValue] = Date()
         apply(scheduler.heard(from: worker, now: now), now: now)
+        if heldBack[worker] != nil {
+            heldBack[worker]?.append(HeldMessage(message: message, identity: identity, key: key))
+            return
+        }
         switch message {
         case .ready:
             currentEpoch[worker] = nil
@@ -207,72 +221,6 @@ extension CoordinatorService {
                     trial: report.trialId, worker: worker)
         apply(scheduler.epochReported(trialID: report.trialId, attempt: report.attempt, epoch: metrics.epoch,
                                       valLoss: metrics.valLoss, seconds: metrics.seconds, now: now), now: now)
-    }
-
-    func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
-        let key = LeaseKey(upload)
-        guard acceptFromHolder(key, command: .checkpoint, worker: worker, now: now) else { return }
-        guard upload.epoch <= epochs(of: upload.trialId) else {
-            reject(key, .outOfRange, command: .checkpoint, worker: worker)
-            return
-        }
-        scheduler.progressReported(trialID: upload.trialId, attempt: upload.attempt, epochSeconds: nil, now: now)
-        // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
-        let name = "epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors"
-        guard let place = setup.folder.checkpointFile(trialID: upload.trialId, name: name) else {
-            logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
-            return
-        }
-        let digest = SHA256Hex.digest(bytes)
-        guard digest == upload.sha256 else {
-            noteDropped(peer: worker.rawValue, "a checkpoint of trial \(upload.trialId) epoch \(upload.epoch) whose sha256 is \(digest), not \(upload.sha256)")
-            return
-        }
-        guard let trial = trialsByID[upload.trialId] else { return }
-        // A checkpoint is kept only with its row; while the store fails the next one will do.
-        guard storeIsWritable else { return }
-        // Checked in memory, so a bad upload is never written anywhere.
-        do {
-            try checkpointInspector().check(bytes: bytes, source: "the upload of \(place.relative)", trial: trial, epoch: upload.epoch)
-        } catch {
-            rejectedCheckpoints += 1
-            recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) rejected: \(error)",
-                        trial: upload.trialId, worker: worker)
-            return
-        }
-        do {
-            // A new trial folder's entry is synced, so the rows naming files in it survive a power cut.
-            try DurableFile.createFolder(atPath: place.folder)
-            // Written and synced under a temporary name, so a torn write never replaces a good file;
-            // the rename into place is synced before the row names the file.
-            let incoming = place.path + ".incoming"
-            try DurableFile.removeIfPresent(atPath: incoming)
-            try DurableFile.create(atPath: incoming, with: bytes)
-            try DurableFile.rename(atPath: incoming, to: place.path)
-        } catch {
-            logger.error("storing checkpoint of trial \(upload.trialId) epoch \(upload.epoch) failed: \(error)")
-            return
-        }
-        let relative = place.relative
-        // No message waits for the row: it commits with the next write that must be on disk (the
-        // trial's result at the latest), and the files it stops naming go after that commit.
-        persist("recording checkpoint \(relative)") { [unowned self] tx in
-            let update = try tx.recordCheckpoint(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, path: relative,
-                                                 sha256: digest, bytes: bytes.count, isBest: upload.isBest)
-            storeWrites.unnamedFiles += update.obsoletePaths
-        }
-        if scheduler.checkpointStored(trialID: upload.trialId, attempt: upload.attempt, worker: worker,
-                                      ref: StoredCheckpoint(epoch: upload.epoch, path: relative, sha256: digest)) {
-            apply(scheduler.checkpointReady(trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, now: now), now: now)
-        }
-    }
-
-    /// The inspector, with the dataset text read on first use.
-    func checkpointInspector() throws -> CheckpointInspector {
-        if let inspector { return inspector }
-        let made = CheckpointInspector(text: String(decoding: try setup.dataset.bytes(), as: UTF8.self))
-        inspector = made
-        return made
     }
 
     /// The newest stored checkpoint of `trial` that is intact and passes inspection, trying the

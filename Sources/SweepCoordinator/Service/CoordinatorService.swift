@@ -46,8 +46,13 @@ public final class CoordinatorService {
     let parameters: [String: Int?]
     let coordinatorID = "coordinator-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     var lastTick = 0.0
-    /// Checks checkpoints on arrival and before a resume (built on first use).
+    /// Checks checkpoints before a resume (built on first use).
     var inspector: CheckpointInspector?
+    /// Checks and writes uploaded checkpoints off the loop (built on first use).
+    var storer: CheckpointStorer?
+    /// Messages of workers whose checkpoint is being stored, in arrival order.
+    var heldBack: [WorkerID: [HeldMessage]] = [:]
+    var datasetTextRead: String?
     var rejectedCheckpoints = 0
     var oversizedMessages = 0
     /// Writes waiting for sweep.db to accept them again.
@@ -186,7 +191,7 @@ public final class CoordinatorService {
     public func step(waitingUpTo timeout: Double) throws -> Bool {
         if scheduler.isComplete, storeIsWritable { return false }
         if shutdown.isRequested || storeStopReason != nil { return false }
-        let ready = try socket.wait(timeout: timeout, fileDescriptors: [shutdown.readFD])
+        let ready = try socket.wait(timeout: timeout, fileDescriptors: [shutdown.readFD] + (storer.map { [$0.readFD] } ?? []))
         if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
         if ready.messages {
             // Drain what is queued, but keep heartbeats flowing under load: bounded in count and
@@ -204,6 +209,7 @@ public final class CoordinatorService {
             }
         }
         let now = clock.now()
+        takeStoredCheckpoints(now: now)
         retryStoreWrites(now: now)
         handleLocalWorkerExits(now: now)
         recordJobReports()
@@ -224,6 +230,7 @@ public final class CoordinatorService {
     /// Ends the run: STOP and BYE to every worker, final exports, the socket closed. Returns
     /// whether the sweep is complete.
     public func stop() -> Bool {
+        closeCheckpointStorer()
         recordJobReports()
         let complete = scheduler.isComplete && storeIsWritable
         finish(complete: complete)

@@ -1,0 +1,172 @@
+import Foundation
+import SweepCore
+import SystemSupport
+
+/// Checks and durably writes uploaded checkpoints on a thread of its own. Hashing and inspecting a
+/// checkpoint and syncing it, its temporary name's rename and a new trial folder cost more than the
+/// rest of a trivial trial's messages together, and tens of milliseconds for a model of a few MB;
+/// done on the loop, every other worker waited that long. The loop hands an upload over
+/// (`submit`), polls `readFD`, and takes what finished (`takeFinished`), in submission order. It
+/// holds back the uploader's later messages meanwhile, so no report overtakes its checkpoint.
+final class CheckpointStorer: @unchecked Sendable {
+    /// Where an upload goes: `relative` is what the store records.
+    struct Place: Sendable {
+        let relative: String
+        let path: String
+        let folder: String
+    }
+
+    /// An upload whose lease and place the loop has checked; `sha256` is what the sender claims.
+    struct Upload: Sendable {
+        let worker: WorkerID
+        let trial: Trial
+        let attempt: Int
+        let epoch: Int
+        let isBest: Bool
+        let sha256: String
+        let bytes: [UInt8]
+        let place: Place
+    }
+
+    enum Outcome: Sendable, Equatable {
+        /// Inspected, written and synced under its place.
+        case stored
+        /// The bytes hash to `actual`, not to the claimed digest: damaged or forged in transit.
+        case digestMismatch(actual: String)
+        /// Inspection refused it; nothing was written.
+        case rejected(String)
+        /// Writing failed; the file may be missing but never torn.
+        case failed(String)
+    }
+
+    /// A finished upload, without its bytes.
+    struct Finished: Sendable {
+        let worker: WorkerID
+        let trialID: String
+        let attempt: Int
+        let epoch: Int
+        let isBest: Bool
+        let sha256: String
+        let byteCount: Int
+        let place: Place
+        let outcome: Outcome
+    }
+
+    /// Only touched on the storer's thread.
+    private let inspector: CheckpointInspector
+    /// Runs on the storer's thread before each upload; tests hold uploads back with it.
+    private let beforeEach: (@Sendable () -> Void)?
+    /// Guards everything below.
+    private let condition = NSCondition()
+    private var waiting: [Upload] = []
+    private var storing = false
+    private var finished: [Finished] = []
+    private var closed = false
+    private var submitted = 0
+    private var taken = 0
+    private let wakeup = WakeupPipe()
+
+    /// Starts the storer's thread (`ckpt-storer` in `top -H`); `close()` ends it.
+    init(inspector: CheckpointInspector, beforeEach: (@Sendable () -> Void)? = nil) {
+        self.inspector = inspector
+        self.beforeEach = beforeEach
+        let thread = Thread { [self] in
+            CurrentThread.setName("ckpt-storer")
+            work()
+        }
+        thread.start()
+    }
+
+    /// Register this with the poller: readable when an upload has finished.
+    var readFD: Int32 { wakeup.readFD }
+
+    /// Uploads submitted and not yet taken back.
+    var pending: Int {
+        condition.lock(); defer { condition.unlock() }
+        return submitted - taken
+    }
+
+    func submit(_ upload: Upload) {
+        condition.lock()
+        submitted += 1
+        waiting.append(upload)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// What finished since the last call, oldest first.
+    func takeFinished() -> [Finished] {
+        wakeup.drain()
+        condition.lock(); defer { condition.unlock() }
+        let out = finished
+        finished = []
+        taken += out.count
+        return out
+    }
+
+    /// Blocks until every submitted upload has finished (it may still wait to be taken).
+    func waitUntilIdle() {
+        condition.lock()
+        while !waiting.isEmpty || storing { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Ends the thread once the uploads already submitted are stored.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !closed { condition.wait() }
+            guard !waiting.isEmpty else {
+                condition.unlock()
+                return
+            }
+            // O(n) in the uploads waiting, at most one per worker.
+            let upload = waiting.removeFirst()
+            storing = true
+            condition.unlock()
+
+            beforeEach?()
+            let outcome = store(upload)
+            condition.lock()
+            storing = false
+            finished.append(Finished(worker: upload.worker, trialID: upload.trial.id, attempt: upload.attempt, epoch: upload.epoch,
+                                     isBest: upload.isBest, sha256: upload.sha256, byteCount: upload.bytes.count,
+                                     place: upload.place, outcome: outcome))
+            condition.broadcast()
+            condition.unlock()
+            wakeup.wake()
+        }
+    }
+
+    private func store(_ upload: Upload) -> Outcome {
+        let digest = SHA256Hex.digest(upload.bytes)
+        guard digest == upload.sha256 else { return .digestMismatch(actual: digest) }
+        // Checked in memory, so a bad upload is never written anywhere.
+        do {
+            try inspector.check(bytes: upload.bytes, source: "the upload of \(upload.place.relative)", trial: upload.trial,
+                                epoch: upload.epoch)
+        } catch {
+            return .rejected("\(error)")
+        }
+        do {
+            // A new trial folder's entry is synced, so the rows naming files in it survive a power cut.
+            try DurableFile.createFolder(atPath: upload.place.folder)
+            // Written and synced under a temporary name, so a torn write never replaces a good file;
+            // the rename into place is synced before any row names the file.
+            let incoming = upload.place.path + ".incoming"
+            try DurableFile.removeIfPresent(atPath: incoming)
+            try DurableFile.create(atPath: incoming, with: upload.bytes)
+            try DurableFile.rename(atPath: incoming, to: upload.place.path)
+        } catch {
+            return .failed("\(error)")
+        }
+        return .stored
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import SweepCore
+import SweepProtocol
+import SweepStore
+
+/// A message from a worker whose checkpoint is still being stored, kept until it is.
+struct HeldMessage {
+    let message: Message
+    let identity: [UInt8]
+    let key: String?
+}
+
+extension CoordinatorService {
+    /// CHECKPOINT: the loop checks the lease and the place, then hands the bytes to the storer and
+    /// holds the sender's later messages back until they are stored (`takeStoredCheckpoints`).
+    func handleCheckpoint(_ upload: CheckpointUpload, bytes: [UInt8], worker: WorkerID, now: Double) {
+        let key = LeaseKey(upload)
+        guard acceptFromHolder(key, command: .checkpoint, worker: worker, now: now) else { return }
+        guard upload.epoch <= epochs(of: upload.trialId) else {
+            reject(key, .outOfRange, command: .checkpoint, worker: worker)
+            return
+        }
+        scheduler.progressReported(trialID: upload.trialId, attempt: upload.attempt, epochSeconds: nil, now: now)
+        // Named by attempt too: another attempt's checkpoint of the same epoch must not replace it.
+        let name = "epoch-\(upload.epoch)-attempt-\(upload.attempt).safetensors"
+        guard let place = setup.folder.checkpointFile(trialID: upload.trialId, name: name) else {
+            logger.warning("checkpoint for an unsafe trial id \(upload.trialId.debugDescription) dropped")
+            return
+        }
+        guard let trial = trialsByID[upload.trialId] else { return }
+        // A checkpoint is kept only with its row; while the store fails the next one will do.
+        guard storeIsWritable else { return }
+        let storer: CheckpointStorer
+        do { storer = try checkpointStorer() } catch {
+            rejectedCheckpoints += 1
+            recordEvent("checkpoint", "checkpoint of trial \(upload.trialId) epoch \(upload.epoch) from \(worker) not checked: \(error)",
+                        trial: upload.trialId, worker: worker)
+            return
+        }
+        storer.submit(CheckpointStorer.Upload(
+            worker: worker, trial: trial, attempt: upload.attempt, epoch: upload.epoch, isBest: upload.isBest, sha256: upload.sha256,
+            bytes: bytes, place: CheckpointStorer.Place(relative: place.relative, path: place.path, folder: place.folder)))
+        heldBack[worker] = heldBack[worker] ?? []
+    }
+
+    /// Records what the storer finished, then lets each uploader's held-back messages through in
+    /// the order they came (one of them may be the next checkpoint, which holds the rest again).
+    func takeStoredCheckpoints(now: Double) {
+        guard let storer else { return }
+        for finished in storer.takeFinished() {
+            recordStored(finished, now: now)
+            let held = heldBack.removeValue(forKey: finished.worker) ?? []
+            for (index, message) in held.enumerated() {
+                if heldBack[finished.worker] != nil {
+                    heldBack[finished.worker]?.append(contentsOf: held[index...])
+                    break
+                }
+                handle(message.message, identity: message.identity, key: message.key, now: clock.now())
+            }
+        }
+    }
+
+    /// Waits for every upload in flight and records it, with what its senders sent meanwhile, then
+    /// ends the storer's thread.
+    func closeCheckpointStorer() {
+        guard let storer else { return }
+        while storer.pending > 0 {
+            storer.waitUntilIdle()
+            takeStoredCheckpoints(now: clock.now())
+        }
+        storer.close()
+        self.storer = nil
+    }
+
+    private func recordStored(_ finished: CheckpointStorer.Finished, now: Double) {
+        let what = "checkpoint of trial \(finished.trialID) epoch \(finished.epoch)"
+        switch finished.outcome {
+        case .digestMismatch(let actual):
+            noteDropped(peer: finished.worker.rawValue, "a \(what) whose sha256 is \(actual), not \(finished.sha256)")
+            return
+        case .rejected(let why):
+            rejectedCheckpoints += 1
+            recordEvent("checkpoint", "\(what) from \(finished.worker) rejected: \(why)", trial: finished.trialID, worker: finished.worker)
+            return
+        case .failed(let why):
+            logger.error("storing \(what) failed: \(why)")
+            return
+        case .stored:
+            break
+        }
+        // The lease may have moved on while the file was written (the holder was declared lost, or
+        // another attempt's result ended the trial): a row for an attempt that is over could name
+        // a checkpoint the trial's kept lineage does not have.
+        guard case .running(let holder, finished.attempt)? = scheduler.state(of: finished.trialID)?.phase else {
+            logger.debug("\(what) attempt \(finished.attempt) stored after its lease ended; removed")
+            removeCheckpointFiles([finished.place.relative])
+            return
+        }
+        let relative = finished.place.relative
+        // No message waits for the row: it commits with the next write that must be on disk (the
+        // trial's result at the latest), and the files it stops naming go after that commit.
+        persist("recording checkpoint \(relative)") { [unowned self] tx in
+            let update = try tx.recordCheckpoint(trialID: finished.trialID, attempt: finished.attempt, epoch: finished.epoch,
+                                                 path: relative, sha256: finished.sha256, bytes: finished.byteCount,
+                                                 isBest: finished.isBest)
+            storeWrites.unnamedFiles += update.obsoletePaths
+        }
+        if scheduler.checkpointStored(trialID: finished.trialID, attempt: finished.attempt, worker: holder,
+                                      ref: StoredCheckpoint(epoch: finished.epoch, path: relative, sha256: finished.sha256)) {
+            apply(scheduler.checkpointReady(trialID: finished.trialID, attempt: finished.attempt, epoch: finished.epoch, now: now),
+                  now: now)
+        }
+    }
+
+    /// The storer, with its own inspector (the loop keeps one for resumes), made on first use.
+    func checkpointStorer() throws -> CheckpointStorer {
+        if let storer { return storer }
+        let made = CheckpointStorer(inspector: CheckpointInspector(text: try datasetText()))
+        storer = made
+        return made
+    }
+
+    /// The inspector for resumes, made on first use.
+    func checkpointInspector() throws -> CheckpointInspector {
+        if let inspector { return inspector }
+        let made = CheckpointInspector(text: try datasetText())
+        inspector = made
+        return made
+    }
+
+    /// The dataset text as workers read it, read once.
+    func datasetText() throws -> String {
+        if let datasetTextRead { return datasetTextRead }
+        let text = String(decoding: try setup.dataset.bytes(), as: UTF8.self)
+        datasetTextRead = text
+        return text
+    }
+}
