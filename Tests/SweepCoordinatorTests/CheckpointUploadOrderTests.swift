@@ -2,6 +2,7 @@ import Foundation
 @testable import SweepCoordinator
 import SweepProtocol
 import SweepStore
+import SweepTestSupport
 import Testing
 
 /// Uploaded checkpoints are stored off the coordinator's loop: other workers are served meanwhile,
@@ -84,6 +85,53 @@ import Testing
         #expect(finished.wait(seconds: 10) == false)
         let store = try SweepStore(path: harness.folder.database.path)
         #expect(try store.checkpoints(trialID: assign.trialId).map(\.epoch) == [1])
+    }
+
+    @Test func aCheckpointUploadedJustBeforeItsLocalWorkerDiedIsKeptForTheRetry() async throws {
+        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
+        let gate = Gate()
+        let (service, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
+        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
+        let peer = try RawPeer(endpoint, identity: "uploader-1")
+        #expect(try peer.greet(name: "uploader"))
+        let assign = try #require(try peer.takeTrial())
+        try peer.send(assign.checkpoint(epoch: 2, bytes: try RealCheckpoints.bytes(for: assign, epoch: 2, datasetFile: harness.datasetFile)))
+        #expect(gate.waitForArrival())
+        // The process dies while its upload is stored: the exit waits for the upload, then requeues.
+        service.localWorkerExits.post(LocalWorkerExit(index: 0, pid: 1, workerID: "uploader", how: "signal 9"))
+        try await Task.sleep(for: .milliseconds(300))
+        gate.open()
+        let store = try SweepStore(path: harness.folder.database.path)
+        #expect(eventually(seconds: 10) { (try? store.trial(id: assign.trialId)?.status) == .queued })
+        #expect(try store.checkpoints(trialID: assign.trialId).map(\.epoch) == [2])
+        // The next attempt resumes from it.
+        let next = try RawPeer(endpoint, identity: "next-1")
+        #expect(try next.greet(name: "next"))
+        let again = try #require(try next.takeTrial())
+        #expect(again.trialId == assign.trialId && again.attempt == assign.attempt + 1)
+        #expect(again.resumeCheckpoint?.epoch == 2)
+    }
+
+    @Test func aPeerFloodingWhileItsCheckpointIsStoredLosesWhatIsBeyondTheBound() async throws {
+        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
+        let gate = Gate()
+        let (_, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
+        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
+        let peer = try RawPeer(endpoint, identity: "uploader-1")
+        #expect(try peer.greet(name: "uploader"))
+        let assign = try #require(try peer.takeTrial())
+        try peer.send(assign.checkpoint(epoch: 1, bytes: try RealCheckpoints.bytes(for: assign, epoch: 1, datasetFile: harness.datasetFile)))
+        #expect(gate.waitForArrival())
+        for _ in 0..<(CoordinatorService.maxHeldMessages + 50) { try peer.send(.heartbeat) }
+        try peer.send(assign.result(epochs: 3))
+        try await Task.sleep(for: .milliseconds(500))
+        gate.open()
+        // The held heartbeats are handled, the rest dropped; the result, past the bound, is resent from the outbox by a real worker.
+        let store = try SweepStore(path: harness.folder.database.path)
+        #expect(eventually(seconds: 10) { (try? store.checkpoints(trialID: assign.trialId).map(\.epoch)) == [1] })
+        let drops = try store.tailEvents(limit: 100).filter { $0.kind == "dropped" }.map(\.message)
+        #expect(drops.contains { $0.contains("beyond \(CoordinatorService.maxHeldMessages) messages") }, "\(drops)")
+        #expect(try store.result(trialID: assign.trialId) == nil)
     }
 
     @Test func aForgedDigestIsDroppedAndTheSendersNextMessagesStillCount() async throws {

@@ -60,17 +60,33 @@ extension CoordinatorService {
         }
     }
 
-    /// Waits for every upload in flight and records it, with what its senders sent meanwhile, then
-    /// ends the storer's thread.
-    func closeCheckpointStorer() {
+    /// Waits for every upload in flight and records it, with what its senders sent meanwhile.
+    func settleCheckpointUploads() {
         guard let storer else { return }
         while storer.pending > 0 {
             storer.waitUntilIdle()
             takeStoredCheckpoints(now: clock.now())
         }
-        storer.close()
-        self.storer = nil
     }
+
+    /// Settles the uploads in flight, then ends the storer's thread.
+    func closeCheckpointStorer() {
+        settleCheckpointUploads()
+        storer?.close()
+        storer = nil
+    }
+
+    /// Keeps `message` until the sender's checkpoint is stored. A peer that floods meanwhile loses
+    /// what is beyond the bound (a worker sends a few messages per epoch).
+    func holdBack(_ message: Message, identity: [UInt8], key: String?, worker: WorkerID) {
+        guard (heldBack[worker]?.count ?? 0) < Self.maxHeldMessages else {
+            noteDropped(peer: worker.rawValue, "\(message.command.rawValue) beyond \(Self.maxHeldMessages) messages sent while its checkpoint was stored")
+            return
+        }
+        heldBack[worker, default: []].append(HeldMessage(message: message, identity: identity, key: key))
+    }
+
+    static let maxHeldMessages = 1_000
 
     private func recordStored(_ finished: CheckpointStorer.Finished, now: Double) {
         let what = "checkpoint of trial \(finished.trialID) epoch \(finished.epoch)"

@@ -32,7 +32,7 @@ extension CoordinatorService {
         let worker = WorkerID(Hex.string(identity))
         if case .hello(let hello) = message {
             guard heldBack[worker] == nil else {
-                heldBack[worker]?.append(HeldMessage(message: message, identity: identity, key: key))
+                holdBack(message, identity: identity, key: key, worker: worker)
                 return
             }
             handleHello(hello, identity: identity, worker: worker, key: key, now: now)
@@ -53,7 +53,7 @@ extension CoordinatorService {
         ledger.seen[worker.rawValue] = Date()
         apply(scheduler.heard(from: worker, now: now), now: now)
         if heldBack[worker] != nil {
-            heldBack[worker]?.append(HeldMessage(message: message, identity: identity, key: key))
+            holdBack(message, identity: identity, key: key, worker: worker)
             return
         }
         switch message {
@@ -159,7 +159,11 @@ extension CoordinatorService {
     /// Local worker processes that died: their trials are requeued now (a charged attempt), not
     /// after the lease runs out, and nothing more is assigned to them.
     func handleLocalWorkerExits(now: Double) {
-        for exit in localWorkerExits.take() {
+        let exits = localWorkerExits.take()
+        guard !exits.isEmpty else { return }
+        // What a worker uploaded before it died is kept: its trial resumes from that checkpoint.
+        settleCheckpointUploads()
+        for exit in exits {
             exitedLocalWorkers.insert(exit.workerID)
             guard let worker = workerProcessIDs[exit.workerID] else { continue }
             let reason = "worker \(worker) (pid \(exit.pid)) exited with \(exit.how)"
