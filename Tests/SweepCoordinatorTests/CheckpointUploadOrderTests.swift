@@ -22,32 +22,55 @@ import Testing
         func waitForArrival(seconds: Double = 10) -> Bool { arrivals.wait(timeout: .now() + seconds) == .success }
     }
 
-    static func gatedStorer(_ gate: Gate, harness: ServiceHarness) throws -> (CoordinatorService) throws -> Void {
-        let text = String(decoding: try Data(contentsOf: harness.datasetFile), as: UTF8.self)
-        return { service in
-            service.storer = CheckpointStorer(inspector: CheckpointInspector(text: text), beforeEach: { gate.pass() })
+    /// A coordinator whose storer holds each upload at `gate`.
+    struct GatedRun {
+        let harness: ServiceHarness
+        let gate: Gate
+        let service: CoordinatorService
+        let endpoint: String
+        let finished: Finished<Bool>
+        let shutdown: ShutdownSignal
+
+        static func start(grid: String) async throws -> GatedRun {
+            let harness = try ServiceHarness(grid: grid)
+            let text = String(decoding: try Data(contentsOf: harness.datasetFile), as: UTF8.self)
+            let gate = Gate()
+            let (service, endpoint, finished, shutdown) = try await harness.startCoordinator { service in
+                service.storer = CheckpointStorer(inspector: CheckpointInspector(text: text), beforeEach: { gate.pass() })
+            }
+            return GatedRun(harness: harness, gate: gate, service: service, endpoint: endpoint, finished: finished, shutdown: shutdown)
+        }
+
+        var store: SweepStore { get throws { try SweepStore(path: harness.folder.database.path) } }
+
+        /// A peer that took a trial and uploaded its checkpoint of `epoch`, now held at the gate.
+        func heldUpload(epoch: Int, name: String = "uploader") throws -> (peer: RawPeer, assign: Assign, bytes: [UInt8]) {
+            let peer = try RawPeer(endpoint, identity: "\(name)-1")
+            #expect(try peer.greet(name: name))
+            let assign = try #require(try peer.takeTrial())
+            let bytes = try RealCheckpoints.bytes(for: assign, epoch: epoch, datasetFile: harness.datasetFile)
+            try peer.send(assign.checkpoint(epoch: epoch, bytes: bytes))
+            #expect(gate.waitForArrival())
+            return (peer, assign, bytes)
+        }
+
+        func end() {
+            gate.open()
+            shutdown.request()
+            _ = finished.wait(seconds: 10)
         }
     }
 
     @Test func anotherWorkerIsServedWhileACheckpointIsStoredAndTheUploadersResultWaitsForIt() async throws {
-        let harness = try ServiceHarness(grid: #"{"hidden_size": [8, 16]}"#)
-        let gate = Gate()
-        let (_, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
-        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
-        let store = try SweepStore(path: harness.folder.database.path)
-        let uploader = try RawPeer(endpoint, identity: "uploader-1")
-        #expect(try uploader.greet(name: "uploader"))
-        let first = try #require(try uploader.takeTrial())
-        let other = try RawPeer(endpoint, identity: "other-1")
-        #expect(try other.greet(name: "other"))
-        let second = try #require(try other.takeTrial())
-
-        let bytes = try RealCheckpoints.bytes(for: first, epoch: 1, datasetFile: harness.datasetFile)
-        try uploader.send(first.progress(epoch: 1))
-        try uploader.send(first.checkpoint(epoch: 1, bytes: bytes))
+        let run = try await GatedRun.start(grid: #"{"hidden_size": [8, 16]}"#)
+        defer { run.end() }
+        let store = try run.store
+        let (uploader, first, bytes) = try run.heldUpload(epoch: 1)
         try uploader.send(first.result(epochs: 3))
         // The gate holds the upload; the loop still takes and acknowledges the other worker's result.
-        #expect(gate.waitForArrival())
+        let other = try RawPeer(run.endpoint, identity: "other-1")
+        #expect(try other.greet(name: "other"))
+        let second = try #require(try other.takeTrial())
         try other.send(second.progress(epoch: 1))
         try other.send(second.result(epochs: 3))
         #expect(other.waitForAck(second.trialId, attempt: second.attempt))
@@ -57,55 +80,42 @@ import Testing
         #expect(try store.result(trialID: first.trialId) == nil)
         #expect(try store.checkpoints(trialID: first.trialId).isEmpty)
 
-        gate.open()
+        run.gate.open()
         #expect(uploader.waitForAck(first.trialId, attempt: first.attempt))
         let checkpoints = try store.checkpoints(trialID: first.trialId)
         #expect(checkpoints.map(\.epoch) == [1])
         #expect(checkpoints.first?.sha256 == SHA256Hex.digest(bytes))
         #expect(try store.result(trialID: first.trialId)?.status == .done)
-        let file = harness.folder.absolute(try #require(checkpoints.first).path)
+        let file = run.harness.folder.absolute(try #require(checkpoints.first).path)
         #expect(SHA256Hex.digest(try Data(contentsOf: file)) == SHA256Hex.digest(bytes))
     }
 
     @Test func aCheckpointStillBeingStoredAtShutdownIsRecorded() async throws {
-        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
-        let gate = Gate()
-        let (_, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
-        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
-        let peer = try RawPeer(endpoint, identity: "uploader-1")
-        #expect(try peer.greet(name: "uploader"))
-        let assign = try #require(try peer.takeTrial())
-        try peer.send(assign.checkpoint(epoch: 1, bytes: try RealCheckpoints.bytes(for: assign, epoch: 1, datasetFile: harness.datasetFile)))
+        let run = try await GatedRun.start(grid: #"{"hidden_size": [8]}"#)
+        defer { run.end() }
+        let (_, assign, _) = try run.heldUpload(epoch: 1)
         // Shutdown while the upload waits at the gate: the loop ends, then settles it before closing.
-        #expect(gate.waitForArrival())
-        shutdown.request()
+        run.shutdown.request()
         try await Task.sleep(for: .milliseconds(300))
-        #expect(finished.wait(seconds: 0.1) == nil)
-        gate.open()
-        #expect(finished.wait(seconds: 10) == false)
-        let store = try SweepStore(path: harness.folder.database.path)
-        #expect(try store.checkpoints(trialID: assign.trialId).map(\.epoch) == [1])
+        #expect(run.finished.wait(seconds: 0.1) == nil)
+        run.gate.open()
+        #expect(run.finished.wait(seconds: 10) == false)
+        #expect(try run.store.checkpoints(trialID: assign.trialId).map(\.epoch) == [1])
     }
 
     @Test func aCheckpointUploadedJustBeforeItsLocalWorkerDiedIsKeptForTheRetry() async throws {
-        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
-        let gate = Gate()
-        let (service, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
-        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
-        let peer = try RawPeer(endpoint, identity: "uploader-1")
-        #expect(try peer.greet(name: "uploader"))
-        let assign = try #require(try peer.takeTrial())
-        try peer.send(assign.checkpoint(epoch: 2, bytes: try RealCheckpoints.bytes(for: assign, epoch: 2, datasetFile: harness.datasetFile)))
-        #expect(gate.waitForArrival())
+        let run = try await GatedRun.start(grid: #"{"hidden_size": [8]}"#)
+        defer { run.end() }
+        let (_, assign, _) = try run.heldUpload(epoch: 2)
         // The process dies while its upload is stored: the exit waits for the upload, then requeues.
-        service.localWorkerExits.post(LocalWorkerExit(index: 0, pid: 1, workerID: "uploader", how: "signal 9"))
+        run.service.localWorkerExits.post(LocalWorkerExit(index: 0, pid: 1, workerID: "uploader", how: "signal 9"))
         try await Task.sleep(for: .milliseconds(300))
-        gate.open()
-        let store = try SweepStore(path: harness.folder.database.path)
+        run.gate.open()
+        let store = try run.store
         #expect(eventually(seconds: 10) { (try? store.trial(id: assign.trialId)?.status) == .queued })
         #expect(try store.checkpoints(trialID: assign.trialId).map(\.epoch) == [2])
         // The next attempt resumes from it.
-        let next = try RawPeer(endpoint, identity: "next-1")
+        let next = try RawPeer(run.endpoint, identity: "next-1")
         #expect(try next.greet(name: "next"))
         let again = try #require(try next.takeTrial())
         #expect(again.trialId == assign.trialId && again.attempt == assign.attempt + 1)
@@ -113,21 +123,16 @@ import Testing
     }
 
     @Test func aPeerFloodingWhileItsCheckpointIsStoredLosesWhatIsBeyondTheBound() async throws {
-        let harness = try ServiceHarness(grid: #"{"hidden_size": [8]}"#)
-        let gate = Gate()
-        let (_, endpoint, finished, shutdown) = try await harness.startCoordinator(configure: try Self.gatedStorer(gate, harness: harness))
-        defer { gate.open(); shutdown.request(); _ = finished.wait(seconds: 10) }
-        let peer = try RawPeer(endpoint, identity: "uploader-1")
-        #expect(try peer.greet(name: "uploader"))
-        let assign = try #require(try peer.takeTrial())
-        try peer.send(assign.checkpoint(epoch: 1, bytes: try RealCheckpoints.bytes(for: assign, epoch: 1, datasetFile: harness.datasetFile)))
-        #expect(gate.waitForArrival())
+        let run = try await GatedRun.start(grid: #"{"hidden_size": [8]}"#)
+        defer { run.end() }
+        let (peer, assign, _) = try run.heldUpload(epoch: 1)
         for _ in 0..<(CoordinatorService.maxHeldMessages + 50) { try peer.send(.heartbeat) }
         try peer.send(assign.result(epochs: 3))
         try await Task.sleep(for: .milliseconds(500))
-        gate.open()
-        // The held heartbeats are handled, the rest dropped; the result, past the bound, is resent from the outbox by a real worker.
-        let store = try SweepStore(path: harness.folder.database.path)
+        run.gate.open()
+        // The first 1,000 are handled after the checkpoint, the rest dropped (a real worker resends
+        // its result from the outbox).
+        let store = try run.store
         #expect(eventually(seconds: 10) { (try? store.checkpoints(trialID: assign.trialId).map(\.epoch)) == [1] })
         let drops = try store.tailEvents(limit: 100).filter { $0.kind == "dropped" }.map(\.message)
         #expect(drops.contains { $0.contains("beyond \(CoordinatorService.maxHeldMessages) messages") }, "\(drops)")

@@ -16,16 +16,23 @@ final class CheckpointStorer: @unchecked Sendable {
         let folder: String
     }
 
-    /// An upload whose lease and place the loop has checked; `sha256` is what the sender claims.
-    struct Upload: Sendable {
+    /// What an upload says, as the loop accepted it (lease and place checked); `sha256` is the
+    /// sender's claim, checked here.
+    struct Claim: Sendable {
         let worker: WorkerID
-        let trial: Trial
+        let trialID: String
         let attempt: Int
         let epoch: Int
         let isBest: Bool
         let sha256: String
-        let bytes: [UInt8]
         let place: Place
+    }
+
+    struct Upload: Sendable {
+        let claim: Claim
+        /// The trial the checkpoint must belong to.
+        let trial: Trial
+        let bytes: [UInt8]
     }
 
     enum Outcome: Sendable, Equatable {
@@ -41,14 +48,8 @@ final class CheckpointStorer: @unchecked Sendable {
 
     /// A finished upload, without its bytes.
     struct Finished: Sendable {
-        let worker: WorkerID
-        let trialID: String
-        let attempt: Int
-        let epoch: Int
-        let isBest: Bool
-        let sha256: String
+        let claim: Claim
         let byteCount: Int
-        let place: Place
         let outcome: Outcome
     }
 
@@ -136,9 +137,7 @@ final class CheckpointStorer: @unchecked Sendable {
             let outcome = store(upload)
             condition.lock()
             storing = false
-            finished.append(Finished(worker: upload.worker, trialID: upload.trial.id, attempt: upload.attempt, epoch: upload.epoch,
-                                     isBest: upload.isBest, sha256: upload.sha256, byteCount: upload.bytes.count,
-                                     place: upload.place, outcome: outcome))
+            finished.append(Finished(claim: upload.claim, byteCount: upload.bytes.count, outcome: outcome))
             condition.broadcast()
             condition.unlock()
             wakeup.wake()
@@ -147,23 +146,23 @@ final class CheckpointStorer: @unchecked Sendable {
 
     private func store(_ upload: Upload) -> Outcome {
         let digest = SHA256Hex.digest(upload.bytes)
-        guard digest == upload.sha256 else { return .digestMismatch(actual: digest) }
+        guard digest == upload.claim.sha256 else { return .digestMismatch(actual: digest) }
         // Checked in memory, so a bad upload is never written anywhere.
         do {
-            try inspector.check(bytes: upload.bytes, source: "the upload of \(upload.place.relative)", trial: upload.trial,
-                                epoch: upload.epoch)
+            try inspector.check(bytes: upload.bytes, source: "the upload of \(upload.claim.place.relative)", trial: upload.trial,
+                                epoch: upload.claim.epoch)
         } catch {
             return .rejected("\(error)")
         }
         do {
             // A new trial folder's entry is synced, so the rows naming files in it survive a power cut.
-            try DurableFile.createFolder(atPath: upload.place.folder)
+            try DurableFile.createFolder(atPath: upload.claim.place.folder)
             // Written and synced under a temporary name, so a torn write never replaces a good file;
             // the rename into place is synced before any row names the file.
-            let incoming = upload.place.path + ".incoming"
+            let incoming = upload.claim.place.path + ".incoming"
             try DurableFile.removeIfPresent(atPath: incoming)
             try DurableFile.create(atPath: incoming, with: upload.bytes)
-            try DurableFile.rename(atPath: incoming, to: upload.place.path)
+            try DurableFile.rename(atPath: incoming, to: upload.claim.place.path)
         } catch {
             return .failed("\(error)")
         }

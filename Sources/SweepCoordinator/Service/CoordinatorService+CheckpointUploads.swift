@@ -37,9 +37,10 @@ extension CoordinatorService {
                         trial: upload.trialId, worker: worker)
             return
         }
-        storer.submit(CheckpointStorer.Upload(
-            worker: worker, trial: trial, attempt: upload.attempt, epoch: upload.epoch, isBest: upload.isBest, sha256: upload.sha256,
-            bytes: bytes, place: CheckpointStorer.Place(relative: place.relative, path: place.path, folder: place.folder)))
+        let claim = CheckpointStorer.Claim(
+            worker: worker, trialID: upload.trialId, attempt: upload.attempt, epoch: upload.epoch, isBest: upload.isBest,
+            sha256: upload.sha256, place: CheckpointStorer.Place(relative: place.relative, path: place.path, folder: place.folder))
+        storer.submit(CheckpointStorer.Upload(claim: claim, trial: trial, bytes: bytes))
         heldBack[worker] = heldBack[worker] ?? []
     }
 
@@ -49,10 +50,11 @@ extension CoordinatorService {
         guard let storer else { return }
         for finished in storer.takeFinished() {
             recordStored(finished, now: now)
-            let held = heldBack.removeValue(forKey: finished.worker) ?? []
+            let worker = finished.claim.worker
+            let held = heldBack.removeValue(forKey: worker) ?? []
             for (index, message) in held.enumerated() {
-                if heldBack[finished.worker] != nil {
-                    heldBack[finished.worker]?.append(contentsOf: held[index...])
+                if heldBack[worker] != nil {
+                    heldBack[worker]?.append(contentsOf: held[index...])
                     break
                 }
                 handle(message.message, identity: message.identity, key: message.key, now: clock.now())
@@ -89,14 +91,15 @@ extension CoordinatorService {
     static let maxHeldMessages = 1_000
 
     private func recordStored(_ finished: CheckpointStorer.Finished, now: Double) {
-        let what = "checkpoint of trial \(finished.trialID) epoch \(finished.epoch)"
+        let claim = finished.claim
+        let what = "checkpoint of trial \(claim.trialID) epoch \(claim.epoch)"
         switch finished.outcome {
         case .digestMismatch(let actual):
-            noteDropped(peer: finished.worker.rawValue, "a \(what) whose sha256 is \(actual), not \(finished.sha256)")
+            noteDropped(peer: claim.worker.rawValue, "a \(what) whose sha256 is \(actual), not \(claim.sha256)")
             return
         case .rejected(let why):
             rejectedCheckpoints += 1
-            recordEvent("checkpoint", "\(what) from \(finished.worker) rejected: \(why)", trial: finished.trialID, worker: finished.worker)
+            recordEvent("checkpoint", "\(what) from \(claim.worker) rejected: \(why)", trial: claim.trialID, worker: claim.worker)
             return
         case .failed(let why):
             logger.error("storing \(what) failed: \(why)")
@@ -107,24 +110,22 @@ extension CoordinatorService {
         // The lease may have moved on while the file was written (the holder was declared lost, or
         // another attempt's result ended the trial): a row for an attempt that is over could name
         // a checkpoint the trial's kept lineage does not have.
-        guard case .running(let holder, finished.attempt)? = scheduler.state(of: finished.trialID)?.phase else {
-            logger.debug("\(what) attempt \(finished.attempt) stored after its lease ended; removed")
-            removeCheckpointFiles([finished.place.relative])
+        let relative = claim.place.relative
+        guard case .running(let holder, claim.attempt)? = scheduler.state(of: claim.trialID)?.phase else {
+            logger.debug("\(what) attempt \(claim.attempt) stored after its lease ended; removed")
+            removeCheckpointFiles([relative])
             return
         }
-        let relative = finished.place.relative
         // No message waits for the row: it commits with the next write that must be on disk (the
         // trial's result at the latest), and the files it stops naming go after that commit.
         persist("recording checkpoint \(relative)") { [unowned self] tx in
-            let update = try tx.recordCheckpoint(trialID: finished.trialID, attempt: finished.attempt, epoch: finished.epoch,
-                                                 path: relative, sha256: finished.sha256, bytes: finished.byteCount,
-                                                 isBest: finished.isBest)
+            let update = try tx.recordCheckpoint(trialID: claim.trialID, attempt: claim.attempt, epoch: claim.epoch, path: relative,
+                                                 sha256: claim.sha256, bytes: finished.byteCount, isBest: claim.isBest)
             storeWrites.unnamedFiles += update.obsoletePaths
         }
-        if scheduler.checkpointStored(trialID: finished.trialID, attempt: finished.attempt, worker: holder,
-                                      ref: StoredCheckpoint(epoch: finished.epoch, path: relative, sha256: finished.sha256)) {
-            apply(scheduler.checkpointReady(trialID: finished.trialID, attempt: finished.attempt, epoch: finished.epoch, now: now),
-                  now: now)
+        if scheduler.checkpointStored(trialID: claim.trialID, attempt: claim.attempt, worker: holder,
+                                      ref: StoredCheckpoint(epoch: claim.epoch, path: relative, sha256: claim.sha256)) {
+            apply(scheduler.checkpointReady(trialID: claim.trialID, attempt: claim.attempt, epoch: claim.epoch, now: now), now: now)
         }
     }
 
