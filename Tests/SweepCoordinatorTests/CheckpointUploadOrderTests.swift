@@ -32,7 +32,8 @@ import Testing
         let shutdown: ShutdownSignal
 
         static func start(grid: String) async throws -> GatedRun {
-            let harness = try ServiceHarness(grid: grid)
+            // Leases long enough that a loaded machine never lets one lapse while an upload is held.
+            let harness = try ServiceHarness(grid: grid, lostAfter: 60)
             let text = String(decoding: try Data(contentsOf: harness.datasetFile), as: UTF8.self)
             let gate = Gate()
             let (service, endpoint, finished, shutdown) = try await harness.startCoordinator { service in
@@ -112,7 +113,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         run.gate.open()
         let store = try run.store
-        #expect(eventually(seconds: 10) { (try? store.trial(id: assign.trialId)?.status) == .queued })
+        #expect(eventually(seconds: 30) { (try? store.trial(id: assign.trialId)?.status) == .queued })
         #expect(try store.checkpoints(trialID: assign.trialId).map(\.epoch) == [2])
         // The next attempt resumes from it.
         let next = try RawPeer(run.endpoint, identity: "next-1")
@@ -133,7 +134,7 @@ import Testing
         // The first 1,000 are handled after the checkpoint, the rest dropped (a real worker resends
         // its result from the outbox).
         let store = try run.store
-        #expect(eventually(seconds: 10) { (try? store.checkpoints(trialID: assign.trialId).map(\.epoch)) == [1] })
+        #expect(eventually(seconds: 30) { (try? store.checkpoints(trialID: assign.trialId).map(\.epoch)) == [1] })
         let drops = try store.tailEvents(limit: 100).filter { $0.kind == "dropped" }.map(\.message)
         #expect(drops.contains { $0.contains("beyond \(CoordinatorService.maxHeldMessages) messages") }, "\(drops)")
         #expect(try store.result(trialID: assign.trialId) == nil)

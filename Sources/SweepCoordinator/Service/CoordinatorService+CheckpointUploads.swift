@@ -112,8 +112,10 @@ extension CoordinatorService {
         // a checkpoint the trial's kept lineage does not have.
         let relative = claim.place.relative
         guard case .running(let holder, claim.attempt)? = scheduler.state(of: claim.trialID)?.phase else {
-            logger.debug("\(what) attempt \(claim.attempt) stored after its lease ended; removed")
-            removeCheckpointFiles([relative])
+            // Unless an earlier upload of the same epoch and attempt is already recorded under that name.
+            let named = readStore("checkpoints of trial \(claim.trialID)") { try setup.store.checkpoints(trialID: claim.trialID) }
+            if let named, !named.contains(where: { $0.path == relative }) { removeCheckpointFiles([relative]) }
+            logger.debug("\(what) attempt \(claim.attempt) stored after its lease ended; not recorded")
             return
         }
         // No message waits for the row: it commits with the next write that must be on disk (the
