@@ -63,8 +63,6 @@ final class CheckpointStorer: @unchecked Sendable {
     private var storing = false
     private var finished: [Finished] = []
     private var closed = false
-    private var submitted = 0
-    private var taken = 0
     private let wakeup = WakeupPipe()
 
     /// Starts the storer's thread (`ckpt-storer` in `top -H`); `close()` ends it.
@@ -84,12 +82,11 @@ final class CheckpointStorer: @unchecked Sendable {
     /// Uploads submitted and not yet taken back.
     var pending: Int {
         condition.lock(); defer { condition.unlock() }
-        return submitted - taken
+        return waiting.count + (storing ? 1 : 0) + finished.count
     }
 
     func submit(_ upload: Upload) {
         condition.lock()
-        submitted += 1
         waiting.append(upload)
         condition.signal()
         condition.unlock()
@@ -101,7 +98,6 @@ final class CheckpointStorer: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         let out = finished
         finished = []
-        taken += out.count
         return out
     }
 
