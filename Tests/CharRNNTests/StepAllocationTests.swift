@@ -16,21 +16,37 @@ import Testing
     ]
 
     /// Also on three threads splitting every product and batch: no thread is created and nothing
-    /// allocated per step.
-    @Test(arguments: configs, [1, 3])
-    func stepsDoNotGrowTheHeap(_ config: ModelConfig, threads: Int) throws {
-        let pool = threads > 1 ? ThreadPool(size: threads, policy: .finest) : nil
-        try ThreadPool.withCurrent(pool) { try Self.checkSteps(config) }
+    /// allocated per step. Checked in a child process of its own: the heap counters are
+    /// process-wide, and here other suites' threads allocate all the time.
+    @Test func stepsDoNotGrowTheHeap() async {
+        await #expect(processExitsWith: .success) {
+            for config in StepAllocationTests.configs {
+                for threads in [1, 3] {
+                    let pool = threads > 1 ? ThreadPool(size: threads, policy: .finest) : nil
+                    let growth = try ThreadPool.withCurrent(pool) { try StepAllocationTests.heapGrowth(config) }
+                    if growth.contains(where: { $0 != (0, 0) }) {
+                        print("\(config.cell) on \(threads) threads: the heap grew across a step: \(growth)")
+                        exit(EXIT_FAILURE)
+                    }
+                }
+            }
+        }
     }
 
-    static func checkSteps(_ config: ModelConfig) throws {
+    /// The heap's growth across each of a few steps, after a first step that allocates GEMM's
+    /// per-thread packing buffers (on every pool thread). `kept`: bytes each step keeps (a leak).
+    static func heapGrowth(_ config: ModelConfig, keepingPerStep kept: Int = 0) throws -> [(inUse: Int, mapped: Int)] {
         let batch = 16, steps = 9
         let model = try CharRNNModel(config: config, maxBatch: batch, maxSteps: steps, objective: .lastStep)
         let adam = Adam(learningRate: 1e-3, count: model.store.count)
         var rng = SeededGenerator(seed: 3)
         let tokens = [Int32].random(count: batch * steps, below: 17, rng: &rng)
         let targets = [Int32].random(count: batch, below: 17, rng: &rng)
+        var keep = [UnsafeMutableRawPointer]()
+        keep.reserveCapacity(8)
+        defer { keep.forEach { $0.deallocate() } }
         func step() {
+            if kept > 0 { keep.append(.allocate(byteCount: kept, alignment: 16)) }
             model.resetState(batch: batch)
             model.forward(tokens: tokens, batch: batch, steps: steps, objective: .lastStep, training: true, rng: &rng)
             model.store.zeroGradients()
@@ -38,33 +54,24 @@ import Testing
             model.backward()
             adam.update(model.store)
         }
-        step()  // first call allocates GEMM's per-thread packing buffers (on every pool thread)
-        // The counters are process-wide and other tests run in parallel threads, so one window of
-        // steps can be polluted by their allocations. A leaking step grows the heap in every window;
-        // a clean one shows zero growth in at least one quiet window. Windows of one step stay short
-        // on a loaded machine, where a step of three threads on two cores can take a second.
+        step()
         var growth: [(inUse: Int, mapped: Int)] = []
-        for _ in 0..<120 {
+        for _ in 0..<5 {
             let before = HeapCounters.read()
             step()
             let after = HeapCounters.read()
             growth.append((after.inUse - before.inUse, after.mapped - before.mapped))
-            if growth.last! == (0, 0) { break }
         }
-        #expect(growth.contains { $0 == (0, 0) }, "the heap grew in every window of 1 step: \(growth.prefix(5))")
+        return growth
     }
 
-    /// The counters see a block kept across the reads (so the test above can fail).
-    @Test func countersSeeAKeptBlock() throws {
-        var seen = false
-        for _ in 0..<40 where !seen {
-            let before = HeapCounters.read()
-            let block = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
-            let after = HeapCounters.read()
-            block.deallocate()
-            seen = after.inUse - before.inUse >= 1 << 16 || after.mapped - before.mapped >= 1 << 16
+    /// The check can fail: a step that keeps 64 KiB is caught, in a child process as above.
+    @Test func aStepThatKeepsABlockIsCaught() async {
+        await #expect(processExitsWith: .exitCode(EXIT_FAILURE)) {
+            let config = StepAllocationTests.configs[1]
+            let growth = try StepAllocationTests.heapGrowth(config, keepingPerStep: 1 << 16)
+            if growth.contains(where: { $0 != (0, 0) }) { exit(EXIT_FAILURE) }
         }
-        #expect(seen)
     }
     #endif
 }
