@@ -13,8 +13,10 @@ extension SweepStore {
     /// Runs `body` as one transaction. `durable`: the commit runs at synchronous FULL, so it and
     /// every earlier commit survive power loss when this returns (`durableWrite`).
     public func write<T>(durable: Bool = false, _ body: (StoreTransaction) throws -> T) throws -> T {
-        if durable { return try durableWrite { db in try body(StoreTransaction(db: db)) } }
-        return try pool.write { db in try body(StoreTransaction(db: db)) }
+        let value = durable ? try durableWrite { db in try body(StoreTransaction(db: db)) }
+                            : try pool.write { db in try body(StoreTransaction(db: db)) }
+        committed.add(1, ordering: .relaxed)
+        return value
     }
 
     /// Throws `unknownTrial` unless the trial exists; reads only its status and attempt count (a

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 // Trial statuses and results are TrialSpec's; the store's clients use them as its own.
 @_exported import TrialSpec
 
@@ -13,6 +14,10 @@ public final class SweepStore: Sendable {
     /// Path of the database file.
     public let path: String
     let pool: DatabasePool
+    let committed = Atomic<Int>(0)
+    /// Transactions committed through `write` since this store was opened: the coordinator's state
+    /// writes, each of which rewrites every page it touches (its cost per trial is measured by it).
+    public var commits: Int { committed.load(ordering: .relaxed) }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// The parent folder is created if missing. `busyTimeout`: how long a write waits for another

@@ -60,12 +60,15 @@ import ZeroMQ
         try honest.send(assign.progress(epoch: 1))
         #expect(honest.waitForStop(assign.trialId) == .notLeaseHolder)
 
-        // The trial stays with A; the store has not changed.
+        // The trial stays with A; the store has not changed but for B's row. Writes no message waits
+        // for commit within a tenth of a second of being queued: by then whatever the refused
+        // messages wrote would be there.
+        #expect(try eventually(seconds: 10) { Set(try store.allWorkers().map(\.workerID)) == Set(workersBefore + ["w-B-2"]) })
+        try await Task.sleep(for: .seconds(0.5))
         let trialAfter = try #require(try store.trial(id: assign.trialId))
         #expect(trialAfter.workerID == "w-A-1" && trialAfter.status == .running && trialAfter.attempts == trialBefore.attempts)
         #expect(try store.attempts(trialID: assign.trialId) == attemptsBefore)
         #expect(try store.epochs(trialID: assign.trialId).isEmpty)
-        #expect(Set(try store.allWorkers().map(\.workerID)) == Set(workersBefore + ["w-B-2"]))
         // A still holds its lease.
         try #require(a).send(assign.progress(epoch: 1))
         #expect(try eventually(seconds: 10) { try store.epochs(trialID: assign.trialId).map(\.epoch) == [1] })

@@ -60,7 +60,8 @@ extension CoordinatorService {
             reject(key, code, command: command, worker: worker)
             return
         case .duplicate:
-            send(ack, to: worker)
+            // The first copy may still wait for its commit.
+            afterQueuedWrites { [unowned self] in send(ack, to: worker) }
             return
         case .holder, .lateHolder:
             break
@@ -91,36 +92,32 @@ extension CoordinatorService {
         if case .running(let holder, let current)? = scheduler.state(of: key.trialID)?.phase, current != key.attempt {
             superseded = (holder, current)
         }
-        let obsolete: [String]
-        do {
-            // One durable transaction: the queued writes, the result, its attempt closed and its
-            // lineage kept. If it fails nothing is half-written and no ACK goes out, so the worker
-            // keeps the result in its outbox and sends it again.
-            obsolete = try commit(durable: true) { tx in
-                _ = try tx.recordResult(row)
-                _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
-                let obsolete = try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
-                // Epochs whose PROGRESS was lost (e.g. sent before a reconnect) come from the result's curve.
-                if !late, let curve = metrics?.history, !curve.isEmpty {
-                    try tx.recordMissingEpochs(trialID: key.trialID, attempt: key.attempt, history: curve)
-                }
-                if let superseded {
-                    _ = try tx.endAttempt(trialID: key.trialID, attempt: superseded.attempt, outcome: "superseded",
-                                          message: "attempt \(key.attempt) delivered its result late")
-                }
-                return obsolete
+        // Queued durably with this turn's writes: it commits with the next assignment (a worker sends
+        // READY right behind its RESULT) or at the end of the turn, and only then is it acknowledged.
+        // If that commit fails nothing is half-written and no ACK goes out; the queued writes are
+        // retried and the worker keeps the result in its outbox meanwhile.
+        let queued = persist("recording the result of trial \(key.trialID)", durable: true) { [unowned self] tx in
+            _ = try tx.recordResult(row)
+            _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
+            // Files go only once the rows that named them are gone for good.
+            storeWrites.unnamedFiles += try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
+            // Epochs whose PROGRESS was lost (e.g. sent before a reconnect) come from the result's curve.
+            if !late, let curve = metrics?.history, !curve.isEmpty {
+                try tx.recordMissingEpochs(trialID: key.trialID, attempt: key.attempt, history: curve)
             }
-        } catch {
-            storeFailed("committing the result of trial \(key.trialID)", error)
-            return
+            if let superseded {
+                _ = try tx.endAttempt(trialID: key.trialID, attempt: superseded.attempt, outcome: "superseded",
+                                      message: "attempt \(key.attempt) delivered its result late")
+            }
         }
-        // Files go only once the rows that named them are gone for good.
-        removeCheckpointFiles(obsolete)
+        guard queued else { return }
+        afterQueuedWrites { [unowned self] in
+            send(ack, to: worker)
+            noteSpeed(ofResult: key.trialID)
+        }
         if let superseded { currentEpoch[superseded.holder] = nil }
         let outcome = TrialOutcome(rawValue: status.rawValue) ?? .done
         apply(scheduler.resultCommitted(trialID: key.trialID, attempt: key.attempt, outcome: outcome, from: worker, now: now), now: now)
-        send(ack, to: worker)
-        noteSpeed(ofResult: key.trialID)
         currentEpoch[worker] = nil
         // Rewritten on the next due tick, not per result: each rewrite reads every trial.
         resultsDirty = true

@@ -3,10 +3,12 @@ import SweepProtocol
 import SweepStore
 
 /// sweep.db writes. While a run lasts the scheduler's memory is the truth and the store follows
-/// it in order. Writes nothing waits for (epochs, leases, attempts closed, events) queue here and
-/// commit together: with the next write that must be on disk before a message goes out (an
-/// assignment, a checkpoint row, a result: `commit`), or at the end of the loop's turn, so a
-/// trial's bookkeeping costs a few commits, not one per row. A write that fails (disk full,
+/// it in order. Writes queue here and commit together: with the next write that must be on disk
+/// before a message goes out (an assignment: `commit`), or at the end of the loop's turn. A result
+/// queues too, durably, with its acknowledgement held until it has committed (`afterCommit`): a
+/// worker sends READY right behind its RESULT, so the result, its events and the next assignment
+/// usually share one commit. Every commit rewrites each page it touches, so a trial's bookkeeping
+/// costs two commits, not one per row or message. A write that fails (disk full,
 /// read-only folder, a lock held too long) is kept, with every later one behind it, and retried
 /// with backoff; meanwhile nothing new is assigned (an assignment is recorded before it is sent)
 /// and no result is acknowledged (the worker keeps it and sends it again). When the writes go
@@ -22,11 +24,32 @@ struct StoreWriteQueue {
     /// Checkpoint files the writes of the transaction under way stopped naming: removed once it
     /// commits, kept if it rolls back (its writes run again on the retry).
     var unnamedFiles: [String] = []
+    /// Whether a queued write must be committed at synchronous FULL (a result).
+    var durable = false
+    /// What waits for the queued writes to be on disk (a result's RESULT_ACK): run, in order, once
+    /// they have committed; while the store fails they wait for the retry that gets through.
+    var afterCommit: [() -> Void] = []
+    /// When the oldest write still queued was queued (nil: none queued).
+    var queuedSince: Double?
     var failingSince: Double?
     var lastError = ""
     var backoff = Backoff(initial: 0.5, maximum: 8)
     /// Beyond this many queued writes the run stops rather than grow without bound.
     static let capacity = 100_000
+    /// Longest a queued write waits for a commit to ride on while messages keep coming. A crash
+    /// loses at most this much bookkeeping, all of which a restart rebuilds or a result repeats
+    /// (its curve refills lost epochs); results are acknowledged only once committed.
+    static let flushDelay = 0.1
+
+    /// The first `count` writes committed.
+    mutating func drained(_ count: Int) -> [() -> Void] {
+        pending.removeFirst(count)
+        guard pending.isEmpty else { return [] }
+        durable = false
+        queuedSince = nil
+        defer { afterCommit.removeAll() }
+        return afterCommit
+    }
 }
 
 extension CoordinatorService {
@@ -44,14 +67,25 @@ extension CoordinatorService {
     /// Queues a state write behind the earlier ones (keeping their order); it commits with the next
     /// `commit` or at the end of the loop's turn (`flushStoreWrites`), or, while the store fails,
     /// when `retryStoreWrites` gets through.
-    func persist(_ what: String, _ perform: @escaping (StoreTransaction) throws -> Void) {
+    /// `durable`: the commit that takes it is at synchronous FULL. Returns false if the queue is
+    /// full (the run is stopping).
+    @discardableResult
+    func persist(_ what: String, durable: Bool = false, _ perform: @escaping (StoreTransaction) throws -> Void) -> Bool {
         guard storeWrites.pending.count < StoreWriteQueue.capacity else {
             if storeStopReason == nil {
                 storeStopReason = storeFailureMessage(extra: "\(StoreWriteQueue.capacity) writes waiting")
             }
-            return
+            return false
         }
+        if storeWrites.pending.isEmpty { storeWrites.queuedSince = clock.now() }
         storeWrites.pending.append(.init(what: what, perform: perform))
+        if durable { storeWrites.durable = true }
+        return true
+    }
+
+    /// Runs `action` once every write queued so far has committed: now if none is queued.
+    func afterQueuedWrites(_ action: @escaping () -> Void) {
+        if storeWrites.pending.isEmpty { action() } else { storeWrites.afterCommit.append(action) }
     }
 
     /// One transaction: the queued writes, then `body`'s, which must be committed before its effect
@@ -61,12 +95,13 @@ extension CoordinatorService {
     func commit<T>(durable: Bool = false, _ body: (StoreTransaction) throws -> T) throws -> T {
         let queued = storeWrites.pending
         storeWrites.unnamedFiles.removeAll()
-        let value = try setup.store.write(durable: durable) { tx in
+        let value = try setup.store.write(durable: durable || storeWrites.durable) { tx in
             for write in queued { try write.perform(tx) }
             return try body(tx)
         }
-        storeWrites.pending.removeFirst(queued.count)
+        let waiting = storeWrites.drained(queued.count)
         removeUnnamedFiles()
+        waiting.forEach { $0() }
         return value
     }
 
@@ -76,7 +111,20 @@ extension CoordinatorService {
         storeWrites.unnamedFiles.removeAll()
     }
 
-    /// Commits the queued writes (at the end of each turn of the loop, and before reading the store
+    /// At the end of a turn of the loop: commits the queued writes once the oldest has waited
+    /// `flushDelay`, or when the turn found nothing to do (`idle`: the loop is about to wait).
+    func flushStoreWritesIfDue(now: Double, idle: Bool) {
+        guard let since = storeWrites.queuedSince, idle || now - since >= StoreWriteQueue.flushDelay else { return }
+        flushStoreWrites()
+    }
+
+    /// How long the loop may wait for messages before the queued writes are due.
+    func storeFlushWait(now: Double, upTo timeout: Double) -> Double {
+        guard let since = storeWrites.queuedSince, storeIsWritable else { return timeout }
+        return min(timeout, max(0, since + StoreWriteQueue.flushDelay - now))
+    }
+
+    /// Commits the queued writes now (at the start and end of a run, and before reading the store
     /// for exports and the report).
     func flushStoreWrites() {
         guard storeIsWritable, let first = storeWrites.pending.first else { return }
@@ -109,12 +157,13 @@ extension CoordinatorService {
             // replayed (an assignment, a result), and the store must be shown writable again.
             let queued = storeWrites.pending
             storeWrites.unnamedFiles.removeAll()
-            try setup.store.write { tx in
+            try setup.store.write(durable: storeWrites.durable) { tx in
                 try tx.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
                 for write in queued { try write.perform(tx) }
             }
-            storeWrites.pending.removeFirst(queued.count)
+            let waiting = storeWrites.drained(queued.count)
             removeUnnamedFiles()
+            waiting.forEach { $0() }
         } catch {
             storeWrites.lastError = "\(error)"
             storeWrites.backoff.failed(at: now)

@@ -189,9 +189,14 @@ public final class CoordinatorService {
     /// then the timers. Returns false once the run should end (complete, shutdown, or the store
     /// gave up); then call `stop()`.
     public func step(waitingUpTo timeout: Double) throws -> Bool {
-        if scheduler.isComplete, storeIsWritable { return false }
+        if scheduler.isComplete, storeIsWritable {
+            // Complete once its last results are on disk, not only in the scheduler.
+            flushStoreWrites()
+            if storeIsWritable { return false }
+        }
         if shutdown.isRequested || storeStopReason != nil { return false }
-        let ready = try socket.wait(timeout: timeout, fileDescriptors: [shutdown.readFD] + (storer.map { [$0.readFD] } ?? []))
+        let ready = try socket.wait(timeout: storeFlushWait(now: clock.now(), upTo: timeout),
+                                    fileDescriptors: [shutdown.readFD] + (storer.map { [$0.readFD] } ?? []))
         if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
         if ready.messages {
             // Drain what is queued, but keep heartbeats flowing under load: bounded in count and
@@ -222,8 +227,8 @@ public final class CoordinatorService {
             if reportDirty && reportSchedule.isDue(at: now) { writeReport() }
             drawProgress()
         }
-        // What this turn queued commits together, before the next wait.
-        flushStoreWrites()
+        // Queued writes ride on the next commit a message needs, or commit once due.
+        flushStoreWritesIfDue(now: clock.now(), idle: !ready.messages && ready.fileDescriptors.isEmpty)
         return true
     }
 
@@ -238,13 +243,17 @@ public final class CoordinatorService {
             logger.critical("\(storeStopReason)")
             progress.log(storeStopReason)
         }
-        if let cpuAtStart { recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart)) }
+        if let cpuAtStart {
+            recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart) + "; \(setup.store.commits) sweep.db commits")
+        }
         flushStoreWrites()
         return complete
     }
 
     /// Stops assigning, tells every worker STOP (if busy) and BYE, commits, closes the socket.
     func finish(complete: Bool) {
+        // Results still queued are acknowledged before the workers hear BYE.
+        flushStoreWrites()
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
         for entry in scheduler.workerEntries {
