@@ -24,7 +24,7 @@ import Testing
                 for threads in [1, 3] {
                     let pool = threads > 1 ? ThreadPool(size: threads, policy: .finest) : nil
                     let growth = try ThreadPool.withCurrent(pool) { try StepAllocationTests.heapGrowth(config) }
-                    if growth.contains(where: { $0 != (0, 0) }) {
+                    if StepAllocationTests.keepsMemory(growth, threads: threads) {
                         print("\(config.cell) on \(threads) threads: the heap grew across a step: \(growth)")
                         exit(EXIT_FAILURE)
                     }
@@ -33,8 +33,15 @@ import Testing
         }
     }
 
-    /// The heap's growth across each of a few steps, after a first step that allocates GEMM's
-    /// per-thread packing buffers (on every pool thread). `kept`: bytes each step keeps (a leak).
+    /// Whether the steps keep memory. A step that keeps a block grows the heap across every step;
+    /// a thread's GEMM packing buffer is allocated once, on its first GEMM job, which on a loaded
+    /// machine can come after the warm-up step: so up to one grown window per thread is allowed.
+    static func keepsMemory(_ growth: [(inUse: Int, mapped: Int)], threads: Int) -> Bool {
+        growth.filter { $0 != (0, 0) }.count > threads
+    }
+
+    /// The heap's growth across each of eight steps, after a first step that allocates GEMM's
+    /// per-thread packing buffers. `kept`: bytes each step keeps (a leak).
     static func heapGrowth(_ config: ModelConfig, keepingPerStep kept: Int = 0) throws -> [(inUse: Int, mapped: Int)] {
         let batch = 16, steps = 9
         let model = try CharRNNModel(config: config, maxBatch: batch, maxSteps: steps, objective: .lastStep)
@@ -43,7 +50,7 @@ import Testing
         let tokens = [Int32].random(count: batch * steps, below: 17, rng: &rng)
         let targets = [Int32].random(count: batch, below: 17, rng: &rng)
         var keep = [UnsafeMutableRawPointer]()
-        keep.reserveCapacity(8)
+        keep.reserveCapacity(16)
         defer { keep.forEach { $0.deallocate() } }
         func step() {
             if kept > 0 { keep.append(.allocate(byteCount: kept, alignment: 16)) }
@@ -56,7 +63,7 @@ import Testing
         }
         step()
         var growth: [(inUse: Int, mapped: Int)] = []
-        for _ in 0..<5 {
+        for _ in 0..<8 {
             let before = HeapCounters.read()
             step()
             let after = HeapCounters.read()
@@ -65,12 +72,12 @@ import Testing
         return growth
     }
 
-    /// The check can fail: a step that keeps 64 KiB is caught, in a child process as above.
+    /// The check can fail: a step that keeps 64 bytes is caught, in a child process as above.
     @Test func aStepThatKeepsABlockIsCaught() async {
         await #expect(processExitsWith: .exitCode(EXIT_FAILURE)) {
             let config = StepAllocationTests.configs[1]
-            let growth = try StepAllocationTests.heapGrowth(config, keepingPerStep: 1 << 16)
-            if growth.contains(where: { $0 != (0, 0) }) { exit(EXIT_FAILURE) }
+            let growth = try StepAllocationTests.heapGrowth(config, keepingPerStep: 64)
+            if StepAllocationTests.keepsMemory(growth, threads: 1) { exit(EXIT_FAILURE) }
         }
     }
     #endif

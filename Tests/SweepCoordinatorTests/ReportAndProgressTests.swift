@@ -45,6 +45,21 @@ import Testing
         #expect(HTMLCheck.externalReferences(html) == [])
     }
 
+    /// Chart coordinates read as `%.1f` would write them (ties aside), and never as nan.
+    @Test func chartCoordinatesHaveOneDecimal() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let value = Double.random(in: -500...500, using: &rng)
+            guard abs((value * 10).truncatingRemainder(dividingBy: 1)) != 0.5 else { continue }
+            #expect(HTMLText.coord(value) == String(format: "%.1f", value), "\(value)")
+        }
+        #expect(HTMLText.coord(0) == "0.0")
+        #expect(HTMLText.coord(-0.3) == "-0.3" && HTMLText.coord(-0.04) == "-0.0")
+        #expect(HTMLText.coord(426) == "426.0")
+        #expect(HTMLText.coord(.nan) == "0" && HTMLText.coord(-.infinity) == "0")
+        #expect(HTMLText.coord(3e20) == String(format: "%.1f", 3e20))
+    }
+
     @Test func aLiveReportRefreshesItselfAndSaysSo() {
         var input = Self.reportInput
         input.live = true

@@ -50,8 +50,13 @@ enum HTMLText {
         return String(format: "%dh %02dm", whole / 3600, (whole % 3600) / 60)
     }
 
-    /// Coordinates in SVG attributes: short, and never "nan".
+    /// Coordinates in SVG attributes: one decimal, and never "nan". Written without `String(format:)`,
+    /// which dominated the cost of a report of thousands of curves.
     static func coord(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.1f", value) : "0"
+        guard value.isFinite else { return "0" }
+        guard abs(value) < 1e15 else { return String(format: "%.1f", value) }
+        let tenths = Int((value * 10).rounded(.toNearestOrEven))
+        let whole = tenths / 10
+        return (value < 0 && whole == 0 ? "-" : "") + "\(whole).\(abs(tenths % 10))"
     }
 }

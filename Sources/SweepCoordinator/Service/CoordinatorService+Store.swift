@@ -4,11 +4,12 @@ import SweepStore
 
 /// sweep.db writes. While a run lasts the scheduler's memory is the truth and the store follows
 /// it in order. Writes queue here and commit together: with the next write that must be on disk
-/// before a message goes out (an assignment: `commit`), or at the end of the loop's turn. A result
-/// queues too, durably, with its acknowledgement held until it has committed (`afterCommit`): a
-/// worker sends READY right behind its RESULT, so the result, its events and the next assignment
-/// usually share one commit. Every commit rewrites each page it touches, so a trial's bookkeeping
-/// costs two commits, not one per row or message. A write that fails (disk full,
+/// before a message goes out (an assignment: `commit`), or at the end of a turn of the loop once
+/// the oldest has waited `flushDelay` or the turn found nothing to do. A result queues too,
+/// durably, with its acknowledgement held until it has committed (`afterCommit`): a worker sends
+/// READY right behind its RESULT, so a trial's epochs, checkpoint rows, result and events and the
+/// next assignment usually share one commit. Every commit rewrites each page it touches, so fewer
+/// commits write fewer pages. A write that fails (disk full,
 /// read-only folder, a lock held too long) is kept, with every later one behind it, and retried
 /// with backoff; meanwhile nothing new is assigned (an assignment is recorded before it is sent)
 /// and no result is acknowledged (the worker keeps it and sends it again). When the writes go
@@ -65,10 +66,9 @@ extension CoordinatorService {
     }
 
     /// Queues a state write behind the earlier ones (keeping their order); it commits with the next
-    /// `commit` or at the end of the loop's turn (`flushStoreWrites`), or, while the store fails,
-    /// when `retryStoreWrites` gets through.
-    /// `durable`: the commit that takes it is at synchronous FULL. Returns false if the queue is
-    /// full (the run is stopping).
+    /// `commit` or once due at the end of a turn (`flushStoreWritesIfDue`), or, while the store
+    /// fails, when `retryStoreWrites` gets through. `durable`: the commit that takes it is at
+    /// synchronous FULL. Returns false if the queue is full (the run is stopping).
     @discardableResult
     func persist(_ what: String, durable: Bool = false, _ perform: @escaping (StoreTransaction) throws -> Void) -> Bool {
         guard storeWrites.pending.count < StoreWriteQueue.capacity else {
