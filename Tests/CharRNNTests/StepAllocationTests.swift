@@ -33,14 +33,16 @@ import Testing
         }
     }
 
-    /// Whether the steps keep memory. A step that keeps a block grows the heap across every step;
-    /// a thread's GEMM packing buffer is allocated once, on its first GEMM job, which on a loaded
-    /// machine can come after the warm-up step: so up to one grown window per thread is allowed.
+    /// Whether the steps keep memory. A step that keeps a block grows the heap across every step (a
+    /// block of up to 1 KiB can come out of glibc's per-thread cache, which the counters already
+    /// count as in use, so a small leak shows only once that cache is empty); a thread's GEMM
+    /// packing buffer is allocated once, on its first GEMM job, which on a loaded machine can come
+    /// after the warm-up step: so up to one grown window per thread is allowed, out of 16.
     static func keepsMemory(_ growth: [(inUse: Int, mapped: Int)], threads: Int) -> Bool {
         growth.filter { $0 != (0, 0) }.count > threads
     }
 
-    /// The heap's growth across each of eight steps, after a first step that allocates GEMM's
+    /// The heap's growth across each of sixteen steps, after a first step that allocates GEMM's
     /// per-thread packing buffers. `kept`: bytes each step keeps (a leak).
     static func heapGrowth(_ config: ModelConfig, keepingPerStep kept: Int = 0) throws -> [(inUse: Int, mapped: Int)] {
         let batch = 16, steps = 9
@@ -50,7 +52,7 @@ import Testing
         let tokens = [Int32].random(count: batch * steps, below: 17, rng: &rng)
         let targets = [Int32].random(count: batch, below: 17, rng: &rng)
         var keep = [UnsafeMutableRawPointer]()
-        keep.reserveCapacity(16)
+        keep.reserveCapacity(32)
         defer { keep.forEach { $0.deallocate() } }
         func step() {
             if kept > 0 { keep.append(.allocate(byteCount: kept, alignment: 16)) }
@@ -63,7 +65,7 @@ import Testing
         }
         step()
         var growth: [(inUse: Int, mapped: Int)] = []
-        for _ in 0..<8 {
+        for _ in 0..<16 {
             let before = HeapCounters.read()
             step()
             let after = HeapCounters.read()
@@ -72,11 +74,11 @@ import Testing
         return growth
     }
 
-    /// The check can fail: a step that keeps 64 bytes is caught, in a child process as above.
+    /// The check can fail: a step that keeps 2 KiB is caught, in a child process as above.
     @Test func aStepThatKeepsABlockIsCaught() async {
         await #expect(processExitsWith: .exitCode(EXIT_FAILURE)) {
             let config = StepAllocationTests.configs[1]
-            let growth = try StepAllocationTests.heapGrowth(config, keepingPerStep: 64)
+            let growth = try StepAllocationTests.heapGrowth(config, keepingPerStep: 2048)
             if StepAllocationTests.keepsMemory(growth, threads: 1) { exit(EXIT_FAILURE) }
         }
     }

@@ -31,12 +31,12 @@ import Testing
              objective: .lastStep, batch: 48, steps: 8, finest: false),
         Case(config: ModelConfig(vocabSize: 65, cell: .gru, layers: 1, hiddenSize: 96, fcLayers: 1),
              objective: .everyStep, batch: 40, steps: 6, finest: false),
-        // Split by hidden units (H a multiple of 8): 16 + 8 or 8 + 8 + 8 units per thread for the
-        // RNN; 16 + 16 for the LSTM on two and three threads (the third thread has no units but meets
-        // the others at every step).
-        Case(config: ModelConfig(vocabSize: 23, cell: .rnn, layers: 2, hiddenSize: 24, fcLayers: 1, activation: .tanh),
+        // Split by hidden units (H a multiple of 16, GEMM's panel width): 32 + 16 or 16 + 16 + 16
+        // units per thread for the RNN; 32 + 32 for the LSTM on two and three threads (the third
+        // thread has no units but meets the others at every step).
+        Case(config: ModelConfig(vocabSize: 23, cell: .rnn, layers: 2, hiddenSize: 48, fcLayers: 1, activation: .tanh),
              objective: .everyStep, batch: 5, steps: 4, finest: true),
-        Case(config: ModelConfig(vocabSize: 23, cell: .lstm, layers: 2, hiddenSize: 32, fcLayers: 2),
+        Case(config: ModelConfig(vocabSize: 23, cell: .lstm, layers: 2, hiddenSize: 64, fcLayers: 2),
              objective: .lastStep, batch: 6, steps: 5, finest: true),
         // d2l's protocol: independent windows with a target at every step, one-hot input.
         Case(config: ModelConfig(vocabSize: 28, cell: .gru, layers: 2, hiddenSize: 32, input: .oneHot, fcLayers: 1, dropout: 0.5),
@@ -120,9 +120,11 @@ import Testing
     }
 
     @Test func aRecurrenceIsSplitByUnitsWhenEveryThreadGetsWholePanels() throws {
-        // Every thread takes all 6 sequences and whole 8-unit panels; a third thread gets none.
+        // Every thread takes all 6 sequences and whole 16-unit panels; a third thread gets none.
         #expect(try Self.blocks(hidden: 32, batch: 6, threads: 2, policy: .finest) == [[0, 6, 0, 16], [0, 6, 16, 32]])
-        #expect(try Self.blocks(hidden: 32, batch: 6, threads: 3, policy: .finest) == [[0, 6, 0, 16], [0, 6, 16, 32], [0, 6, 32, 32]])
+        #expect(try Self.blocks(hidden: 64, batch: 6, threads: 3, policy: .finest) == [[0, 6, 0, 32], [0, 6, 32, 64], [0, 6, 64, 64]])
+        // 32 units on three threads would leave each less than a panel: split by sequences.
+        #expect(try Self.blocks(hidden: 32, batch: 6, threads: 3, policy: .finest).allSatisfy { $0[2] == 0 && $0[3] == 32 })
         #expect(try Self.blocks(hidden: 128, batch: 128, threads: 2, policy: .measured) == [[0, 128, 0, 64], [0, 128, 64, 128]])
     }
 

@@ -1,12 +1,17 @@
+import CharRNNWideKernel
+
 /// Goto/BLIS-style blocking: for each KC×NC block of op(B) (packed into NR-wide column panels) and
 /// each MC×KC block of op(A) (packed into MR-tall row panels), an MR×NR register tile of C is
 /// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
 /// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
 extension GEMM {
-    /// Register tile: 12 rows × 8 columns = 12 SIMD8 accumulators (see `microKernel`).
+    /// Register tile: 12 rows × 16 columns, as twelve SIMD16 accumulators on AVX-512 CPUs
+    /// (`WideMicroKernel`), else as two 12×8 tiles of twelve SIMD8 each (`microKernel`). Packed B
+    /// panels are 16 wide either way, so which one runs never changes a result.
     static let mr = 12
-    static let nr = 8
-    /// KC×NR B micro-panel (8 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
+    static let nr = 16
+    static let wide = CPUFeatures.hasAVX512
+    /// KC×NR B micro-panel (16 KiB) stays in L1; MC×KC A block (120 KiB) in L2; KC×NC B block in L2/L3.
     static let kc = 256
     static let mc = 120
     static let nc = 2048
@@ -79,17 +84,31 @@ extension GEMM {
             while i < m {
                 let rows = min(mr, m - i)
                 let a = packedA + i * k, tile = c + i * ldc + j
-                switch rows {
-                case ...4:
-                    microKernel(FourRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
-                case ...8:
-                    microKernel(EightRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
-                default:
-                    microKernel(TwelveRows.self, k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                if wide {
+                    WideMicroKernel.tile(k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                } else {
+                    halfTile(k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: min(cols, 8))
+                    if cols > 8 {
+                        halfTile(k: k, a: a, b: bPanel + 8, alpha: alpha, beta: beta, c: tile + 8, ldc: ldc, rows: rows, columns: cols - 8)
+                    }
                 }
                 i += mr
             }
             j += nr
+        }
+    }
+
+    /// Eight columns of a tile with the 8-wide kernel, for the row count at hand.
+    @inline(__always)
+    static func halfTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float, beta: Float,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
+        switch rows {
+        case ...4:
+            microKernel(FourRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
+        case ...8:
+            microKernel(EightRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
+        default:
+            microKernel(TwelveRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
         }
     }
 }

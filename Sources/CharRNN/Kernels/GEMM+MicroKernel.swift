@@ -12,7 +12,8 @@ enum TwelveRows: TileHeight { static var rows: Int { 12 } }
 
 extension GEMM {
     /// C[rows×columns] = alpha · (A panel · B panel) + beta · C for one tile; `rows ≤ Height.rows`,
-    /// `columns ≤ nr`. The A panel is packed MR = 12 floats per k (zero-padded), whatever the height.
+    /// `columns ≤ 8`: the first eight of the NR = 16 columns `b` points into. The A panel is packed
+    /// MR = 12 floats per k (zero-padded), whatever the height.
     @inline(__always)
     static func microKernel<Height: TileHeight>(
         _ height: Height.Type, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float, beta: Float,
@@ -44,10 +45,10 @@ extension GEMM {
                 c11.addProduct(V(repeating: ap[11]), bv)
             }
             ap += mr
-            bOffset += 32
+            bOffset += nr * 4
         }
 
-        if rows == Height.rows && columns == nr {
+        if rows == Height.rows && columns == 8 {
             storeRow(c, c0, alpha: alpha, beta: beta)
             storeRow(c + ldc, c1, alpha: alpha, beta: beta)
             storeRow(c + 2 * ldc, c2, alpha: alpha, beta: beta)

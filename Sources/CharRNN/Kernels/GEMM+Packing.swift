@@ -84,11 +84,12 @@ extension GEMM {
             let cols = min(nr, n - j)
             let panel = out + j * k
             if transB && cols == nr {
-                // B is stored n×k: the panel is the transpose of 8 rows of B, done 8×8 at a time.
+                // B is stored n×k: the panel is the transpose of 16 rows of B, done 8×8 at a time.
                 let src = b + (column + j) * ldb + row
                 var p = 0
                 while p + 8 <= k {
-                    transpose8x8(src + p, ld: ldb, into: panel + p * nr)
+                    transpose8x8(src + p, ld: ldb, into: panel + p * nr, stride: nr)
+                    transpose8x8(src + 8 * ldb + p, ld: ldb, into: panel + p * nr + 8, stride: nr)
                     p += 8
                 }
                 while p < k {
@@ -109,6 +110,7 @@ extension GEMM {
                     let src = UnsafeRawPointer(b + (row + p) * ldb + column + j)
                     let dst = UnsafeMutableRawPointer(panel + p * nr)
                     dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
                 }
             } else {
                 for p in 0..<k {
@@ -150,18 +152,18 @@ extension GEMM {
         return (v0, v1, v2, v3, v4, v5, v6, v7)
     }
 
-    /// Writes the transpose of the 8×8 block at `src` as 64 contiguous floats.
+    /// Writes the transpose of the 8×8 block at `src` as 8 rows of 8 floats, `stride` floats apart.
     @inline(__always)
-    static func transpose8x8(_ src: UnsafePointer<Float>, ld: Int, into dst: UnsafeMutablePointer<Float>) {
+    static func transpose8x8(_ src: UnsafePointer<Float>, ld: Int, into dst: UnsafeMutablePointer<Float>, stride: Int) {
         let t = transposed8x8(src, ld: ld, rows: 8)
-        let d = UnsafeMutableRawPointer(dst)
+        let d = UnsafeMutableRawPointer(dst), row = stride * 4
         d.storeBytes(of: t.0, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.1, toByteOffset: 32, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.2, toByteOffset: 64, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.3, toByteOffset: 96, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.4, toByteOffset: 128, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.5, toByteOffset: 160, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.6, toByteOffset: 192, as: SIMD8<Float>.self)
-        d.storeBytes(of: t.7, toByteOffset: 224, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.1, toByteOffset: row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.2, toByteOffset: 2 * row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.3, toByteOffset: 3 * row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.4, toByteOffset: 4 * row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.5, toByteOffset: 5 * row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.6, toByteOffset: 6 * row, as: SIMD8<Float>.self)
+        d.storeBytes(of: t.7, toByteOffset: 7 * row, as: SIMD8<Float>.self)
     }
 }
