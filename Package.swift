@@ -3,14 +3,14 @@ import PackageDescription
 
 // Kernels run 300× slower without optimisation and an FMA-capable target CPU, and `swift test`
 // builds debug: the trainer is always compiled with -O for haswell (AVX2+FMA). See notes in docs/bench.md.
-// The GEMM tile for AVX-512 CPUs lives in a module of its own built for skylake-avx512; the trainer
-// runs it only on CPUs that have it (CPUFeatures), so the binaries still run on any AVX2 machine.
+// GEMM's register tile lives in a module of its own built for skylake-avx512; the trainer runs its
+// AVX-512 tile only on CPUs that have it (CPUFeatures), so the binaries still run on any AVX2 machine.
 #if arch(x86_64)
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
-let wideKernelFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]
+let tileFlags: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]
 #else
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
-let wideKernelFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let tileFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 #endif
 
 let package = Package(
@@ -43,8 +43,8 @@ let package = Package(
         .target(name: "TrialSpec"),
 
         // Trainer: of ours, imports only the vocabulary and the system layer (checkpoint files).
-        .target(name: "CharRNNWideKernel", swiftSettings: wideKernelFlags),
-        .target(name: "CharRNN", dependencies: ["TrialSpec", "SystemSupport", "CSystemShim", "CharRNNWideKernel"], swiftSettings: kernelFlags),
+        .target(name: "CharRNNTile", swiftSettings: tileFlags),
+        .target(name: "CharRNN", dependencies: ["TrialSpec", "SystemSupport", "CSystemShim", "CharRNNTile"], swiftSettings: kernelFlags),
 
         // libzmq and its Swift face. Debian's libzmq3-dev puts zmq.h and libzmq.so on the default
         // paths; no pkgConfig here, because libzmq.pc's `-isystem` flags make SwiftPM warn on every build.
@@ -90,7 +90,7 @@ let package = Package(
         // Tests.
         .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport", "TrialSpec"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
-        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CharRNNWideKernel", "CSystemShim", "SystemSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CharRNNTile", "CSystemShim", "SystemSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport", "TrialSpec"]),

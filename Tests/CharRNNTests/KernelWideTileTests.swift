@@ -1,5 +1,5 @@
 @testable import CharRNN
-import CharRNNWideKernel
+import CharRNNTile
 import Testing
 
 /// The 16-wide AVX-512 tile and the pair of 8-wide tiles must give the same bits, so a result never
@@ -19,7 +19,7 @@ import Testing
                         a.withUnsafeBufferPointer { a in
                             b.withUnsafeBufferPointer { b in
                                 wide.withUnsafeMutableBufferPointer { c in
-                                    WideMicroKernel.tile(k: k, a: a.baseAddress!, b: b.baseAddress!, alpha: alpha, beta: beta,
+                                    RegisterTile.wideTile(k: k, a: a.baseAddress!, b: b.baseAddress!, alpha: alpha, beta: beta,
                                                          c: c.baseAddress!, ldc: 20, rows: rows, columns: columns)
                                 }
                                 narrow.withUnsafeMutableBufferPointer { c in

@@ -1,13 +1,13 @@
-import CharRNNWideKernel
+import CharRNNTile
 
 /// Goto/BLIS-style blocking: for each KC×NC block of op(B) (packed into NR-wide column panels) and
 /// each MC×KC block of op(A) (packed into MR-tall row panels), an MR×NR register tile of C is
 /// accumulated by the micro-kernel. Packing makes every transpose variant run the same inner loop
 /// over contiguous memory; zero padding of panels removes edge cases from the micro-kernel.
 extension GEMM {
-    /// Register tile: 12 rows × 16 columns, as twelve SIMD16 accumulators on AVX-512 CPUs
-    /// (`WideMicroKernel`), else as two 12×8 tiles of twelve SIMD8 each (`microKernel`). Packed B
-    /// panels are 16 wide either way, so which one runs never changes a result.
+    /// Register tile: 12 rows × 16 columns, as twelve SIMD16 accumulators on AVX-512 CPUs, else as
+    /// two 12×8 tiles of twelve SIMD8 each (`RegisterTile`). Packed B panels are 16 wide either way,
+    /// and which one runs never changes a result.
     static let mr = 12
     static let nr = 16
     static let wide = CPUFeatures.hasAVX512
@@ -85,7 +85,7 @@ extension GEMM {
                 let rows = min(mr, m - i)
                 let a = packedA + i * k, tile = c + i * ldc + j
                 if wide {
-                    WideMicroKernel.tile(k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
+                    RegisterTile.wideTile(k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: cols)
                 } else {
                     halfTile(k: k, a: a, b: bPanel, alpha: alpha, beta: beta, c: tile, ldc: ldc, rows: rows, columns: min(cols, 8))
                     if cols > 8 {
@@ -98,17 +98,11 @@ extension GEMM {
         }
     }
 
-    /// Eight columns of a tile with the 8-wide kernel, for the row count at hand.
+    /// Eight columns of a tile with the 8-wide kernel, from a 16-wide B panel.
     @inline(__always)
     static func halfTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float, beta: Float,
                          c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
-        switch rows {
-        case ...4:
-            microKernel(FourRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
-        case ...8:
-            microKernel(EightRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
-        default:
-            microKernel(TwelveRows.self, k: k, a: a, b: b, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
-        }
+        RegisterTile.run(SIMD8<Float>.self, k: k, a: a, b: b, bStride: nr, alpha: alpha, beta: beta, c: c, ldc: ldc,
+                         rows: rows, columns: columns)
     }
 }
