@@ -11,10 +11,9 @@
 /// The tile is 12 rows tall; the last panel of an m that is not a multiple of 12 uses a 4- or 8-row
 /// variant, so e.g. a batch of 64 costs 64 rows of FMAs, not 72 (measured: +11 % on 64×768·768×256).
 /// The variants are one generic kernel; specialization removes the unused rows' code.
+///
+/// A panels are packed 12 floats per k (zero-padded, GEMM's MR); B panels `bStride` floats per k.
 public enum RegisterTile {
-    /// Rows of a tile: the packed A panel holds this many floats per k (zero-padded).
-    public static let rows = 12
-
     /// The 12×16 tile on SIMD16 (AVX-512). `b`: a panel of 16 floats per k.
     public static func wideTile(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, alpha: Float, beta: Float,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {

@@ -76,6 +76,7 @@ extension GEMM {
         m: Int, n: Int, k: Int, alpha: Float, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        let wide = Self.wide
         var j = 0
         while j < n {
             let cols = min(nr, n - j)
