@@ -1,12 +1,13 @@
 import ArgumentParser
 import CharRNN
 
-/// One benchmark model: Embedding(65, H) → 1-layer LSTM/GRU(H) → Linear(H, 65), batch 128, written
+/// One benchmark model: Embedding(65, H) → 1-layer LSTM/GRU(H) → Linear(H, 65), written
 /// `cell-H-L` (last-step objective, as tools/reference/torch_bench.py) or `cell-H-L-every`; a `-fN`
 /// suffix gives the head N Linear layers (`lstm-512-50-f3` is the largest Shakespeare-grid model).
 struct BenchConfig: Equatable, CustomStringConvertible {
     static let vocab = 65
-    static let batch = 128
+    /// The batch of tools/reference/torch_bench.py (`bench train --batch` changes it).
+    static let defaultBatch = 128
 
     let cell: ModelConfig.Cell
     let hidden: Int

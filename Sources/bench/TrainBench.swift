@@ -23,7 +23,10 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Threads each training step is split over (results are the same at every count).")
     var threads: Int = 1
 
-    @Option(help: "How a recurrence may be split over the threads: automatic (by hidden units or by sequences, as trials do) or sequences (never by units; to compare the two).")
+    @Option(help: "Sequences per batch.")
+    var batch = BenchConfig.defaultBatch
+
+    @Option(help: "How a recurrence may be split over the threads: automatic (by sequences, or by hidden units when each thread would get few sequences, as trials do), sequences (never by units) or units (wherever the units fall on whole panels); the last two compare the ways.")
     var recurrenceSplit: RecurrenceSplit = .automatic
 
     @Flag(help: "Print a JSON list instead of a table.")
@@ -34,6 +37,7 @@ struct TrainBench: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be > 0 and --warmup >= 0") }
+        guard (1...65_536).contains(batch) else { throw ValidationError("--batch must be in 1...65536, got \(batch)") }
         guard (1...ThreadPool.maximumSize).contains(threads) else {
             throw ValidationError("--threads must be in 1...\(ThreadPool.maximumSize), got \(threads)")
         }
@@ -41,14 +45,14 @@ struct TrainBench: ParsableCommand {
 
     func run() throws {
         if let child {
-            let result = try TrainRun(config: BenchConfig(parsing: child), threads: threads, recurrenceSplit: recurrenceSplit).measure(seconds: seconds, warmup: warmup)
+            let result = try TrainRun(config: BenchConfig(parsing: child), threads: threads, recurrenceSplit: recurrenceSplit, batch: batch).measure(seconds: seconds, warmup: warmup)
             print(result.jsonObject)
             return
         }
         let selected = try configs.map { try $0.split(separator: ",").map { try BenchConfig(parsing: String($0)) } }
             ?? BenchConfig.lastStepGrid + BenchConfig.everyStepH256
         if !json {
-            print("bench: \(threads) thread\(threads == 1 ? "" : "s"), batch \(BenchConfig.batch), V \(BenchConfig.vocab), Adam, \(seconds) s per config after \(warmup) s warm-up; load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
+            print("bench: \(threads) thread\(threads == 1 ? "" : "s"), batch \(batch), V \(BenchConfig.vocab), Adam, \(seconds) s per config after \(warmup) s warm-up; load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
             print(BenchConfig.flopFormula + "; GFLOP/s = steps/s x that / 1e9")
             print("cell  objective      H   L   windows/s    steps/s  GFLOP/s  RSS MB   CPU (share of the core while timed)")
         }
@@ -73,7 +77,7 @@ struct TrainBench: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         }
         process.arguments = ["train", "--child", config.description, "--seconds", "\(seconds)", "--warmup", "\(warmup)",
-                             "--threads", "\(threads)", "--recurrence-split", recurrenceSplit.rawValue]
+                             "--threads", "\(threads)", "--batch", "\(batch)", "--recurrence-split", recurrenceSplit.rawValue]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -13,9 +13,10 @@ struct TrainRun {
     /// Threads each step is split over (a pool made once, before timing).
     var threads = 1
     var recurrenceSplit = RecurrenceSplit.automatic
+    var batch = BenchConfig.defaultBatch
 
     func measure(seconds: Double, warmup: Double) throws -> TrainResult {
-        let b = BenchConfig.batch, l = config.seqLen, v = BenchConfig.vocab
+        let b = batch, l = config.seqLen, v = BenchConfig.vocab
         let model = try CharRNNModel(
             config: ModelConfig(vocabSize: v, cell: config.cell, hiddenSize: config.hidden, fcLayers: config.fcLayers),
             maxBatch: b, maxSteps: l,
@@ -51,7 +52,7 @@ struct TrainRun {
     }
 
     private func timeSteps(_ step: (Int) -> Void, seconds: Double, warmup: Double, lossSum: () -> Double) throws -> TrainResult {
-        let b = BenchConfig.batch, l = config.seqLen
+        let b = batch, l = config.seqLen
         var i = 0
         let warmStart = now()
         while i < 3 || now() - warmStart < warmup { step(i); i += 1 }

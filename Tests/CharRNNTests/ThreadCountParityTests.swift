@@ -125,12 +125,15 @@ import Testing
         #expect(try Self.blocks(hidden: 64, batch: 6, threads: 3, policy: .finest) == [[0, 6, 0, 32], [0, 6, 32, 64], [0, 6, 64, 64]])
         // 32 units on three threads would leave each less than a panel: split by sequences.
         #expect(try Self.blocks(hidden: 32, batch: 6, threads: 3, policy: .finest).allSatisfy { $0[2] == 0 && $0[3] == 32 })
-        #expect(try Self.blocks(hidden: 128, batch: 128, threads: 2, policy: .measured) == [[0, 128, 0, 64], [0, 128, 64, 128]])
+        #expect(try Self.blocks(hidden: 128, batch: 32, threads: 2, policy: .measured) == [[0, 32, 0, 64], [0, 32, 64, 128]])
     }
 
     @Test func otherwiseByWholeSequences() throws {
-        // 20 units do not fall on panel boundaries: two sequences per block, all units each.
-        #expect(try Self.blocks(hidden: 20, batch: 6, threads: 2, policy: .finest) == [[0, 2, 0, 20], [2, 4, 0, 20], [4, 6, 0, 20]])
+        // 20 units do not fall on panel boundaries: one block of sequences per thread, all units each.
+        #expect(try Self.blocks(hidden: 20, batch: 6, threads: 2, policy: .finest) == [[0, 3, 0, 20], [3, 6, 0, 20]])
+        // Enough sequences per thread: by sequences even though units would fall on whole panels.
+        #expect(try Self.blocks(hidden: 128, batch: 128, threads: 2, policy: .measured) == [[0, 64, 0, 128], [64, 128, 0, 128]])
+        #expect(try Self.blocks(hidden: 128, batch: 64, threads: 2, policy: .measured) == [[0, 32, 0, 128], [32, 64, 0, 128]])
         // 48 units on two threads would leave each fewer than 32: split by sequences.
         #expect(try Self.blocks(hidden: 48, batch: 64, threads: 2, policy: .measured).allSatisfy { $0[2] == 0 && $0[3] == 48 })
         // Too little work to split at all.

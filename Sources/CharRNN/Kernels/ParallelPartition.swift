@@ -33,6 +33,10 @@ struct SplitPolicy: Sendable {
     /// Fewest hidden units per thread when a recurrence is split by units (all sequences on every
     /// thread, one barrier per time step) instead of by sequences.
     var minimumUnits: Int
+    /// Sequences per thread from which a recurrence is split by sequences even where it could be
+    /// split by units: blocks of a few register tiles each run their time loop with no wait per
+    /// step, which beats the barrier's waits and each thread's re-packing of the whole state.
+    var sequencesPerThreadOverUnits: Int
     /// GEMM row blocks start on multiples of this (12 = the micro-tile: no partial tiles).
     var rowGranule: Int
     /// Fewest elements summed per block in a column sum, and fewest columns.
@@ -43,22 +47,28 @@ struct SplitPolicy: Sendable {
     var partsPerThread: Int
 
     static let measured = SplitPolicy(minimumMACs: 1 << 19, minimumSequences: 16, sequenceGranule: 4, minimumUnits: 32,
-                                      rowGranule: GEMM.mr, minimumSumElements: 1 << 16, minimumColumns: 256, partsPerThread: 4)
+                                      sequencesPerThreadOverUnits: 32, rowGranule: GEMM.mr, minimumSumElements: 1 << 16,
+                                      minimumColumns: 256, partsPerThread: 4)
     static let finest = SplitPolicy(minimumMACs: 0, minimumSequences: 1, sequenceGranule: 1, minimumUnits: GEMM.nr,
-                                    rowGranule: 1, minimumSumElements: 0, minimumColumns: 1, partsPerThread: 2)
+                                    sequencesPerThreadOverUnits: .max, rowGranule: 1, minimumSumElements: 0, minimumColumns: 1,
+                                    partsPerThread: 2)
 }
 
 /// Which ways a recurrence may be split over a pool's threads: `automatic` picks units or sequences
-/// per layer and batch (what trainers use); `sequences` never splits by units (for benchmarks that
-/// compare the two).
+/// per layer and batch (what trainers use); `sequences` never splits by units and `units` does
+/// wherever the units fall on whole panels (for benchmarks that compare the two).
 public enum RecurrenceSplit: String, Sendable, CaseIterable {
-    case automatic, sequences
+    case automatic, sequences, units
 }
 
 extension ThreadPool {
     public convenience init(size: Int, cores: [Int]? = nil, recurrenceSplit: RecurrenceSplit) {
         var policy = SplitPolicy.measured
-        if recurrenceSplit == .sequences { policy.minimumUnits = .max }
+        switch recurrenceSplit {
+        case .automatic: break
+        case .sequences: policy.minimumUnits = .max
+        case .units: policy.sequencesPerThreadOverUnits = .max
+        }
         self.init(size: size, policy: policy, cores: cores)
     }
 

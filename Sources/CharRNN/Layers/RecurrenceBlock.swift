@@ -39,8 +39,9 @@ struct RecurrenceBlock {
 
 extension RecurrentLayer {
     /// Runs `body` on the blocks of a `batch`-sequence recurrence over the trainer's threads (one
-    /// block with no pool). Split by units when every thread gets at least `minimumUnits` units
-    /// (whole SIMD/GEMM panels) and a step is worth a barrier, else by sequences.
+    /// block with no pool). Split by sequences when every thread gets enough of them; else by units
+    /// when every thread gets at least `minimumUnits` units (whole SIMD/GEMM panels) and a step is
+    /// worth a barrier; else by as many sequences as there are.
     func forEachRecurrenceBlock(batch: Int, _ body: (RecurrenceBlock) -> Void) {
         let whole = RecurrenceBlock(rows: 0..<batch, units: 0..<hiddenSize, allUnits: true, barrier: nil)
         guard let pool = ThreadPool.current else { return body(whole) }
@@ -51,16 +52,20 @@ extension RecurrentLayer {
             }
             return
         }
-        ThreadPool.forEachBlock(of: batch, on: pool, granule: pool.policy.sequenceGranule,
-                                minimumBlock: pool.policy.minimumSequences) {
-            body(RecurrenceBlock(rows: $0, units: 0..<hiddenSize, allUnits: true, barrier: nil))
+        // One block per thread: a block's recurrent products run on its rows only, and a block of
+        // fewer rows than a few register tiles wastes most of each tile and rereads W_hh per block.
+        let minimum = max(pool.policy.minimumSequences, 1)
+        guard batch >= 2 * minimum else { return body(whole) }
+        let sequences = ParallelPartition(count: batch, parts: min(pool.size, batch / minimum), granule: pool.policy.sequenceGranule)
+        pool.run(parts: sequences.parts) {
+            body(RecurrenceBlock(rows: sequences.block($0), units: 0..<hiddenSize, allUnits: true, barrier: nil))
         }
     }
 
     private func unitPartition(batch: Int, pool: ThreadPool) -> ParallelPartition? {
         let policy = pool.policy
         // Unit ranges must start on GEMM panel (and SIMD lane) boundaries inside every gate block.
-        guard batch > 1, hiddenSize % GEMM.nr == 0, hiddenSize / pool.size >= max(policy.minimumUnits, 1),
+        guard batch > 1, batch / pool.size < policy.sequencesPerThreadOverUnits, hiddenSize % GEMM.nr == 0, hiddenSize / pool.size >= max(policy.minimumUnits, 1),
               batch * gateWidth * hiddenSize >= policy.minimumMACs else { return nil }
         let partition = ParallelPartition(count: hiddenSize, parts: pool.size, granule: GEMM.nr)
         return partition.parts > 1 ? partition : nil
