@@ -43,4 +43,42 @@ extension GEMM {
         parallelBlocked(transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: .prepacked(packedB),
                         beta: beta, c: c, ldc: ldc)
     }
+
+    /// C[m, columns] += A·op(B) for the same `units` of each of `gates` column blocks of `width`
+    /// (columns g·width + units, n = gates·width) of a B packed by `packB`: a thread's share of a
+    /// recurrent product split by hidden units. Each block of A is packed once for every gate, not
+    /// once per gate; every element is summed in `blocked`'s order (K blocks in turn), so the bits
+    /// are the same. `units` must start on a multiple of NR and `width` be one.
+    static func runGateColumns(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedB: UnsafePointer<Float>,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, units: Range<Int>, width: Int, gates: Int) {
+        precondition(units.lowerBound % nr == 0 && width % nr == 0 && units.upperBound <= width,
+                     "GEMM.runGateColumns: units \(units) of width \(width) off the \(nr)-column panels")
+        let n = gates * width
+        checkShape(transA: false, transB: false, m: m, n: n, k: k, lda: lda, ldb: max(1, n), ldc: ldc)
+        guard m > 0, k > 0, !units.isEmpty else { return }
+        let packedA = GEMMScratch.forCurrentThread().a
+        var pc = 0
+        while pc < k {
+            let kcBlock = min(kc, k - pc)
+            var ic = 0
+            while ic < m {
+                let mcBlock = min(mc, m - ic)
+                packA(transA: false, a: a, lda: lda, row: ic, column: pc, m: mcBlock, k: kcBlock, into: packedA)
+                for gate in 0..<gates {
+                    let end = gate * width + units.upperBound
+                    var jc = gate * width + units.lowerBound
+                    while jc < end {
+                        let blockStart = jc / nc * nc
+                        let ncBlock = min(blockStart + nc, end) - jc
+                        let b = packedB + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kcBlock
+                        macroKernel(m: mcBlock, n: ncBlock, k: kcBlock, alpha: 1, packedA: packedA, packedB: b,
+                                    beta: 1, c: c + ic * ldc + jc, ldc: ldc)
+                        jc += ncBlock
+                    }
+                }
+                ic += mcBlock
+            }
+            pc += kcBlock
+        }
+    }
 }

@@ -107,11 +107,8 @@ class RecurrentLayer {
             GEMM.run(transA: false, m: rows, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
                      packedB: packedHH, beta: 1, c: out, ldc: gateWidth)
         } else if !block.units.isEmpty {
-            for gate in 0..<(gateWidth / hiddenSize) {
-                let first = gate * hiddenSize + block.units.lowerBound
-                GEMM.blocked(transA: false, m: rows, n: gateWidth, k: hiddenSize, alpha: 1, a: h, lda: hiddenSize,
-                             b: .prepacked(packedHH), beta: 1, c: out, ldc: gateWidth, columns: first..<(first + block.units.count))
-            }
+            GEMM.runGateColumns(m: rows, k: hiddenSize, a: h, lda: hiddenSize, packedB: packedHH, c: out, ldc: gateWidth,
+                                units: block.units, width: hiddenSize, gates: gateWidth / hiddenSize)
         }
     }
 
