@@ -65,8 +65,9 @@ extension RecurrentLayer {
     private func unitPartition(batch: Int, pool: ThreadPool) -> ParallelPartition? {
         let policy = pool.policy
         // Unit ranges must start on GEMM panel (and SIMD lane) boundaries inside every gate block.
-        guard batch > 1, batch / pool.size < policy.sequencesPerThreadOverUnits, hiddenSize % GEMM.nr == 0, hiddenSize / pool.size >= max(policy.minimumUnits, 1),
-              batch * gateWidth * hiddenSize >= policy.minimumMACs else { return nil }
+        guard batch > 1, batch / pool.size < policy.sequencesPerThreadOverUnits, hiddenSize % GEMM.nr == 0,
+              hiddenSize / pool.size >= max(policy.minimumUnits, 1), batch * gateWidth * hiddenSize >= policy.minimumMACs
+        else { return nil }
         let partition = ParallelPartition(count: hiddenSize, parts: pool.size, granule: GEMM.nr)
         return partition.parts > 1 ? partition : nil
     }
