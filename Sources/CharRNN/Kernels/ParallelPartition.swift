@@ -100,13 +100,16 @@ extension ThreadPool {
         forEachBlock(of: width, on: pool, granule: 16, minimumBlock: minimumColumns, body)
     }
 
-    static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
+    /// Blocks of at least `minimumBlock` items, at most `blocksPerThread` per thread (the policy's
+    /// `partsPerThread` unless given).
+    static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, blocksPerThread: Int? = nil,
+                             _ body: (Range<Int>) -> Void) {
         let minimumBlock = max(minimumBlock, 1)
         guard count >= 2 * minimumBlock else {
             body(0..<count)
             return
         }
-        let parts = min(pool.size * pool.policy.partsPerThread, count / minimumBlock)
+        let parts = min(pool.size * (blocksPerThread ?? pool.policy.partsPerThread), count / minimumBlock)
         let partition = ParallelPartition(count: count, parts: parts, granule: granule)
         pool.run(parts: partition.parts) { body(partition.block($0)) }
     }

@@ -54,11 +54,9 @@ extension RecurrentLayer {
         }
         // One block per thread: a block's recurrent products run on its rows only, and a block of
         // fewer rows than a few register tiles wastes most of each tile and rereads W_hh per block.
-        let minimum = max(pool.policy.minimumSequences, 1)
-        guard batch >= 2 * minimum else { return body(whole) }
-        let sequences = ParallelPartition(count: batch, parts: min(pool.size, batch / minimum), granule: pool.policy.sequenceGranule)
-        pool.run(parts: sequences.parts) {
-            body(RecurrenceBlock(rows: sequences.block($0), units: 0..<hiddenSize, allUnits: true, barrier: nil))
+        ThreadPool.forEachBlock(of: batch, on: pool, granule: pool.policy.sequenceGranule,
+                                minimumBlock: pool.policy.minimumSequences, blocksPerThread: 1) {
+            body(RecurrenceBlock(rows: $0, units: 0..<hiddenSize, allUnits: true, barrier: nil))
         }
     }
 
