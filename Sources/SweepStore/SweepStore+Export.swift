@@ -36,3 +36,13 @@ extension SweepStore {
         }
     }
 }
+
+extension SweepStore {
+    /// Live exports of this store: from now on they track which trials change, and rewrite only
+    /// those trials' rows (the first write reads every trial).
+    public func liveExports() -> LiveExports {
+        let changes = ExportChangeLog()
+        pool.add(transactionObserver: changes, extent: .databaseLifetime)
+        return LiveExports(store: self, changes: changes)
+    }
+}

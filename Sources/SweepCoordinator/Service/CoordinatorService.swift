@@ -88,6 +88,8 @@ public final class CoordinatorService {
     /// Live rewrites of the exports and the report, spaced so their cost per trial stays flat.
     var exportSchedule: RewriteSchedule
     var reportSchedule: RewriteSchedule
+    /// results.csv and curves.csv while the sweep runs: rewritten from the trials that changed.
+    let liveExports: LiveExports
     /// Times results.csv and curves.csv were written (start, live, end), and report.html.
     public var exportsWritten: Int { exportSchedule.count }
     public var reportsWritten: Int { reportSchedule.count }
@@ -105,6 +107,7 @@ public final class CoordinatorService {
         self.shutdown = shutdown
         self.exportSchedule = RewriteSchedule(interval: options.exportInterval)
         self.reportSchedule = RewriteSchedule(interval: options.reportInterval)
+        self.liveExports = setup.store.liveExports()
         self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
         let records = try setup.store.allTrials()
@@ -273,7 +276,7 @@ public final class CoordinatorService {
         if droppedMessages > 0 {
             recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
         }
-        exportResults()
+        exportResults(live: false)
         writeReport(live: false)
         let c = scheduler.counts
         recordEvent(complete ? "complete" : "stopped",
@@ -332,12 +335,17 @@ public final class CoordinatorService {
         if !progress.isTerminal || kind != "progress" { progress.log(message) }
     }
 
-    /// Rewrites results.csv and curves.csv from the store (every trial: see `exportSchedule`).
-    func exportResults() {
+    /// Rewrites results.csv and curves.csv: while the sweep runs (`live`) from the trials that changed
+    /// since the last write, at its end from every trial in the store.
+    func exportResults(live: Bool = true) {
         flushStoreWrites()
         let started = clock.now()
         do {
-            try setup.store.exportAll(to: setup.folder.root.path)
+            if live {
+                try liveExports.write(to: setup.folder.root.path)
+            } else {
+                try setup.store.exportAll(to: setup.folder.root.path)
+            }
             resultsDirty = false
             reportDirty = true
             exportSchedule.wrote(from: started, to: clock.now())
