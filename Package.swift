@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "SweepProtocolTests", dependencies: ["SweepProtocol", "SweepTestSupport", "TrialSpec"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepTestSupport", "TrialSpec", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepTestSupport", "SystemSupport", "TrialSpec", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SweepCoordinatorTests", dependencies: [
             "SweepCoordinator", "SweepWorker", "SweepTestSupport", "SweepCore", "SweepProtocol", "SweepStore", "ZeroMQ", "ZeroMQTransport", "TrialSpec", "CharRNN",
             "SystemSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),

@@ -34,7 +34,7 @@ extension StoreTransaction {
                     INSERT INTO checkpoints (trial_id, attempt, epoch, path, sha256, bytes, is_best, is_latest, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """).execute(
-                arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now])
+                arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now.stored])
 
             candidates += try String.fetchAll(
                 db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best"),

@@ -55,11 +55,11 @@ extension StoreTransaction {
                     UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE trial_id = ?
                     """,
-                arguments: [TrialStatus.stopped.rawValue, now, trialID])
+                arguments: [TrialStatus.stopped.rawValue, now.stored, trialID])
             if attempt > 0 {
                 try db.execute(
                     sql: "UPDATE attempts SET ended_at = ?, outcome = ?, message = ? WHERE trial_id = ? AND attempt = ? AND ended_at IS NULL",
-                    arguments: [now, TrialStatus.stopped.rawValue, reason, trialID, attempt])
+                    arguments: [now.stored, TrialStatus.stopped.rawValue, reason, trialID, attempt])
             }
             return true
         }
@@ -74,7 +74,7 @@ extension StoreTransaction {
             try db.execute(sql: "DELETE FROM results WHERE trial_id = ? AND status = ?", arguments: [trialID, TrialStatus.stopped.rawValue])
             try db.execute(
                 sql: "UPDATE trials SET status = ?, updated_at = ? WHERE trial_id = ? AND status = ?",
-                arguments: [TrialStatus.queued.rawValue, now, trialID, TrialStatus.stopped.rawValue])
+                arguments: [TrialStatus.queued.rawValue, now.stored, trialID, TrialStatus.stopped.rawValue])
             return db.changesCount > 0
         }
     }

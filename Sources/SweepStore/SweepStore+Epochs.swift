@@ -63,7 +63,7 @@ extension SweepStore {
     /// The bound values of an epochs row, in the column order of `epochRow`.
     static func epochArguments(trialID: String, attempt: Int, _ m: EpochMetrics, _ now: Date) -> StatementArguments {
         [trialID, attempt, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.valPerplexity,
-         m.seconds, m.tokensPerSecond, now]
+         m.seconds, m.tokensPerSecond, now.stored]
     }
 
     /// The epochs of a trial, by epoch.

@@ -35,7 +35,7 @@ extension StoreTransaction {
     public func appendEvent(kind: String, message: String, trialID: String? = nil, workerID: String? = nil,
                             at now: Date = Date()) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO events (time, kind, trial_id, worker_id, message) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [now, kind, trialID, workerID, message])
+            .execute(arguments: [now.stored, kind, trialID, workerID, message])
         return db.lastInsertedRowID
     }
 }

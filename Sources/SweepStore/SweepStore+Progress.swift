@@ -28,10 +28,10 @@ extension StoreTransaction {
                             updated_at = excluded.updated_at, threads = excluded.threads
                         """,
                     arguments: [p.trialID, p.attempt, p.workerID, p.epoch, p.batch, p.batches, p.tokens, p.tokensPerSecond,
-                                p.updatedAt, p.threads, p.trialID, p.attempt])
+                                p.updatedAt.stored, p.threads, p.trialID, p.attempt])
             }
             for (worker, seen) in workersSeen {
-                try db.execute(sql: "UPDATE workers SET last_seen = MAX(last_seen, ?) WHERE worker_id = ?", arguments: [seen, worker])
+                try db.execute(sql: "UPDATE workers SET last_seen = MAX(last_seen, ?) WHERE worker_id = ?", arguments: [seen.stored, worker])
             }
         }
     }

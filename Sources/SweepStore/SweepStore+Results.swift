@@ -32,13 +32,13 @@ extension StoreTransaction {
                         attempts = MAX(attempts, ?), parameters = COALESCE(?, parameters), updated_at = ?
                     WHERE trial_id = ?
                     """).execute(
-                arguments: [result.status.rawValue, result.attempt, result.parameters, now, result.trialID])
+                arguments: [result.status.rawValue, result.attempt, result.parameters, now.stored, result.trialID])
             try db.cachedStatement(
                 sql: """
                     UPDATE attempts SET ended_at = ?, outcome = ?
                     WHERE trial_id = ? AND attempt = ? AND ended_at IS NULL
                     """).execute(
-                arguments: [now, result.status.rawValue, result.trialID, result.attempt])
+                arguments: [now.stored, result.status.rawValue, result.trialID, result.attempt])
             return .recorded
         }
     }
@@ -69,7 +69,7 @@ extension SweepStore {
                 result.epochsRun, result.bestEpoch, result.trainLoss, result.valLoss, result.valAccuracy,
                 result.valPerplexity, result.overfitPct, result.trainingSeconds, result.inferenceSecondsPer1000,
                 result.msPerChar, result.parameters, result.sizeMB, result.macsPerChar, result.trainingFlops,
-                result.tokensPerSecond, result.sample, result.resultJSON, now,
+                result.tokensPerSecond, result.sample, result.resultJSON, now.stored,
             ])
     }
 }

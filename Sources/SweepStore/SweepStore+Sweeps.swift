@@ -10,7 +10,7 @@ extension SweepStore {
             }
             try db.execute(
                 sql: "INSERT INTO sweeps (name, spec_hash, spec_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, specHash, specJSON, now, now])
+                arguments: [name, specHash, specJSON, now.stored, now.stored])
             return .created
         }
     }
@@ -24,7 +24,7 @@ extension SweepStore {
                     ON CONFLICT(name) DO UPDATE SET spec_hash = excluded.spec_hash,
                         spec_json = excluded.spec_json, updated_at = excluded.updated_at
                     """,
-                arguments: [name, specHash, specJSON, now, now])
+                arguments: [name, specHash, specJSON, now.stored, now.stored])
         }
     }
 

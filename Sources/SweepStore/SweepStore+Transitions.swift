@@ -56,7 +56,7 @@ extension StoreTransaction {
                     UPDATE trials SET status = 'running', attempts = ?, worker_id = ?, lease_expires_at = ?,
                         updated_at = ? WHERE trial_id = ?
                     """).execute(
-                arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
+                arguments: [attempt, workerID, leaseExpiresAt.stored, now.stored, trialID])
             try SweepStore.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
                                          workerName: workerName, leaseID: leaseID, at: now)
             return attempt
@@ -77,7 +77,7 @@ extension StoreTransaction {
                     UPDATE trials SET status = 'running', attempts = MAX(attempts, ?), worker_id = ?,
                         lease_expires_at = ?, updated_at = ? WHERE trial_id = ?
                     """).execute(
-                arguments: [attempt, workerID, leaseExpiresAt, now, trialID])
+                arguments: [attempt, workerID, leaseExpiresAt.stored, now.stored, trialID])
             let exists = try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM attempts WHERE trial_id = ? AND attempt = ?)"),
                 arguments: [trialID, attempt]) ?? false
@@ -103,7 +103,7 @@ extension StoreTransaction {
                     UPDATE trials SET lease_expires_at = ?
                     WHERE trial_id = ? AND status = 'running' AND worker_id = ?
                     """).execute(
-                arguments: [leaseExpiresAt, trialID, workerID])
+                arguments: [leaseExpiresAt.stored, trialID, workerID])
             return db.changesCount > 0
         }
     }
@@ -119,7 +119,7 @@ extension StoreTransaction {
                     UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE trial_id = ? AND status = 'running'
                     """).execute(
-                arguments: [now, trialID])
+                arguments: [now.stored, trialID])
             return db.changesCount > 0
         }
     }
@@ -141,7 +141,7 @@ extension StoreTransaction {
                     UPDATE trials SET status = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE trial_id = ?
                     """).execute(
-                arguments: [status.rawValue, now, trialID])
+                arguments: [status.rawValue, now.stored, trialID])
             return true
         }
     }
@@ -155,7 +155,7 @@ extension StoreTransaction {
         do {
             try db.cachedStatement(
                 sql: "UPDATE attempts SET ended_at = ?, outcome = ?, message = ? WHERE trial_id = ? AND attempt = ?").execute(
-                arguments: [now, outcome, message, trialID, attempt])
+                arguments: [now.stored, outcome, message, trialID, attempt])
             return db.changesCount > 0
         }
     }
@@ -181,7 +181,7 @@ extension SweepStore {
                     host = excluded.host, worker_name = excluded.worker_name, lease_id = excluded.lease_id,
                     started_at = excluded.started_at, ended_at = NULL, outcome = NULL, message = NULL
                 """).execute(
-            arguments: [trialID, attempt, workerID, host, workerName, leaseID, now])
+            arguments: [trialID, attempt, workerID, host, workerName, leaseID, now.stored])
     }
 }
 
@@ -204,7 +204,7 @@ extension SweepStore {
                         UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL,
                             retry_from_attempt = attempts, updated_at = ? WHERE trial_id = ?
                         """,
-                    arguments: [now, id])
+                    arguments: [now.stored, id])
             }
             return ids
         }

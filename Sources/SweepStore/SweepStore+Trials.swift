@@ -17,7 +17,7 @@ extension SweepStore {
             for trial in trials {
                 try statement.execute(arguments: [
                     trial.trialID, trial.number, trial.configJSON, GridCoding.encode(trial.grid),
-                    trial.estimatedCost, trial.parameters, now, now,
+                    trial.estimatedCost, trial.parameters, now.stored, now.stored,
                 ])
                 inserted += db.changesCount
             }
@@ -84,7 +84,7 @@ extension SweepStore {
                     SELECT * FROM trials WHERE status = 'running'
                     AND (lease_expires_at IS NULL OR lease_expires_at < ?) ORDER BY number, trial_id
                     """,
-                arguments: [now]
+                arguments: [now.stored]
             ).map(TrialRecord.init(row:))
         }
     }

@@ -29,7 +29,7 @@ extension StoreTransaction {
                     ON CONFLICT(worker_id) DO UPDATE SET host = excluded.host, cores = excluded.cores,
                         build = excluded.build, last_seen = excluded.last_seen
                     """,
-                arguments: [workerID, host, cores, build, now, now])
+                arguments: [workerID, host, cores, build, now.stored, now.stored])
         }
     }
 
@@ -61,7 +61,7 @@ extension SweepStore {
     @discardableResult
     public func touchWorker(workerID: String, at now: Date = Date()) throws -> Bool {
         try pool.write { db in
-            try db.execute(sql: "UPDATE workers SET last_seen = ? WHERE worker_id = ?", arguments: [now, workerID])
+            try db.execute(sql: "UPDATE workers SET last_seen = ? WHERE worker_id = ?", arguments: [now.stored, workerID])
             return db.changesCount > 0
         }
     }

@@ -44,8 +44,9 @@ public final class SweepStore: Sendable {
     /// checkpoint rows and events ride along with the next result).
     func durableWrite<T>(_ updates: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // Prepared once per connection: this runs for every result.
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+            defer { try? db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute() }
             var value: [T] = []
             try db.inTransaction(.immediate) {
                 value.append(try updates(db))

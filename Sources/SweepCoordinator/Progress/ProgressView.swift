@@ -126,7 +126,7 @@ public final class ProgressView: @unchecked Sendable {
                 linesDrawn = 0
             }
         } else {
-            text += Date.now.formatted(.iso8601) + " "
+            text += UTCDateText.iso8601(Date.now) + " "
         }
         text += TerminalText.printable(line) + "\n"
         output.write(Data(text.utf8))
