@@ -6,10 +6,13 @@ import Foundation
 struct ConfigColumns {
     private let root: [String: Any]
     private static let sections = ["model", "training", "split", "dataset", "generate"]
+    /// The sections a key is looked up in, in order: the known ones, then any others by name.
+    private let searchOrder: [String]
 
     init(json: String) {
         let object = try? JSONSerialization.jsonObject(with: Data(json.utf8))
         root = object as? [String: Any] ?? [:]
+        searchOrder = Self.sections + root.keys.filter { !Self.sections.contains($0) }.sorted()
     }
 
     /// The columns of `json`, parsed once per distinct text: a trial's config never changes, and
@@ -20,8 +23,7 @@ struct ConfigColumns {
 
     func value(_ key: String) -> Any? {
         if let value = root[key], !(value is NSNull) { return value }
-        let otherSections = root.keys.filter { !Self.sections.contains($0) }.sorted()
-        for section in Self.sections + otherSections {
+        for section in searchOrder {
             if let nested = root[section] as? [String: Any], let value = nested[key], !(value is NSNull) {
                 return value
             }
