@@ -39,10 +39,11 @@ extension SweepStore {
 
 extension SweepStore {
     /// Live exports of this store: from now on they track which trials change, and rewrite only
-    /// those trials' rows (the first write reads every trial).
+    /// those trials' rows (the first write reads every trial). The store stops tracking for them
+    /// once they are gone (it holds their change log weakly).
     public func liveExports() -> LiveExports {
         let changes = ExportChangeLog()
-        pool.add(transactionObserver: changes, extent: .databaseLifetime)
+        pool.add(transactionObserver: changes, extent: .observerLifetime)
         return LiveExports(store: self, changes: changes)
     }
 }
