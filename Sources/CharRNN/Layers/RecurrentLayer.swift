@@ -190,19 +190,23 @@ class RecurrentLayer {
             matmulTransAAccumulate(hiddenGates + skip * gateWidth, states + skip * hiddenSize, gWHH,
                                    m: gateWidth, n: hiddenSize, k: rows - skip)
         }
-        accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
         switch lastInput {
         case let .dense(x)?:
+            accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
             matmulTransAAccumulate(inputGates, x, gWIH, m: gateWidth, n: inputSize, k: rows)
             accumulateColumnSums(inputGates, rows: rows, width: gateWidth, into: gBIH)
             if let dx = inputGradient {
                 matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
             }
+        case let .tokens(projection)? where inputGates == hiddenGates:
+            // One pass over the gate gradients for both (RNN, LSTM): they are read from memory once.
+            projection.backward(gateGradient: inputGates, columnSumsInto: gBHH)
         case let .tokens(projection)?:
+            accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
             projection.backward(gateGradient: inputGates)
         case nil:
             // No forward yet: no input, and no rows (lastBatch is 0) to take gradients from.
-            break
+            accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
         }
     }
 }

@@ -65,16 +65,20 @@ final class TokenInputProjection {
         }
     }
 
-    /// Accumulates dW_ih, db_ih and dE from the gradients w.r.t. the projections ([rows, G·H]).
-    func backward(gateGradient: UnsafePointer<Float>) {
+    /// Accumulates dW_ih, db_ih and dE from the gradients w.r.t. the projections ([rows, G·H]), and
+    /// with `columnSums` also adds their column sums there (another bias's gradient, when the same
+    /// gradients multiply h_{t-1}) in the same pass, in the same row order as `accumulateColumnSums`.
+    func backward(gateGradient: UnsafePointer<Float>, columnSumsInto columnSums: UnsafeMutablePointer<Float>? = nil) {
         let gw = gateWidth
         // Split by gate columns: each column still adds its rows in order, whatever thread runs it.
         let rows = rows
         ThreadPool.forEachColumnBlock(of: gw, rows: rows) { columns in
-            for v in 0..<vocabSize { (tableGradient + v * gw + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            let first = columns.lowerBound, count = columns.count
+            for v in 0..<vocabSize { (tableGradient + v * gw + first).update(repeating: 0, count: count) }
             for r in 0..<rows {
-                addInPlace(tableGradient + Int(tokens[r]) * gw + columns.lowerBound, gateGradient + r * gw + columns.lowerBound,
-                           columns.count)
+                let row = gateGradient + r * gw + first
+                addInPlace(tableGradient + Int(tokens[r]) * gw + first, row, count)
+                if let columnSums { addInPlace(columnSums + first, row, count) }
             }
         }
         accumulateColumnSums(tableGradient, rows: vocabSize, width: gw, into: gBIH)
