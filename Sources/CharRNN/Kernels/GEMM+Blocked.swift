@@ -46,7 +46,7 @@ extension GEMM {
                     packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock, into: scratch.b)
                     packedB = UnsafePointer(scratch.b)
                 case let .prepacked(base):
-                    packedB = base + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kcBlock
+                    packedB = prepackedPanels(base, column: jc, row: pc, kBlock: kcBlock, k: k, n: n)
                 }
                 var ic = 0
                 while ic < m {
@@ -68,6 +68,15 @@ extension GEMM {
     static func prepackedOffset(column jc: Int, row pc: Int, k: Int, n: Int) -> Int {
         let width = min(nc, n - jc)
         return jc * k + pc * ((width + nr - 1) / nr * nr)
+    }
+
+    /// Where the panels of columns `jc`… of the KC block at row `pc` start in a prepacked B (`jc` on
+    /// a multiple of NR, inside the NC block that holds it).
+    @inline(__always)
+    static func prepackedPanels(_ base: UnsafePointer<Float>, column jc: Int, row pc: Int, kBlock: Int, k: Int, n: Int)
+        -> UnsafePointer<Float> {
+        let blockStart = jc / nc * nc
+        return base + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kBlock
     }
 
     /// Walks the MR×NR tiles of one packed block; B's micro-panel is reused across all A panels.

@@ -70,7 +70,7 @@ extension GEMM {
                     while jc < end {
                         let blockStart = jc / nc * nc
                         let ncBlock = min(blockStart + nc, end) - jc
-                        let b = packedB + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kcBlock
+                        let b = prepackedPanels(packedB, column: jc, row: pc, kBlock: kcBlock, k: k, n: n)
                         macroKernel(m: mcBlock, n: ncBlock, k: kcBlock, alpha: 1, packedA: packedA, packedB: b,
                                     beta: 1, c: c + ic * ldc + jc, ldc: ldc)
                         jc += ncBlock

@@ -95,8 +95,7 @@ public final class LiveExports: Sendable {
     private static func ids(_ sql: String, _ rowIDs: Set<Int64>, _ db: Database) throws -> Set<String> {
         var found = Set<String>()
         for chunk in chunks(Array(rowIDs)) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            found.formUnion(try String.fetchAll(db, sql: "\(sql) (\(marks))", arguments: StatementArguments(chunk)))
+            found.formUnion(try String.fetchAll(db, sql: "\(sql) (\(placeholders(chunk.count)))", arguments: StatementArguments(chunk)))
         }
         return found
     }
@@ -105,13 +104,17 @@ public final class LiveExports: Sendable {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
+    /// "?,?,…" for an IN list of `count` values.
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
     /// `WHERE <column> IN (...)` over `trialIDs` in chunks, or one query over every row when nil.
     private static func rows(_ sql: String, column: String, trialIDs: Set<String>?, order: String, _ db: Database) throws -> [Row] {
         guard let trialIDs else { return try Row.fetchAll(db, sql: "\(sql) ORDER BY \(order)") }
         var rows: [Row] = []
         for chunk in chunks(trialIDs.sorted()) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            rows += try Row.fetchAll(db, sql: "\(sql) WHERE \(column) IN (\(marks)) ORDER BY \(order)",
+            rows += try Row.fetchAll(db, sql: "\(sql) WHERE \(column) IN (\(placeholders(chunk.count))) ORDER BY \(order)",
                                      arguments: StatementArguments(Array(chunk)))
         }
         return rows
@@ -139,9 +142,8 @@ public final class LiveExports: Sendable {
 
     private static func refreshCurves(_ cache: inout Cache, trialIDs: Set<String>?, _ db: Database) throws {
         guard trialIDs?.isEmpty != true else { return }
-        let lines = try rows("SELECT e.*, t.number FROM epochs e JOIN trials t ON t.trial_id = e.trial_id", column: "e.trial_id",
-                             trialIDs: trialIDs, order: "t.number, e.trial_id, e.epoch", db)
-            .map { CurveLine(trialNumber: $0["number"], metrics: EpochRow(row: $0)) }
+        let lines = try rows(CurvesTable.select, column: "e.trial_id", trialIDs: trialIDs, order: CurvesTable.order, db)
+            .map(CurvesTable.line)
         for id in trialIDs ?? [] { cache.curves[id] = nil }
         for line in lines {
             let text = CSVEncoding.record(ExportColumns.curves.map { $0.value(line).text })
@@ -155,18 +157,8 @@ public final class LiveExports: Sendable {
     /// renders for the next write, which reuses it while the grid columns stay the same.
     private static func resultsText(_ entries: inout [String: ResultEntry]) -> String {
         let order = sortedIDs(entries.lazy.map { ($0.value.number, $0.key) })
-        // Grid keys in grid order (first appearance by trial number), minus the fixed columns.
-        let fixedNames = ExportColumns.results.map(\.name)
-        let fixed = Set(fixedNames)
-        var grid: [String] = []
-        var seen = Set<String>()
-        for id in order {
-            for key in entries[id]?.gridKeys ?? [] where !fixed.contains(key) && seen.insert(key).inserted {
-                grid.append(key)
-            }
-        }
-        let at = ExportColumns.resultsGridIndex
-        var text = CSVEncoding.record(Array(fixedNames[..<at]) + grid + fixedNames[at...])
+        let grid = ResultsTable.gridKeys(keyLists: order.map { entries[$0]?.gridKeys ?? [] })
+        var text = CSVEncoding.record(ResultsTable.header(grid: grid))
         for id in order {
             guard var entry = entries[id] else { continue }
             if entry.renderedFor != grid {

@@ -16,15 +16,27 @@ enum ResultsTable {
     /// Grid keys in grid order (first appearance over trials by number), minus the fixed columns:
     /// a grid over `cell` already shows in the `cell` column.
     static func gridKeys(_ lines: [ResultLine]) -> [String] {
+        gridKeys(keyLists: lines.lazy.map { $0.trial.grid.map(\.key) })
+    }
+
+    /// The same from each trial's grid keys, trials in file order.
+    static func gridKeys(keyLists: some Sequence<[String]>) -> [String] {
         let fixed = Set(ExportColumns.results.map(\.name))
         var keys: [String] = []
         var seen = Set<String>()
-        for line in lines {
-            for entry in line.trial.grid where !fixed.contains(entry.key) && seen.insert(entry.key).inserted {
-                keys.append(entry.key)
+        for list in keyLists {
+            for key in list where !fixed.contains(key) && seen.insert(key).inserted {
+                keys.append(key)
             }
         }
         return keys
+    }
+
+    /// The file's header for these grid columns.
+    static func header(grid: [String]) -> [String] {
+        let fixed = ExportColumns.results
+        let at = ExportColumns.resultsGridIndex
+        return fixed[..<at].map(\.name) + grid + fixed[at...].map(\.name)
     }
 
     static func table(_ db: Database) throws -> ExportTable {
@@ -32,7 +44,7 @@ enum ResultsTable {
         let grid = gridKeys(lines)
         let fixed = ExportColumns.results
         let at = ExportColumns.resultsGridIndex
-        let header = fixed[..<at].map(\.name) + grid + fixed[at...].map(\.name)
+        let header = header(grid: grid)
         let rows = lines.map { line in
             let cells = fixed.map { $0.value(line) }
             return Array(cells[..<at]) + grid.map { CellValue(text: line.grid[$0]) } + cells[at...]
