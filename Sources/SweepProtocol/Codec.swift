@@ -32,6 +32,24 @@ public struct Codec: Sendable {
         [identity] + encode(message)
     }
 
+    /// An ASSIGN as a ROUTER sends it, with its config already encoded: `configJSON` is
+    /// `assign.config` as a JSON object (the text the coordinator's store keeps for the trial). The
+    /// rest of the header is encoded and the config spliced in, so assigning a trial does not pay
+    /// for encoding its config once more; the receiver reads the same header either way.
+    public func encode(_ assign: Assign, configJSON: [UInt8], checkpoint: [UInt8]?, to identity: [UInt8]) -> [[UInt8]] {
+        // The rest is an object with at least the lease's keys: `{"attempt":...}`.
+        let rest = json(AssignWithoutConfig(assign: assign))
+        var header: [UInt8] = []
+        header.reserveCapacity(rest.count + configJSON.count + 10)
+        header += Array(#"{"config":"#.utf8)
+        header += configJSON
+        header.append(UInt8(ascii: ","))
+        header += rest.dropFirst()
+        var frames = [identity, Codec.magic, Array(Command.assign.rawValue.utf8), header]
+        if let checkpoint { frames.append(checkpoint) }
+        return frames
+    }
+
     /// REFUSED for a peer that spoke another version, under the magic frame the peer sent so it can
     /// read it: REFUSED's header is the same in every version (SPEC.md §2). A magic that is not
     /// `RNS<digits>` is answered with ours.
@@ -65,6 +83,11 @@ public struct Codec: Sendable {
         case .refused(let h): json(h)
         case .threads(let h): json(h)
         }
+    }
+
+    private struct AssignWithoutConfig: Encodable {
+        let assign: Assign
+        func encode(to encoder: any Encoder) throws { try assign.encode(to: encoder, withConfig: false) }
     }
 
     private func json<T: Encodable>(_ value: T) -> [UInt8] {

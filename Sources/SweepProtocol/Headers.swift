@@ -100,6 +100,24 @@ public struct Assign: Sendable, Hashable, Codable, LeaseClaim {
         case trialId = "trial_id", trialNumber = "trial_number", attempt, leaseId = "lease_id",
              leaseSeconds = "lease_seconds", config, seed, dataset, resumeCheckpoint = "resume_checkpoint"
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        try encode(to: encoder, withConfig: true)
+    }
+
+    /// `withConfig: false` leaves `config` out, for a codec that splices it in already encoded.
+    func encode(to encoder: any Encoder, withConfig: Bool) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(trialId, forKey: .trialId)
+        try container.encode(trialNumber, forKey: .trialNumber)
+        try container.encode(attempt, forKey: .attempt)
+        try container.encode(leaseId, forKey: .leaseId)
+        try container.encode(leaseSeconds, forKey: .leaseSeconds)
+        if withConfig { try container.encode(config, forKey: .config) }
+        try container.encode(seed, forKey: .seed)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encodeIfPresent(resumeCheckpoint, forKey: .resumeCheckpoint)
+    }
 }
 
 /// The lease an ASSIGN grants, read on its own when the ASSIGN's config cannot be read, so the

@@ -7,6 +7,28 @@ import GRDB
 /// and its events) one commit instead of several. Valid only inside the `write` call that made it.
 public struct StoreTransaction {
     let db: Database
+    /// Trials this transaction has found in the table. Trials are never deleted, so the check that
+    /// guards each write runs once per trial and transaction, not once per write (a trial's result
+    /// commits with its epochs, checkpoint rows and lineage).
+    let knownTrials = KnownTrials()
+
+    final class KnownTrials {
+        var ids: Set<String> = []
+    }
+
+    /// Throws `unknownTrial` unless the trial exists.
+    func requireTrial(_ trialID: String) throws {
+        guard !knownTrials.ids.contains(trialID) else { return }
+        _ = try trialState(trialID)
+    }
+
+    /// The trial's status and attempt count, read now (writes earlier in the transaction may have
+    /// changed them); throws `unknownTrial` unless the trial exists.
+    func trialState(_ trialID: String) throws -> (status: TrialStatus, attempts: Int) {
+        let state = try SweepStore.requireTrialState(db, trialID)
+        knownTrials.ids.insert(trialID)
+        return state
+    }
 }
 
 extension SweepStore {

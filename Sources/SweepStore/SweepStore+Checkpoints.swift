@@ -20,10 +20,11 @@ extension StoreTransaction {
     public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
                                  bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
         do {
-            _ = try SweepStore.requireTrialState(db, trialID)
+            try requireTrial(trialID)
+            // Each DELETE returns the files its rows named: one statement, not a SELECT and a DELETE.
             var candidates = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND epoch = ?"), arguments: [trialID, epoch])
-            try db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ?").execute(arguments: [trialID, epoch])
+                db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ? RETURNING path"),
+                arguments: [trialID, epoch])
 
             try db.cachedStatement(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?").execute(arguments: [trialID])
             if isBest {
@@ -37,10 +38,8 @@ extension StoreTransaction {
                 arguments: [trialID, attempt, epoch, path, sha256, bytes, isBest, now.stored])
 
             candidates += try String.fetchAll(
-                db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best"),
-                arguments: [trialID, attempt])
-            try db.cachedStatement(
-                sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best").execute(
+                db.cachedStatement(
+                    sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt IS ? AND NOT is_latest AND NOT is_best RETURNING path"),
                 arguments: [trialID, attempt])
 
             // A file still named by a remaining row must not be deleted.
@@ -62,6 +61,15 @@ extension SweepStore {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE trial_id = ? AND is_latest", arguments: [trialID])
                 .map(CheckpointRecord.init(row:))
+        }
+    }
+
+    /// Every trial's checkpoint to resume from, in one read (a run's setup restores them all).
+    public func latestCheckpointsByTrial() throws -> [String: CheckpointRecord] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE is_latest").map(CheckpointRecord.init(row:))
+            // At most one latest row per trial is kept; should a damaged file hold two, the later epoch wins.
+            return Dictionary(rows.map { ($0.trialID, $0) }, uniquingKeysWith: { $0.epoch >= $1.epoch ? $0 : $1 })
         }
     }
 

@@ -17,7 +17,7 @@ extension StoreTransaction {
     @discardableResult
     public func recordEpoch(trialID: String, attempt: Int, _ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
         do {
-            _ = try SweepStore.requireTrialState(db, trialID)
+            try requireTrial(trialID)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO \(SweepStore.epochRow)
@@ -39,7 +39,7 @@ extension StoreTransaction {
     /// Returns how many rows it added.
     @discardableResult
     public func recordMissingEpochs(trialID: String, attempt: Int, history: [EpochMetrics], at now: Date = Date()) throws -> Int {
-        _ = try SweepStore.requireTrialState(db, trialID)
+        try requireTrial(trialID)
         var added = 0
         for m in history {
             try db.cachedStatement(
@@ -79,6 +79,17 @@ extension SweepStore {
         try pool.read { db in
             Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM epochs ORDER BY trial_id, epoch").map(EpochRow.init(row:)),
                        by: \.trialID)
+        }
+    }
+
+    /// How many epochs each trial has recorded, in one read; trials with none are absent.
+    public func epochCounts() throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT trial_id, COUNT(*) FROM epochs GROUP BY trial_id") {
+                if let trialID: String = row[0], let count: Int = row[1] { counts[trialID] = count }
+            }
+            return counts
         }
     }
 

@@ -21,18 +21,25 @@ extension SweepStore {
 
     /// Writes a CSV export to `path` durably: readers see the old or the new file, never a torn one.
     public func export(_ format: CSVExport, to path: String) throws {
-        let text = try csv(format)
+        try Self.write(csv: try csv(format), to: path)
+    }
+
+    /// Writes results.csv and curves.csv into `folder` (the run folder) and returns the results
+    /// table it wrote, for a report of the same rows without reading them again.
+    @discardableResult
+    public func exportAll(to folder: String) throws -> ExportTable {
+        func path(_ format: CSVExport) -> String { URL(fileURLWithPath: folder).appendingPathComponent(format.defaultFileName).path }
+        let results = try table(.results)
+        try Self.write(csv: results.csv, to: path(.results))
+        try export(.curves, to: path(.curves))
+        return results
+    }
+
+    private static func write(csv text: String, to path: String) throws {
         do {
             try DurableFile.replace(atPath: path, with: Array(text.utf8))
         } catch {
             throw StoreError.exportFailed(path: path, reason: error.description)
-        }
-    }
-
-    /// Writes results.csv and curves.csv into `folder` (the run folder).
-    public func exportAll(to folder: String) throws {
-        for format in [CSVExport.results, .curves] {
-            try export(format, to: URL(fileURLWithPath: folder).appendingPathComponent(format.defaultFileName).path)
         }
     }
 }

@@ -17,7 +17,7 @@ extension StoreTransaction {
     public func keepLineage(trialID: String, attempt: Int, history: [EpochMetrics] = [],
                             at now: Date = Date()) throws -> [String] {
         do {
-            _ = try SweepStore.requireTrialState(db, trialID)
+            try requireTrial(trialID)
             if history.isEmpty {
                 try db.cachedStatement(sql: "DELETE FROM epochs WHERE trial_id = ? AND attempt > ?").execute(arguments: [trialID, attempt])
             } else {
@@ -28,8 +28,8 @@ extension StoreTransaction {
                 }
             }
             let doomed = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT path FROM checkpoints WHERE trial_id = ? AND attempt != ?"), arguments: [trialID, attempt])
-            try db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt != ?").execute(arguments: [trialID, attempt])
+                db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND attempt != ? RETURNING path"),
+                arguments: [trialID, attempt])
             // The newest remaining checkpoint becomes the latest one again.
             try db.cachedStatement(sql: "UPDATE checkpoints SET is_latest = 0 WHERE trial_id = ?").execute(arguments: [trialID])
             try db.cachedStatement(

@@ -20,7 +20,7 @@ extension StoreTransaction {
             throw StoreError.resultStatusNotFinished(trialID: result.trialID, status: result.status)
         }
         do {
-            _ = try SweepStore.requireTrialState(db, result.trialID)
+            try requireTrial(result.trialID)
             if let existing = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT attempt FROM results WHERE trial_id = ?"), arguments: [result.trialID]) {
                 return .duplicate(existingAttempt: existing)
@@ -50,6 +50,15 @@ extension SweepStore {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM results WHERE trial_id = ?", arguments: [trialID])
                 .map(TrialResult.init(row:))
+        }
+    }
+
+    /// Every stored result, by trial, in one read (a run's setup restores them all).
+    public func resultsByTrial() throws -> [String: TrialResult] {
+        try pool.read { db in
+            // trial_id is the table's primary key: one row per trial.
+            Dictionary(try Row.fetchAll(db, sql: "SELECT * FROM results").map(TrialResult.init(row:)).map { ($0.trialID, $0) },
+                       uniquingKeysWith: { first, _ in first })
         }
     }
 

@@ -46,7 +46,7 @@ extension StoreTransaction {
     public func markRunning(trialID: String, workerID: String, host: String?, workerName: String? = nil,
                             leaseID: String? = nil, leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
         do {
-            let trial = try SweepStore.requireTrialState(db, trialID)
+            let trial = try trialState(trialID)
             guard trial.status == .queued else {
                 throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: .running)
             }
@@ -70,7 +70,7 @@ extension StoreTransaction {
     public func adoptRunning(trialID: String, attempt: Int, workerID: String, host: String?, leaseID: String? = nil,
                              leaseExpiresAt: Date, at now: Date = Date()) throws -> Bool {
         do {
-            let trial = try SweepStore.requireTrialState(db, trialID)
+            let trial = try trialState(trialID)
             if trial.status.isFinished { return false }
             try db.cachedStatement(
                 sql: """
@@ -113,7 +113,7 @@ extension StoreTransaction {
     @discardableResult
     public func requeue(trialID: String, at now: Date = Date()) throws -> Bool {
         do {
-            _ = try SweepStore.requireTrialState(db, trialID)
+            try requireTrial(trialID)
             try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL, updated_at = ?
@@ -129,7 +129,7 @@ extension StoreTransaction {
     @discardableResult
     public func markFinished(trialID: String, status: TrialStatus, at now: Date = Date()) throws -> Bool {
         do {
-            let trial = try SweepStore.requireTrialState(db, trialID)
+            let trial = try trialState(trialID)
             guard status.isFinished else {
                 throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: status)
             }
@@ -168,6 +168,14 @@ extension SweepStore {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE trial_id = ? ORDER BY attempt", arguments: [trialID])
                 .map(AttemptRecord.init(row:))
+        }
+    }
+
+    /// Every trial's attempts, oldest first, in one read (a run's setup restores them all).
+    public func attemptsByTrial() throws -> [String: [AttemptRecord]] {
+        try pool.read { db in
+            Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM attempts ORDER BY trial_id, attempt")
+                .map(AttemptRecord.init(row:)), by: \.trialID)
         }
     }
 

@@ -127,3 +127,45 @@ struct BatchProgressCodecTests {
         #expect((try? decode(header(batch: "0", tokens: "0")).get()) != nil)
     }
 }
+
+/// ASSIGN with its config spliced in already encoded (the coordinator keeps each trial's config
+/// JSON from the run's start): the worker reads the same message as from a full encode.
+struct SplicedAssignTests {
+    let codec = Codec()
+
+    /// The samples' ASSIGNs, and one whose config holds a slash (escaped or not, by the encoder).
+    static var assigns: [(Assign, [UInt8]?)] {
+        var assigns = sampleMessages.compactMap { if case .assign(let assign, let checkpoint) = $0 { (assign, checkpoint) } else { nil } }
+        if var slashed = assigns.first {
+            slashed.0.config.dataset.name = "texts/tiny shakespeare"
+            assigns.append(slashed)
+        }
+        return assigns
+    }
+
+    @Test func samplesHoldAssignsWithAndWithoutAResumeCheckpoint() {
+        #expect(Self.assigns.contains { $0.1 == nil } && Self.assigns.contains { $0.1 != nil })
+    }
+
+    @Test(arguments: [false, true])
+    func aSplicedAssignDecodesToTheSameMessageAsAFullOne(escapingSlashes: Bool) throws {
+        for (assign, checkpoint) in Self.assigns {
+            let encoder = JSONEncoder()
+            // The store's text escapes slashes; the codec's own does not: both must read back alike.
+            encoder.outputFormatting = escapingSlashes ? [.sortedKeys] : [.sortedKeys, .withoutEscapingSlashes]
+            let configJSON = Array(try encoder.encode(assign.config))
+            let spliced = codec.encode(assign, configJSON: configJSON, checkpoint: checkpoint, to: [9, 8])
+            let full = codec.encode(.assign(assign, checkpoint: checkpoint), to: [9, 8])
+            #expect(spliced.count == full.count)
+            #expect(spliced[0...1] == full[0...1])
+            let decoded = try codec.decode(routedFrames: spliced)
+            #expect(decoded.identity == [9, 8])
+            #expect(decoded.message == .assign(assign, checkpoint: checkpoint))
+            // Nothing is lost or doubled: the same keys as the full header.
+            let splicedKeys = try #require(try JSONSerialization.jsonObject(with: Data(spliced[3])) as? [String: Any]).keys
+            let fullKeys = try #require(try JSONSerialization.jsonObject(with: Data(full[3])) as? [String: Any]).keys
+            #expect(Set(splicedKeys) == Set(fullKeys))
+            #expect(Set(fullKeys).contains("config"))
+        }
+    }
+}

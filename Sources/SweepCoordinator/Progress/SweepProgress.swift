@@ -151,8 +151,9 @@ public struct SweepProgress: Sendable, Equatable, Codable {
             remaining.append(line.etaSeconds)
             running.append(line)
         }
+        let epochCounts = try store.epochCounts()
         for trial in trials where trial.status == .queued {
-            let finished = Double(try store.epochs(trialID: trial.trialID).count)
+            let finished = Double(epochCounts[trial.trialID] ?? 0)
             let epochs = Double(max(1, configs[trial.trialID]?.training.epochs ?? 1))
             remaining.append(planned(trial, fractionDone: finished / epochs))
         }

@@ -49,18 +49,21 @@ public struct ReportInput: Sendable {
         self.reasons = reasons
     }
 
-    /// Everything the report needs from the store.
+    /// Everything the report needs from the store. `results`: the results table, if the caller has
+    /// just read it (the run's end exports it first); otherwise it is read here.
     public static func load(from store: SweepStore, sweepName: String, split: String, dataset: String,
-                            live: Bool) throws -> ReportInput {
+                            live: Bool, results: ExportTable? = nil) throws -> ReportInput {
         let trials = try store.allTrials()
         var keys: [String] = []
         for trial in trials { for entry in trial.grid where !keys.contains(entry.key) { keys.append(entry.key) } }
         var reasons: [String: String] = [:]
-        for trial in trials where trial.status.isFinished && trial.status != .done {
-            guard let last = try store.attempts(trialID: trial.trialID).last else { continue }
+        let unfinished = trials.filter { $0.status.isFinished && $0.status != .done }
+        let attempts = unfinished.isEmpty ? [:] : try store.attemptsByTrial()
+        for trial in unfinished {
+            guard let last = attempts[trial.trialID]?.last else { continue }
             reasons[trial.trialID] = [last.outcome, last.message].compactMap { $0 }.joined(separator: ": ")
         }
-        var input = ReportInput(sweepName: sweepName, split: split, results: try store.table(.results),
+        var input = ReportInput(sweepName: sweepName, split: split, results: try results ?? store.table(.results),
                                 curves: try curves(from: store), dataset: dataset, gridKeys: keys, live: live, reasons: reasons)
         input.decisions = ReportDecisions.marks(try store.events(kinds: ["decision", "promoted"]))
         return input

@@ -6,9 +6,10 @@ extension CoordinatorService {
     /// Epoch times a previous run of this sweep recorded: a resumed trial's watchdog limit
     /// follows its real epochs, not the first-epoch estimate.
     func seedEpochTimes() {
+        // One read for every trial's epochs, not one per trial.
+        guard let epochsByTrial = readStore("epoch times", { try setup.store.epochsByTrial() }) else { return }
         for trial in setup.trials {
-            guard let epochs = readStore("epoch times of trial \(trial.id)", { try setup.store.epochs(trialID: trial.id) }) else { continue }
-            for epoch in epochs { scheduler.noteEpochSeconds(trialID: trial.id, epoch.seconds ?? 0) }
+            for epoch in epochsByTrial[trial.id] ?? [] { scheduler.noteEpochSeconds(trialID: trial.id, epoch.seconds ?? 0) }
         }
     }
 }

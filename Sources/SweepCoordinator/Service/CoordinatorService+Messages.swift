@@ -383,19 +383,16 @@ extension CoordinatorService {
             return
         }
         progress.log(event)
-        do {
-            if attempt != assignment.attempt {
-                logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
-            }
-            let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
-                                 leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
-                                 config: trial.config, seed: trial.seed,
-                                 dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
-                                                     bytes: setup.dataset.byteCount),
-                                 resumeCheckpoint: resume)
-            send(.assign(message, checkpoint: checkpointBytes), to: assignment.worker)
-        } catch {
-            logger.error("assigning trial \(trial.id) failed: \(error)")
+        if attempt != assignment.attempt {
+            logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
         }
+        let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
+                             leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
+                             config: trial.config, seed: trial.seed,
+                             dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
+                                                 bytes: setup.dataset.byteCount),
+                             resumeCheckpoint: resume)
+        send(message, checkpoint: checkpointBytes, to: assignment.worker)
+        loopWait.begin(at: clock.now())
     }
 }

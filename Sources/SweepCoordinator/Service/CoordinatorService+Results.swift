@@ -13,6 +13,7 @@ extension CoordinatorService {
         }
         record(LeaseKey(result), command: .result, status: status, metrics: result.result, message: result.result.message,
                worker: worker, now: now)
+        loopWait.end(at: now)
     }
 
     /// FAILED: config errors and divergence are results; infra failures are retried. Only the lease

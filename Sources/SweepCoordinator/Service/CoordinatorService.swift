@@ -31,6 +31,9 @@ public final class CoordinatorService {
     /// and worker ids and identities are bound to keys.
     var authenticatesPeers = false
     var cpuAtStart: ProcessCPU?
+    /// The loop's waits for messages or stored checkpoints from the first assignment to the last
+    /// result (logged at the end: a loop that rarely waits sets the sweep's pace).
+    var loopWait = WaitShare()
     /// The endpoint actually bound (an ephemeral port resolved).
     public private(set) var endpoint = ""
 
@@ -198,8 +201,10 @@ public final class CoordinatorService {
             if storeIsWritable { return false }
         }
         if shutdown.isRequested || storeStopReason != nil { return false }
-        let ready = try socket.wait(timeout: storeFlushWait(now: clock.now(), upTo: timeout),
+        let waitStart = clock.now()
+        let ready = try socket.wait(timeout: storeFlushWait(now: waitStart, upTo: timeout),
                                     fileDescriptors: [shutdown.readFD] + (storer.map { [$0.readFD] } ?? []))
+        loopWait.waited(clock.now() - waitStart)
         if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
         if ready.messages {
             // Drain what is queued, but keep heartbeats flowing under load: bounded in count and
@@ -247,7 +252,8 @@ public final class CoordinatorService {
             progress.log(storeStopReason)
         }
         if let cpuAtStart {
-            recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart) + "; \(setup.store.commits) sweep.db commits")
+            let loop = loopWait.summary.map { "; the loop \($0) for messages or stored checkpoints from the first assignment to the last result" } ?? ""
+            recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart) + "; \(setup.store.commits) sweep.db commits" + loop)
         }
         flushStoreWrites()
         return complete
@@ -276,8 +282,8 @@ public final class CoordinatorService {
         if droppedMessages > 0 {
             recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
         }
-        exportResults(live: false)
-        writeReport(live: false)
+        // The report shows the rows just exported: the table is read once for both.
+        writeReport(live: false, results: exportResults(live: false))
         let c = scheduler.counts
         recordEvent(complete ? "complete" : "stopped",
                     "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, " +
@@ -301,15 +307,29 @@ public final class CoordinatorService {
     }
 
     func send(_ message: Message, identity: [UInt8]) {
+        send(codec.encode(message, to: identity), command: message.command, identity: identity)
+    }
+
+    /// ASSIGN with the config the run encoded once for the trial spliced in, not encoded again.
+    func send(_ assign: Assign, checkpoint: [UInt8]?, to worker: WorkerID) {
+        guard let configJSON = setup.configJSON[assign.trialId] else {
+            return send(.assign(assign, checkpoint: checkpoint), to: worker)
+        }
+        guard let identity = identities[worker] else { return }
+        send(codec.encode(assign, configJSON: configJSON, checkpoint: checkpoint, to: identity), command: .assign, identity: identity)
+        liveness[worker]?.sent(at: clock.now())
+    }
+
+    private func send(_ frames: [[UInt8]], command: Command, identity: [UInt8]) {
         do throws(TransportSendError) {
-            try socket.send(codec.encode(message, to: identity))
+            try socket.send(frames)
         } catch .unreachable {
-            logger.debug("worker \(Hex.string(identity)) is gone; \(message.command.rawValue) dropped")
+            logger.debug("worker \(Hex.string(identity)) is gone; \(command.rawValue) dropped")
         } catch .wouldBlock {
             // That peer does not read what it is sent (its queue is full); it is its loss, not ours.
-            logger.debug("worker \(Hex.string(identity)) is not reading; \(message.command.rawValue) dropped")
+            logger.debug("worker \(Hex.string(identity)) is not reading; \(command.rawValue) dropped")
         } catch {
-            logger.warning("sending \(message.command.rawValue) failed: \(error)")
+            logger.warning("sending \(command.rawValue) failed: \(error)")
         }
     }
 
@@ -336,31 +356,37 @@ public final class CoordinatorService {
     }
 
     /// Rewrites results.csv and curves.csv: while the sweep runs (`live`) from the trials that changed
-    /// since the last write, at its end from every trial in the store.
-    func exportResults(live: Bool = true) {
+    /// since the last write, at its end from every trial in the store. Returns the results table
+    /// the end wrote (nil while live, or if the write failed).
+    @discardableResult
+    func exportResults(live: Bool = true) -> ExportTable? {
         flushStoreWrites()
         let started = clock.now()
         do {
+            var written: ExportTable?
             if live {
                 try liveExports.write(to: setup.folder.root.path)
             } else {
-                try setup.store.exportAll(to: setup.folder.root.path)
+                written = try setup.store.exportAll(to: setup.folder.root.path)
             }
             resultsDirty = false
             reportDirty = true
             exportSchedule.wrote(from: started, to: clock.now())
+            return written
         } catch {
             logger.error("writing results.csv failed: \(error)")
+            return nil
         }
     }
 
-    /// `live`: the sweep is still running, so the page reloads itself.
-    func writeReport(live: Bool = true) {
+    /// `live`: the sweep is still running, so the page reloads itself. `results`: the results table
+    /// just exported, if nothing has been written since (the run's end).
+    func writeReport(live: Bool = true, results: ExportTable? = nil) {
         flushStoreWrites()
         let started = clock.now()
         do {
             let html = ReportWriter.html(try ReportInput.load(from: setup.store, sweepName: setup.sweep.name, split: setup.splitDescription,
-                                                              dataset: setup.dataset.name, live: live))
+                                                              dataset: setup.dataset.name, live: live, results: results))
             try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
             reportDirty = false
             reportSchedule.wrote(from: started, to: clock.now())

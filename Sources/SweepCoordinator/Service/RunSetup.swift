@@ -16,6 +16,9 @@ public struct RunSetup: Sendable {
     public let restored: [String: Scheduler.RestoredTrial]
     /// What had to be repaired in sweep.db before the run could use it (each is also logged).
     public let repairs: [StoreRepair]
+    /// Each trial's config as JSON, encoded once at the start: a new trial's row keeps this text, and
+    /// every ASSIGN of the trial carries it.
+    public let configJSON: [String: [UInt8]]
 
     /// - Throws: `SweepFileError` (exit 2) for a bad file, `RunSetupError` for a changed sweep
     ///   without --extend/--fresh, `DatasetError` for a missing dataset.
@@ -48,12 +51,15 @@ public struct RunSetup: Sendable {
         let vocabulary = Set(text.unicodeScalars).count
         let expanded = sweep.trials(dataset: dataset)
         let ordered = sweep.schedule.order(expanded, datasetLength: text.unicodeScalars.count, vocabularySize: vocabulary)
+        var configJSON: [String: [UInt8]] = [:]
         let newTrials = try expanded.map { trial in
-            NewTrial(number: trial.number, trialID: trial.id, configJSON: try TrialJSON.string(trial.config),
-                     grid: trial.gridValues.map { GridEntry(key: $0.key, value: $0.text) },
-                     estimatedCost: TrainingCost.estimate(trial.config, datasetLength: text.unicodeScalars.count,
-                                                          vocabularySize: vocabulary),
-                     parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
+            let json = try TrialJSON.string(trial.config)
+            configJSON[trial.id] = Array(json.utf8)
+            return NewTrial(number: trial.number, trialID: trial.id, configJSON: json,
+                            grid: trial.gridValues.map { GridEntry(key: $0.key, value: $0.text) },
+                            estimatedCost: TrainingCost.estimate(trial.config, datasetLength: text.unicodeScalars.count,
+                                                                 vocabularySize: vocabulary),
+                            parameters: TrainingCost.parameterCount(trial.config.model, vocabularySize: vocabulary))
         }
         _ = try store.insertTrials(newTrials)
         let repairs = try repair(store, folder: folder, trials: expanded)
@@ -76,18 +82,23 @@ public struct RunSetup: Sendable {
                 decided[trialID, default: []].insert(epoch)
             }
         }
+        // One read per table, not three or four per trial.
+        let results = try store.resultsByTrial()
+        let attemptsByTrial = try store.attemptsByTrial()
+        let latestCheckpoints = try store.latestCheckpointsByTrial()
+        let epochsByTrial = sweep.earlyStopping != nil ? try store.epochsByTrial() : [:]
         for record in try store.allTrials() {
             var state = Scheduler.RestoredTrial(attemptsStarted: record.attempts)
             if record.status.isFinished {
                 state.outcome = TrialOutcome(rawValue: record.status.rawValue)
-                let result = try store.result(trialID: record.trialID)
+                let result = results[record.trialID]
                 state.winningAttempt = result?.attempt ?? record.attempts
                 if record.status == .stopped { state.stoppedEpoch = result?.epochsRun ?? 0 }
             } else if record.status == .running {
                 state.wasRunning = true
                 _ = try store.requeue(trialID: record.trialID)
             }
-            let attempts = try store.attempts(trialID: record.trialID)
+            let attempts = attemptsByTrial[record.trialID] ?? []
             // Infra failures since the last --retry-failed count against the attempt budget.
             state.infraFailures = attempts.filter {
                 $0.attempt > record.retryFromAttempt && ($0.outcome == "infra" || $0.outcome == "lost")
@@ -101,18 +112,18 @@ public struct RunSetup: Sendable {
             if sweep.earlyStopping != nil {
                 // The early-stopping rule and the budget pick up where the previous run left them.
                 state.decidedEpochs = decided[record.trialID] ?? []
-                for epoch in try store.epochs(trialID: record.trialID) {
+                for epoch in epochsByTrial[record.trialID] ?? [] {
                     if let loss = epoch.valLoss { state.valLosses[epoch.epoch] = loss }
                     if let seconds = epoch.seconds, seconds.isFinite, seconds > 0 { state.secondsTrained += seconds }
                 }
             }
-            if let checkpoint = try store.latestCheckpoint(trialID: record.trialID) {
+            if let checkpoint = latestCheckpoints[record.trialID] {
                 state.latestCheckpoint = StoredCheckpoint(epoch: checkpoint.epoch, path: checkpoint.path, sha256: checkpoint.sha256)
             }
             restored[record.trialID] = state
         }
         return RunSetup(sweep: sweep, dataset: dataset, folder: folder, store: store, lock: lock, trials: ordered, restored: restored,
-                        repairs: repairs)
+                        repairs: repairs, configJSON: configJSON)
     }
 
     /// Checks sweep.db before the run reads it: repairable damage is fixed (and returned to be

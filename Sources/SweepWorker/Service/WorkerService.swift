@@ -45,6 +45,10 @@ public final class WorkerService {
     /// A THREADS for the parked assignment (by lease id), applied when it starts.
     var parkedThreads: (leaseID: String, request: ThreadRequest)?
     var exitCode: WorkerExit?
+    /// When the READY still unanswered was sent, and how long READYs waited for their ASSIGN from
+    /// the first trial to the last (logged at exit: a worker that rarely waits limits its sweep).
+    var readySince: Double?
+    var workWait = WaitShare()
     private let haltLock = NSLock()
     private var halted = false
 
@@ -144,6 +148,7 @@ public final class WorkerService {
     }
 
     func send(_ message: Message) {
+        if case .ready = message, readySince == nil { readySince = clock.now() }
         sendFrames(codec.encode(message))
     }
 
@@ -252,6 +257,7 @@ public final class WorkerService {
     }
 
     func finish() {
+        if let summary = workWait.summary { logger.info("waiting for work between trials: \(summary)") }
         running?.mailbox.cancel()
         // A refused worker has no session to leave; a signalled one said BYE already.
         if exitCode != .refused, exitCode != .signalled { send(.bye(Bye(code: .shuttingDown, reason: "worker exiting"))) }
@@ -289,6 +295,10 @@ public final class WorkerService {
             resendOutbox()
             if running == nil, parked == nil { send(.ready(Ready())) }
         case .assign(let assign, let checkpoint):
+            let now = clock.now()
+            if let readySince { workWait.waited(now - readySince) }
+            workWait.begin(at: now)
+            readySince = nil
             accept(assign, checkpoint: checkpoint)
         case .dataset(let header, let bytes):
             receiveDataset(header, bytes: bytes)
@@ -487,6 +497,7 @@ public final class WorkerService {
     }
 
     func finished(trialID: String, attempt: Int, leaseID: String, end: TrialEnd) {
+        workWait.end(at: clock.now())
         func failed(_ failureClass: FailureClass, _ message: String, workerFault: Bool = false) {
             queueResult(.failed(Failed(trialId: trialID, attempt: attempt, leaseId: leaseID, failureClass: failureClass,
                                        message: message, workerFault: workerFault ? true : nil)), trialID: trialID, attempt: attempt)
