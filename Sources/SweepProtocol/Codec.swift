@@ -22,8 +22,12 @@ public struct Codec: Sendable {
 
     /// Frames as a DEALER sends them: `[magic] [command] [header] [payload]?`.
     public func encode(_ message: Message) -> [[UInt8]] {
-        var frames = [Codec.magic, Array(message.command.rawValue.utf8), header(of: message)]
-        if let payload = message.payload { frames.append(payload) }
+        frames(message.command, header(of: message), message.payload)
+    }
+
+    private func frames(_ command: Command, _ header: [UInt8], _ payload: [UInt8]?) -> [[UInt8]] {
+        var frames = [Codec.magic, Array(command.rawValue.utf8), header]
+        if let payload { frames.append(payload) }
         return frames
     }
 
@@ -45,9 +49,7 @@ public struct Codec: Sendable {
         header += configJSON
         header.append(UInt8(ascii: ","))
         header += rest.dropFirst()
-        var frames = [identity, Codec.magic, Array(Command.assign.rawValue.utf8), header]
-        if let checkpoint { frames.append(checkpoint) }
-        return frames
+        return [identity] + frames(.assign, header, checkpoint)
     }
 
     /// REFUSED for a peer that spoke another version, under the magic frame the peer sent so it can

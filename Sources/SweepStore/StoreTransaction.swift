@@ -17,7 +17,7 @@ public struct StoreTransaction {
     }
 
     /// Throws `unknownTrial` unless the trial exists.
-    func requireTrial(_ trialID: String) throws {
+    func requireTrialExists(_ trialID: String) throws {
         guard !knownTrials.ids.contains(trialID) else { return }
         _ = try trialState(trialID)
     }

@@ -20,7 +20,7 @@ extension StoreTransaction {
     public func recordCheckpoint(trialID: String, attempt: Int? = nil, epoch: Int, path: String, sha256: String,
                                  bytes: Int, isBest: Bool, at now: Date = Date()) throws -> CheckpointUpdate {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             // Each DELETE returns the files its rows named: one statement, not a SELECT and a DELETE.
             var candidates = try String.fetchAll(
                 db.cachedStatement(sql: "DELETE FROM checkpoints WHERE trial_id = ? AND epoch = ? RETURNING path"),

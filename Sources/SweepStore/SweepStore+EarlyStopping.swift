@@ -24,7 +24,7 @@ extension StoreTransaction {
     @discardableResult
     public func recordStopped(trialID: String, attempt: Int, epoch: Int, reason: String, at now: Date = Date()) throws -> Bool {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             if let existing = try String.fetchOne(db, sql: "SELECT status FROM results WHERE trial_id = ?", arguments: [trialID]),
                existing != TrialStatus.stopped.rawValue {
                 return false
@@ -70,7 +70,7 @@ extension StoreTransaction {
     @discardableResult
     public func promote(trialID: String, at now: Date = Date()) throws -> Bool {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             try db.execute(sql: "DELETE FROM results WHERE trial_id = ? AND status = ?", arguments: [trialID, TrialStatus.stopped.rawValue])
             try db.execute(
                 sql: "UPDATE trials SET status = ?, updated_at = ? WHERE trial_id = ? AND status = ?",

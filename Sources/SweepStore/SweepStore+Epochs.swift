@@ -17,7 +17,7 @@ extension StoreTransaction {
     @discardableResult
     public func recordEpoch(trialID: String, attempt: Int, _ metrics: EpochMetrics, at now: Date = Date()) throws -> Bool {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO \(SweepStore.epochRow)
@@ -39,7 +39,7 @@ extension StoreTransaction {
     /// Returns how many rows it added.
     @discardableResult
     public func recordMissingEpochs(trialID: String, attempt: Int, history: [EpochMetrics], at now: Date = Date()) throws -> Int {
-        try requireTrial(trialID)
+        try requireTrialExists(trialID)
         var added = 0
         for m in history {
             try db.cachedStatement(

@@ -17,7 +17,7 @@ extension StoreTransaction {
     public func keepLineage(trialID: String, attempt: Int, history: [EpochMetrics] = [],
                             at now: Date = Date()) throws -> [String] {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             if history.isEmpty {
                 try db.cachedStatement(sql: "DELETE FROM epochs WHERE trial_id = ? AND attempt > ?").execute(arguments: [trialID, attempt])
             } else {

@@ -20,7 +20,7 @@ extension StoreTransaction {
             throw StoreError.resultStatusNotFinished(trialID: result.trialID, status: result.status)
         }
         do {
-            try requireTrial(result.trialID)
+            try requireTrialExists(result.trialID)
             if let existing = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT attempt FROM results WHERE trial_id = ?"), arguments: [result.trialID]) {
                 return .duplicate(existingAttempt: existing)

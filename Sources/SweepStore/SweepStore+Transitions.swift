@@ -113,7 +113,7 @@ extension StoreTransaction {
     @discardableResult
     public func requeue(trialID: String, at now: Date = Date()) throws -> Bool {
         do {
-            try requireTrial(trialID)
+            try requireTrialExists(trialID)
             try db.cachedStatement(
                 sql: """
                     UPDATE trials SET status = 'queued', worker_id = NULL, lease_expires_at = NULL, updated_at = ?
