@@ -3,7 +3,8 @@ import Testing
 @testable import CharRNN
 
 /// A step split over N threads computes the same bits as one thread: fixed partitions, each output
-/// element computed in the single-threaded order, no reduction across threads.
+/// element computed in the single-threaded order; the only partial sums are over fixed groups of
+/// sequences, never over threads.
 @Suite struct ThreadCountParityTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let config: ModelConfig
@@ -31,6 +32,9 @@ import Testing
              objective: .lastStep, batch: 48, steps: 8, finest: false),
         Case(config: ModelConfig(vocabSize: 65, cell: .gru, layers: 1, hiddenSize: 96, fcLayers: 1),
              objective: .everyStep, batch: 40, steps: 6, finest: false),
+        // Three groups of the token scatter (32 + 32 + 6 sequences), taken by one, two or three threads.
+        Case(config: ModelConfig(vocabSize: 29, cell: .rnn, layers: 1, hiddenSize: 32, fcLayers: 1, activation: .tanh),
+             objective: .everyStep, batch: 70, steps: 3, finest: false),
         // Split by hidden units (H a multiple of 16, GEMM's panel width): 32 + 16 or 16 + 16 + 16
         // units per thread for the RNN; 32 + 32 for the LSTM on two and three threads (the third
         // thread has no units but meets the others at every step).

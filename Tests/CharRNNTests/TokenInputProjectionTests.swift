@@ -7,17 +7,21 @@ import Testing
     struct Case: CustomStringConvertible, Sendable {
         var config: ModelConfig
         var objective: Objective
-        var description: String { "\(config.cell) l\(config.layers) \(config.input) \(objective)" }
+        /// Above 32 sequences the scatter adds groups of 32 sequences separately (70: three groups,
+        /// the last one of 6).
+        var batch = 5
+        var description: String { "\(config.cell) l\(config.layers) \(config.input) \(objective) B\(batch)" }
     }
 
     static let cases: [Case] = ModelConfig.Cell.allCases.flatMap { cell in
         [Case(config: ModelConfig(vocabSize: 11, cell: cell, layers: 2, hiddenSize: 12, embeddingSize: 9, fcLayers: 2),
               objective: .lastStep),
-         Case(config: ModelConfig(vocabSize: 11, cell: cell, hiddenSize: 8, input: .oneHot), objective: .everyStep)]
+         Case(config: ModelConfig(vocabSize: 11, cell: cell, hiddenSize: 8, input: .oneHot), objective: .everyStep),
+         Case(config: ModelConfig(vocabSize: 11, cell: cell, hiddenSize: 8, embeddingSize: 6), objective: .everyStep, batch: 70)]
     }
 
     func run(_ c: Case, minimumRows: Int) throws -> (logits: [Float], gradients: [Float]) {
-        let batch = 5, steps = 6
+        let batch = c.batch, steps = 6
         let model = try CharRNNModel(config: c.config, maxBatch: batch, maxSteps: steps, objective: nil,
                                      tokenLookupMinimumRows: minimumRows)
         var rng = SeededGenerator(seed: 7)

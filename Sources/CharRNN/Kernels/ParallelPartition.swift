@@ -100,6 +100,14 @@ extension ThreadPool {
         forEachBlock(of: width, on: pool, granule: 16, minimumBlock: minimumColumns, body)
     }
 
+    /// Runs `body` on one contiguous block of `count` items per thread of the calling thread's pool
+    /// (fewer when there are fewer items), for items that each are worth a thread, such as whole
+    /// groups of sequences.
+    static func forEachWholeBlock(of count: Int, _ body: (Range<Int>) -> Void) {
+        guard let pool = current else { return body(0..<count) }
+        forEachBlock(of: count, on: pool, granule: 1, minimumBlock: 1, blocksPerThread: 1, body)
+    }
+
     /// Blocks of at least `minimumBlock` items, at most `blocksPerThread` per thread (the policy's
     /// `partsPerThread` unless given).
     static func forEachBlock(of count: Int, on pool: ThreadPool, granule: Int, minimumBlock: Int, blocksPerThread: Int? = nil,

@@ -198,12 +198,10 @@ class RecurrentLayer {
             if let dx = inputGradient {
                 matmul(inputGates, wIH, dx, m: rows, n: inputSize, k: gateWidth, accumulate: false)
             }
-        case let .tokens(projection)? where inputGates == hiddenGates:
-            // One pass over the gate gradients for both (RNN, LSTM): they are read from memory once.
-            projection.backward(gateGradient: inputGates, columnSumsInto: gBHH)
         case let .tokens(projection)?:
-            accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)
-            projection.backward(gateGradient: inputGates)
+            // One pass over the rows for the scatter and the hidden bias (for RNN and LSTM the same
+            // gradients, read from memory once).
+            projection.backward(gateGradient: inputGates, columnSums: (hiddenGates, gBHH))
         case nil:
             // No forward yet: no input, and no rows (lastBatch is 0) to take gradients from.
             accumulateColumnSums(hiddenGates, rows: rows, width: gateWidth, into: gBHH)

@@ -55,7 +55,7 @@ public final class CharRNNModel {
             embedding = nil
             oneHot = OneHotInput(vocabSize: config.vocabSize, maxRows: denseRows, workspace: workspace)
         }
-        tokenProjection = TokenInputProjection(config: config, store: store, maxRows: rows, workspace: workspace)
+        tokenProjection = TokenInputProjection(config: config, store: store, maxBatch: maxBatch, maxRows: rows, workspace: workspace)
         stack = RecurrentStack(config: config, store: store, maxBatch: maxBatch, maxSteps: maxSteps, maxDenseInputRows: denseRows,
                                inputNeedsGradient: config.input == .embedding, workspace: workspace)
         headRows = objective == .lastStep ? maxBatch : rows
