@@ -1,4 +1,4 @@
-import CharRNN
+@testable import CharRNN
 import Testing
 
 /// The SIMD GEMM must agree with the naive reference for every transpose variant, odd sizes that
@@ -168,6 +168,33 @@ func randomMatrix(count: Int, seed: UInt64) -> [Float] {
                 for i in fast.indices { worst = max(worst, abs(fast[i] - slow[i]) / (1 + abs(slow[i]))) }
                 #expect(worst <= 2e-6 * Float(k).squareRoot(), "\(m)x\(n)x\(k) transA=\(transA) transB=\(transB): \(worst)")
             }
+        }
+    }
+
+    /// A pool packs the panels in parts; the packed bytes must be those of one thread.
+    @Test(arguments: [(17, 3), (512, 128), (2049, 300), (40, 513)])
+    func packingOnAPoolGivesTheSameBytes(_ size: (Int, Int)) {
+        let (n, k) = size
+        let pool = ThreadPool(size: 3, policy: SplitPolicy.finest)
+        for transB in [false, true] {
+            let ldb = (transB ? k : n) + 1
+            let b = randomMatrix(count: (transB ? n : k) * ldb, seed: 21)
+            func pack(on pool: ThreadPool?) -> [UInt32] {
+                var packed = [Float](repeating: .nan, count: GEMM.packedBCount(k: k, n: n))
+                ThreadPool.withCurrent(pool) {
+                    b.withUnsafeBufferPointer { bp in
+                        packed.withUnsafeMutableBufferPointer {
+                            GEMM.packB(transB: transB, k: k, n: n, b: bp.baseAddress!, ldb: ldb, into: $0.baseAddress!)
+                        }
+                    }
+                }
+                return packed.map(\.bitPattern)
+            }
+            let one: [UInt32] = pack(on: nil), many: [UInt32] = pack(on: pool)
+            let unwritten: UInt32 = Float.nan.bitPattern
+            let differing: Int = zip(many, one).filter { $0.0 != $0.1 }.count
+            #expect(!one.contains(unwritten), "n=\(n) k=\(k): a packed float was never written")
+            #expect(differing == 0, "n=\(n) k=\(k) transB=\(transB): \(differing) floats differ")
         }
     }
 }

@@ -10,21 +10,24 @@ extension GEMM {
 
     /// Packs op(B) (k×n; B is stored n×k when `transB`) into `packed`, which must hold
     /// `packedBCount(k:n:)` floats. Repack whenever B changes (e.g. after an optimizer step).
+    /// Panels of `nr` columns are split over the calling thread's pool (a copy: any split gives the
+    /// same bytes).
     public static func packB(transB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int,
                              into packed: UnsafeMutablePointer<Float>) {
         precondition(k >= 0 && n >= 0, "GEMM.packB: negative size k=\(k) n=\(n)")
         precondition(ldb >= max(1, transB ? k : n), "GEMM.packB: ldb=\(ldb) too small (transB=\(transB), n=\(n), k=\(k))")
-        var jc = 0
-        while jc < n {
-            let ncBlock = min(nc, n - jc)
-            var pc = 0
-            while pc < k {
-                let kcBlock = min(kc, k - pc)
-                packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, k: kcBlock, n: ncBlock,
-                      into: packed + prepackedOffset(column: jc, row: pc, k: k, n: n))
-                pc += kcBlock
+        ThreadPool.forEachElementBlock(of: (n + nr - 1) / nr, width: k * nr) { panels in
+            // Panels never straddle an NC block: nc is a multiple of nr.
+            for panel in panels {
+                let j = panel * nr, jc = j / nc * nc
+                var pc = 0
+                while pc < k {
+                    let kcBlock = min(kc, k - pc)
+                    packB(transB: transB, b: b, ldb: ldb, row: pc, column: j, k: kcBlock, n: min(nr, n - j),
+                          into: packed + prepackedOffset(column: jc, row: pc, k: k, n: n) + (j - jc) * kcBlock)
+                    pc += kcBlock
+                }
             }
-            jc += ncBlock
         }
     }
 
