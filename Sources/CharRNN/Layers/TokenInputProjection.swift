@@ -103,6 +103,7 @@ final class TokenInputProjection {
             }
         }
     }
+
     /// Up to 32 sequences: split by gate columns; each column adds its rows in order.
     private func columnScatter(_ gateGradient: UnsafePointer<Float>,
                                columnSums: (of: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>)?) {
