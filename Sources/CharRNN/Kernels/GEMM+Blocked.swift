@@ -75,8 +75,14 @@ extension GEMM {
     @inline(__always)
     static func prepackedPanels(_ base: UnsafePointer<Float>, column jc: Int, row pc: Int, kBlock: Int, k: Int, n: Int)
         -> UnsafePointer<Float> {
+        base + prepackedPanelOffset(column: jc, row: pc, kBlock: kBlock, k: k, n: n)
+    }
+
+    /// The offset `prepackedPanels` points at, for the packer that writes those panels.
+    @inline(__always)
+    static func prepackedPanelOffset(column jc: Int, row pc: Int, kBlock: Int, k: Int, n: Int) -> Int {
         let blockStart = jc / nc * nc
-        return base + prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kBlock
+        return prepackedOffset(column: blockStart, row: pc, k: k, n: n) + (jc - blockStart) * kBlock
     }
 
     /// Walks the MR×NR tiles of one packed block; B's micro-panel is reused across all A panels.

@@ -19,12 +19,12 @@ extension GEMM {
         ThreadPool.forEachElementBlock(of: (n + nr - 1) / nr, width: k * nr) { panels in
             // Panels never straddle an NC block: nc is a multiple of nr.
             for panel in panels {
-                let j = panel * nr, jc = j / nc * nc
+                let j = panel * nr
                 var pc = 0
                 while pc < k {
                     let kcBlock = min(kc, k - pc)
                     packB(transB: transB, b: b, ldb: ldb, row: pc, column: j, k: kcBlock, n: min(nr, n - j),
-                          into: packed + prepackedOffset(column: jc, row: pc, k: k, n: n) + (j - jc) * kcBlock)
+                          into: packed + prepackedPanelOffset(column: j, row: pc, kBlock: kcBlock, k: k, n: n))
                     pc += kcBlock
                 }
             }
