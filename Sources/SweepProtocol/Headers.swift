@@ -36,13 +36,16 @@ public struct Hello: Sendable, Hashable, Codable {
     /// The cpu ids the worker may run on (its affinity), if known: the coordinator lends them
     /// between workers of one host.
     public var cpus: [Int]?
+    /// Assignments the worker holds while it trains (0 or 1; absent: 0), SPEC.md §3.5.
+    public var prefetch: Int?
     public init(workerId: String, host: String, cores: Int, build: String,
-                protocolVersion: Int = SweepProtocol.protocolVersion, running: RunningTrial? = nil, cpus: [Int]? = nil) {
+                protocolVersion: Int = SweepProtocol.protocolVersion, running: RunningTrial? = nil, cpus: [Int]? = nil,
+                prefetch: Int? = nil) {
         self.workerId = workerId; self.host = host; self.cores = cores; self.build = build
-        self.protocolVersion = protocolVersion; self.running = running; self.cpus = cpus
+        self.protocolVersion = protocolVersion; self.running = running; self.cpus = cpus; self.prefetch = prefetch
     }
     enum CodingKeys: String, CodingKey {
-        case workerId = "worker_id", host, cores, build, protocolVersion = "protocol_version", running, cpus
+        case workerId = "worker_id", host, cores, build, protocolVersion = "protocol_version", running, cpus, prefetch
     }
 }
 
@@ -60,7 +63,10 @@ public struct Welcome: Sendable, Hashable, Codable {
 /// READY, worker to coordinator.
 public struct Ready: Sendable, Hashable, Codable {
     public var slots: Int
-    public init(slots: Int = 1) { self.slots = slots }
+    /// ASSIGNs the worker had received on this connection when it wrote READY: fewer than the
+    /// coordinator sent means one is on its way (SPEC.md §3.5).
+    public var assigned: Int?
+    public init(slots: Int = 1, assigned: Int? = nil) { self.slots = slots; self.assigned = assigned }
 }
 
 /// A dataset named by content hash.

@@ -98,10 +98,12 @@ extension Message {
                 try check.count(r.epoch, 0, "running.epoch")
             }
             if let cpus = h.cpus { try check.cpus(cpus, "cpus") }
+            if let prefetch = h.prefetch { try check.count(prefetch, 0, "prefetch") }
         case .welcome(let w):
             try check.positive(w.heartbeatInterval, "heartbeat_interval")
         case .ready(let r):
             try check.count(r.slots, 0, "slots")
+            if let assigned = r.assigned { try check.count(assigned, 0, "assigned") }
         case .assign(let a, let checkpoint):
             try check.id(a.trialId, "trial_id")
             try check.count(a.trialNumber, 0, "trial_number")

@@ -62,7 +62,7 @@ extension Scheduler {
         case .stop(let reason):
             events.append(.decision(trialID: trialID, epoch: epoch, stop: true, reason: reason))
             if let holder { events.append(.stop(worker: holder, trialID: trialID, attempt: attempt, code: .earlyStopped)) }
-            stop(trialID: trialID, attempt: attempt)
+            stop(trialID: trialID, attempt: attempt, now: now)
             events.append(.stopped(trialID: trialID, attempt: attempt, epoch: epoch, reason: reason))
         }
         return events + promoteQualified(now: now)
@@ -112,12 +112,11 @@ extension Scheduler {
         return lowest == Int.max ? Int.max : lowest - 1
     }
 
-    /// Ends the running attempt as stopped; the worker's READY (after the STOP) frees it for other work.
-    private mutating func stop(trialID: String, attempt: Int) {
+    /// Ends the attempt as stopped; its holder moves on to the trial it holds, if any, or says
+    /// READY after the STOP.
+    private mutating func stop(trialID: String, attempt: Int, now: Double) {
         guard var state = trials[trialID] else { return }
-        if case .running(let holder, _) = state.phase, workers[holder]?.trialID == trialID {
-            workers[holder]?.trialID = nil
-        }
+        if case .running(let holder, _) = state.phase { release(trialID, from: holder, now: now) }
         state.phase = .finished(.stopped, attempt: attempt)
         state.leaseExpiry = nil
         trials[trialID] = state
@@ -145,11 +144,11 @@ extension Scheduler {
             switch state.phase {
             case .running(let holder, let attempt):
                 events.append(.stop(worker: holder, trialID: id, attempt: attempt, code: .earlyStopped))
-                stop(trialID: id, attempt: attempt)
+                stop(trialID: id, attempt: attempt, now: now)
                 events.append(.stopped(trialID: id, attempt: attempt, epoch: reachedEpoch[id] ?? state.latestCheckpoint?.epoch ?? 0,
                                        reason: reason))
             case .queued, .orphaned:
-                stop(trialID: id, attempt: state.attemptsStarted)
+                stop(trialID: id, attempt: state.attemptsStarted, now: now)
                 // Its last attempt, if it ever ran (0: it never did).
                 events.append(.stopped(trialID: id, attempt: state.attemptsStarted, epoch: state.latestCheckpoint?.epoch ?? 0,
                                        reason: reason))

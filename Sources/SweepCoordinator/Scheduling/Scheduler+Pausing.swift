@@ -19,7 +19,7 @@ extension Scheduler {
 
     /// Seconds of training the trial has left: its epochs after `done`, less `elapsed` of the one
     /// under way.
-    private func secondsLeft(_ state: TrialState, done: Int, elapsed: Double = 0) -> Double? {
+    func secondsLeft(_ state: TrialState, done: Int, elapsed: Double = 0) -> Double? {
         guard let epochs = state.trial.epochs, let epoch = epochSeconds(state) else { return nil }
         return max(0, Double(max(0, epochs - done)) * epoch - max(0, elapsed))
     }
@@ -65,8 +65,8 @@ extension Scheduler {
         state.leaseExpiry = nil
         state.pausedAttempt = attempt
         trials[trialID] = state
-        if workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
         cores.end(trialID: trialID)
+        release(trialID, from: holder, now: now)
         progressWatches[trialID] = nil
         awaitingCheckpoint[trialID] = nil
         // The waiting trial takes the freed core; the paused one takes the next.

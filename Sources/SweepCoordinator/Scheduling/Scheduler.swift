@@ -160,9 +160,11 @@ public struct Scheduler: Sendable {
 
     /// HELLO. `running` is the lease the worker says it is still training under, if any: after a
     /// reconnect or a coordinator restart this is how the trial is re-adopted.
+    /// `prefetch`: trials it holds while it trains (HELLO `prefetch`; more than 1 is used as 1).
     public mutating func hello(_ id: WorkerID, name: String? = nil, host: String, cores: Int, cpus: [Int] = [],
-                               running: LeaseKey?, now: Double) -> [SchedulerEvent] {
-        var events: [SchedulerEvent] = []
+                               running: LeaseKey?, prefetch: Int = 0, now: Double) -> [SchedulerEvent] {
+        // A greeting keeps at most the trial it names: a held one was dropped with the old connection.
+        var events = dropHeld(id, reason: "worker \(id) greeted again")
         if let old = workers[id], let trialID = old.trialID, running?.trialID != trialID {
             // Same identity re-greeting without its trial: the attempt is gone.
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) restarted its trial", countsAsFailure: true)
@@ -175,6 +177,9 @@ public struct Scheduler: Sendable {
         entry.suspect = false
         entry.ready = false
         entry.trialID = nil
+        entry.heldTrialID = nil
+        entry.prefetch = min(max(prefetch, 0), 1)
+        entry.assignsSent = 0
         workers[id] = entry
         coresJoined(entry, cpus: cpus, running: running != nil)
         if let running {
@@ -193,7 +198,7 @@ public struct Scheduler: Sendable {
         switch state.phase {
         case .running(let holder, let current) where current == key.attempt:
             // The same lease from a new identity of its worker: the lease moves with it.
-            if holder != id, workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
+            if holder != id { release(trialID, from: holder, now: now) }
             state.phase = .running(worker: id, attempt: current)
             state.leases[current]?.worker = id
             state.leaseExpiry = now + policy.lostAfter
@@ -223,11 +228,15 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// READY: the worker has no trial and wants one.
-    public mutating func ready(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
-        guard var entry = workers[id] else { return [] }
-        var events: [SchedulerEvent] = []
-        entry.lastHeard = now
+    /// READY: the worker has no trial and wants one. `assigned`: the ASSIGNs it had received on
+    /// this connection; fewer than were sent means the READY crossed an ASSIGN, which the worker
+    /// starts when it arrives, so it only frees the slot for the next held trial.
+    public mutating func ready(_ id: WorkerID, assigned: Int? = nil, now: Double) -> [SchedulerEvent] {
+        guard workers[id] != nil else { return [] }
+        workers[id]?.lastHeard = now
+        if let assigned, let sent = workers[id]?.assignsSent, assigned < sent { return dispatch(now: now) }
+        var events = dropHeld(id, reason: "worker \(id) became ready holding no trial")
+        guard var entry = workers[id] else { return events }
         if let trialID = entry.trialID {
             // READY while we think it trains: that attempt ended without a word.
             workers[id] = entry
@@ -251,17 +260,16 @@ public struct Scheduler: Sendable {
             events.append(.workerRecovered(id))
         }
         workers[id] = entry
-        if let trialID = entry.trialID {
-            let expiry = now + policy.lostAfter
-            trials[trialID]?.leaseExpiry = expiry
-        }
+        let expiry = now + policy.lostAfter
+        if let trialID = entry.trialID { trials[trialID]?.leaseExpiry = expiry }
+        if let trialID = entry.heldTrialID { trials[trialID]?.leaseExpiry = expiry }
         return events
     }
 
     /// BYE, or the connection is known to be gone: requeue its trial without charging an attempt.
     public mutating func bye(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
-        guard let entry = workers[id] else { return [] }
-        var events: [SchedulerEvent] = []
+        var events = dropHeld(id, reason: "worker \(id) left")
+        guard let entry = workers[id] else { return events }
         if let trialID = entry.trialID {
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) left", countsAsFailure: false)
         }
@@ -273,8 +281,8 @@ public struct Scheduler: Sendable {
     /// Removes a worker whose process reconnected under a new identity: its trial is requeued
     /// without charge and not handed out yet, so the new identity's HELLO can re-adopt it.
     public mutating func forget(_ id: WorkerID, now: Double) -> [SchedulerEvent] {
-        guard let entry = workers[id] else { return [] }
-        var events: [SchedulerEvent] = []
+        var events = dropHeld(id, reason: "worker \(id) reconnected")
+        guard let entry = workers[id] else { return events }
         if let trialID = entry.trialID {
             // Its process still trains with the cores it holds; its next HELLO re-adopts them.
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: "worker \(id) reconnected", countsAsFailure: false,
@@ -288,8 +296,8 @@ public struct Scheduler: Sendable {
     /// The worker's process is known to have died (a local child's exit): its attempt ends now as
     /// an infra failure, without waiting for the lease, and the trial goes to another worker.
     public mutating func exited(_ id: WorkerID, reason: String, now: Double) -> [SchedulerEvent] {
-        guard let entry = workers[id] else { return [] }
-        var events: [SchedulerEvent] = []
+        var events = dropHeld(id, reason: reason)
+        guard let entry = workers[id] else { return events }
         if let trialID = entry.trialID {
             events += endAttempt(trialID: trialID, worker: id, now: now, reason: reason, countsAsFailure: true)
         }
@@ -305,6 +313,7 @@ public struct Scheduler: Sendable {
             let silence = now - entry.lastHeard
             if silence >= policy.lostAfter {
                 events.append(.workerLost(entry.id))
+                events += dropHeld(entry.id, reason: "worker \(entry.id) silent for \(Int(silence)) s")
                 if let trialID = entry.trialID {
                     events += endAttempt(trialID: trialID, worker: entry.id, now: now,
                                          reason: "worker \(entry.id) silent for \(Int(silence)) s", countsAsFailure: true)
@@ -356,31 +365,42 @@ public struct Scheduler: Sendable {
         var events: [SchedulerEvent] = []
         for entry in workers.all where entry.assignable && cores.mayAssign(member: memberKey(entry)) {
             guard let trialID = nextTrial() else { break }
-            guard var state = trials[trialID] else { continue }
-            queue.remove(trialID)
-            state.attemptsStarted += 1
-            let lease = Lease(id: newLeaseID(), worker: entry.id, workerName: entry.name)
-            state.leases[state.attemptsStarted] = lease
-            state.phase = .running(worker: entry.id, attempt: state.attemptsStarted)
-            state.leaseExpiry = now + policy.lostAfter
-            trials[trialID] = state
-            workers[entry.id]?.ready = false
-            workers[entry.id]?.trialID = trialID
-            // The new attempt starts after the checkpoint it resumes from.
-            reachedEpoch[trialID] = state.latestCheckpoint?.epoch
-            startProgressWatch(trialID: trialID, attempt: state.attemptsStarted, now: now)
-            cores.started(trialID: trialID, attempt: state.attemptsStarted, worker: entry.id, member: memberKey(entry),
-                          threads: state.trial.threads)
-            events.append(.assign(Assignment(worker: entry.id, trialID: trialID, attempt: state.attemptsStarted,
-                                             leaseID: lease.id, resumeFrom: state.latestCheckpoint)))
+            if let assignment = lease(trialID, to: entry.id, held: false, now: now) { events.append(.assign(assignment)) }
         }
-        return events + rebalanceCores()
+        return events + prefetch(now: now) + rebalanceCores()
+    }
+
+    /// Grants a new attempt of `trialID` to worker `id`: to train now, or `held` behind the trial it
+    /// trains (it starts when that ends: no watchdog, no cores, until then).
+    mutating func lease(_ trialID: String, to id: WorkerID, held: Bool, now: Double) -> Assignment? {
+        guard var state = trials[trialID], let entry = workers[id] else { return nil }
+        queue.remove(trialID)
+        state.attemptsStarted += 1
+        let lease = Lease(id: newLeaseID(), worker: id, workerName: entry.name)
+        state.leases[state.attemptsStarted] = lease
+        state.phase = .running(worker: id, attempt: state.attemptsStarted)
+        state.leaseExpiry = now + policy.lostAfter
+        trials[trialID] = state
+        workers[id]?.assignsSent += 1
+        // The new attempt starts after the checkpoint it resumes from.
+        reachedEpoch[trialID] = state.latestCheckpoint?.epoch
+        if held {
+            workers[id]?.heldTrialID = trialID
+        } else {
+            workers[id]?.ready = false
+            workers[id]?.trialID = trialID
+            startProgressWatch(trialID: trialID, attempt: state.attemptsStarted, now: now)
+            cores.started(trialID: trialID, attempt: state.attemptsStarted, worker: id, member: memberKey(entry),
+                          threads: state.trial.threads)
+        }
+        return Assignment(worker: id, trialID: trialID, attempt: state.attemptsStarted, leaseID: lease.id,
+                          resumeFrom: state.latestCheckpoint)
     }
 
     /// Takes back an assignment the owner could not record or send: the trial is queued again at the
     /// front with its attempt number and lease withdrawn (nothing ran, nothing is charged), and the
     /// worker is ready again.
-    public mutating func unassign(_ assignment: Assignment) {
+    public mutating func unassign(_ assignment: Assignment, now: Double) {
         guard var state = trials[assignment.trialID],
               case .running(assignment.worker, assignment.attempt) = state.phase else { return }
         state.leases[assignment.attempt] = nil
@@ -390,15 +410,21 @@ public struct Scheduler: Sendable {
         trials[assignment.trialID] = state
         queue.pushFront(assignment.trialID)
         cores.end(trialID: assignment.trialID)
-        if workers[assignment.worker]?.trialID == assignment.trialID {
-            workers[assignment.worker]?.trialID = nil
-            workers[assignment.worker]?.ready = true
+        guard var entry = workers[assignment.worker] else { return }
+        entry.assignsSent = max(0, entry.assignsSent - 1)
+        if entry.heldTrialID == assignment.trialID { entry.heldTrialID = nil }
+        if entry.trialID == assignment.trialID {
+            entry.trialID = nil
+            entry.ready = true
         }
+        workers[assignment.worker] = entry
+        // An idle worker starts whatever arrives: a held trial sent behind this one is its trial now.
+        if entry.trialID == nil { startHeld(assignment.worker, now: now) }
     }
 
     /// The first plain queued trial. Orphans wait for their old worker's HELLO until the adoption
     /// window closes (`tick` then queues them); handing one out earlier would run it twice.
-    private mutating func nextTrial() -> String? {
+    mutating func nextTrial() -> String? {
         let trials = self.trials
         return queue.first(where: { trials[$0]?.phase == .queued })
     }
@@ -459,24 +485,29 @@ public struct Scheduler: Sendable {
                                          now: Double) -> [SchedulerEvent] {
         guard var state = trials[trialID] else { return [] }
         var events: [SchedulerEvent] = []
+        cores.end(trialID: trialID)
         if case .running(let holder, let current) = state.phase, holder != id || current != attempt {
             events.append(.stop(worker: holder, trialID: trialID, attempt: current, code: .superseded))
-            if workers[holder]?.trialID == trialID { workers[holder]?.trialID = nil }
+            release(trialID, from: holder, now: now)
         }
         queue.remove(trialID)
         state.phase = .finished(outcome, attempt: attempt)
         state.leaseExpiry = nil
         trials[trialID] = state
-        cores.end(trialID: trialID)
         if var entry = workers[id] {
             entry.lastHeard = now
-            if entry.trialID == trialID { entry.trialID = nil }
             entry.consecutiveInfraFailures = 0
             workers[id] = entry
         }
+        release(trialID, from: id, now: now)
         awaitingCheckpoint[trialID] = nil
         // A trial that ends (diverged before a rung, say) may close a rung it never reached.
-        return events + promoteQualified(now: now)
+        events += promoteQualified(now: now)
+        // A worker that moved on to its held trial has a free slot for the next.
+        if let entry = workers[id], entry.prefetch > 0, entry.heldTrialID == nil, entry.trialID != nil {
+            events += dispatch(now: now)
+        }
+        return events
     }
 
     /// FAILED with class infra: the attempt is charged, the trial retried or failed, and a worker
@@ -503,7 +534,8 @@ public struct Scheduler: Sendable {
         // The next attempt reports the rung again, after its checkpoint.
         awaitingCheckpoint[trialID] = nil
         var events: [SchedulerEvent] = []
-        if workers[id]?.trialID == trialID { workers[id]?.trialID = nil }
+        // Its holder moves on to the trial it holds, if any.
+        release(trialID, from: id, now: now)
         state.leaseExpiry = nil
         if countsAsFailure {
             if chargesTrial { state.infraFailures += 1 }

@@ -35,6 +35,11 @@ public struct SchedulerPolicy: Sendable, Equatable {
     /// Seconds a pause must bring the projected end forward by (it costs a checkpoint load and a
     /// few messages), and at least 10 % of what is left.
     public var pauseMinimumGain: Double = 1
+    /// Prefetch (SPEC.md §3.5): a busy worker that holds assignments is given its next trial when
+    /// its running one is projected to end within this many seconds, so it never waits for the
+    /// coordinator between short trials; the bound keeps a trial from queueing behind a long one
+    /// while another worker could take it. 0: off.
+    public var prefetchSeconds: Double = 1
 
     public init(heartbeatInterval: Double = 1, suspectAfterMissedBeats: Int = 3, lostAfter: Double = 30,
                 quarantineAfterInfraFailures: Int = 3, adoptionWindow: Double = 30, quarantineSeconds: Double = 600) {

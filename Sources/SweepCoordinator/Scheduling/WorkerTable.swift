@@ -9,6 +9,13 @@ public struct WorkerEntry: Sendable, Equatable {
     /// The worker said READY and has no trial.
     public var ready: Bool
     public var trialID: String?
+    /// A trial leased to it that starts when `trialID` ends (prefetch, SPEC.md §3.5); never set
+    /// without `trialID`.
+    public var heldTrialID: String?
+    /// Trials it holds while it trains (HELLO `prefetch`, at most 1 used).
+    public var prefetch: Int
+    /// ASSIGNs sent to this identity: a READY that counts fewer was written before one arrived.
+    public var assignsSent: Int
     public var suspect: Bool
     public var consecutiveInfraFailures: Int
     /// When the worker's quarantine ends (scheduler clock); nil when it is not quarantined.
@@ -23,6 +30,9 @@ public struct WorkerEntry: Sendable, Equatable {
         self.lastHeard = now
         self.ready = false
         self.trialID = nil
+        self.heldTrialID = nil
+        self.prefetch = 0
+        self.assignsSent = 0
         self.suspect = false
         self.consecutiveInfraFailures = 0
         self.quarantinedUntil = nil

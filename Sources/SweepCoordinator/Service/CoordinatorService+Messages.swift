@@ -57,9 +57,9 @@ extension CoordinatorService {
             return
         }
         switch message {
-        case .ready:
+        case .ready(let ready):
             currentEpoch[worker] = nil
-            apply(scheduler.ready(worker, now: now), now: now)
+            apply(scheduler.ready(worker, assigned: ready.assigned, now: now), now: now)
         case .heartbeat:
             break
         case .progress(let report):
@@ -144,7 +144,7 @@ extension CoordinatorService {
                     worker: worker)
         let running = hello.running.map(LeaseKey.init)
         let events = scheduler.hello(worker, name: hello.workerId, host: hello.host, cores: hello.cores, cpus: hello.cpus ?? [],
-                                     running: running, now: now)
+                                     running: running, prefetch: hello.prefetch ?? 0, now: now)
         apply(events, now: now)
         if let running = hello.running, case .running(worker, running.attempt)? = scheduler.state(of: running.trialId)?.phase {
             currentEpoch[worker] = min(running.epoch, epochs(of: running.trialId))
@@ -353,7 +353,7 @@ extension CoordinatorService {
         // Recorded before it is sent: an assignment the store does not know would outlive a restart
         // of the coordinator in the worker alone.
         guard storeIsWritable else {
-            scheduler.unassign(assignment)
+            scheduler.unassign(assignment, now: now)
             return
         }
         // The checkpoint to resume from is chosen first, so the assignment and its event commit together.
@@ -378,7 +378,7 @@ extension CoordinatorService {
                 return attempt
             }
         } catch {
-            scheduler.unassign(assignment)
+            scheduler.unassign(assignment, now: now)
             storeFailed("recording the assignment of trial \(trial.id)", error)
             return
         }

@@ -266,7 +266,7 @@ public final class CoordinatorService {
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
         for entry in scheduler.workerEntries {
-            if let trialID = entry.trialID {
+            for trialID in [entry.trialID, entry.heldTrialID].compactMap({ $0 }) {
                 let attempt = attemptOf(trialID)
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
                 if let attempt {

@@ -42,6 +42,11 @@ public final class WorkerService {
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
     /// When the parked assignment's DATASET_REQUEST last went out.
     var datasetRequestedAt = 0.0
+    /// An assignment it holds while it trains (prefetch, SPEC.md §3.5): it starts when the running
+    /// trial ends. Dropped on reconnecting, when the coordinator takes it back.
+    var held: (assign: Assign, checkpoint: [UInt8]?)?
+    /// ASSIGNs received on this connection, quoted in READY.
+    var assignsReceived = 0
     /// A THREADS for the parked assignment (by lease id), applied when it starts.
     var parkedThreads: (leaseID: String, request: ThreadRequest)?
     var exitCode: WorkerExit?
@@ -122,9 +127,12 @@ public final class WorkerService {
         do {
             socket = try connector.connect(identity: identity)
             welcomed = false
+            if let held { logger.info("dropping held trial \(held.assign.trialId): the coordinator requeues it on reconnect") }
+            held = nil
+            assignsReceived = 0
             lastHeard = now
             var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build,
-                              cpus: options.cpus)
+                              cpus: options.cpus, prefetch: options.prefetch)
             if let version = options.protocolVersion { hello.protocolVersion = version }
             if let running {
                 hello.running = RunningTrial(trialId: running.job.trialID, attempt: running.job.attempt,
@@ -229,7 +237,7 @@ public final class WorkerService {
             }
             if now - lastHeard >= options.coordinatorSilenceLimit { disconnect(now: now) }
         }
-        if options.exitWhenDone, let limit = options.giveUpAfter, running == nil, parked == nil,
+        if options.exitWhenDone, let limit = options.giveUpAfter, running == nil, parked == nil, held == nil,
            let lastContact, now - lastContact >= limit, exitCode == nil {
             logger.warning("no word from the coordinator for \(Int(now - lastContact)) s; it is gone or its sweep ended without this worker: exiting")
             exitCode = .coordinatorGone
@@ -273,12 +281,15 @@ public final class WorkerService {
         do { message = try codec.decode(frames: frames) } catch {
             if case .unreadableConfig(let lease, _) = error {
                 lastHeard = clock.now()
+                assignsReceived += 1
                 logger.error("\(error)")
-                if running == nil {
+                if running == nil, parked == nil {
                     fail(lease, .config, "trial config cannot be read: \(error)")
                 } else {
-                    send(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
-                                        failureClass: .infra, message: "worker was busy")))
+                    // Busy: the trial fails here all the same, but the running one goes on.
+                    queueResult(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
+                                               failureClass: .config, message: "trial config cannot be read: \(error)")),
+                                trialID: lease.trialId, attempt: lease.attempt)
                 }
             } else {
                 logger.warning("dropped a malformed message: \(error)")
@@ -293,8 +304,9 @@ public final class WorkerService {
             backoff.succeeded()
             lastOutboxResend = clock.now()
             resendOutbox()
-            if running == nil, parked == nil { send(.ready(Ready())) }
+            if running == nil, parked == nil { sendReady() }
         case .assign(let assign, let checkpoint):
+            assignsReceived += 1
             let now = clock.now()
             if let readySince { workWait.waited(now - readySince) }
             workWait.begin(at: now)
@@ -341,6 +353,7 @@ public final class WorkerService {
                 running.mailbox.cancel()
             }
             parked = nil
+            held = nil
             return
         }
         if let running, running.job.trialID == trialID, stop.attempt == nil || stop.attempt == running.job.attempt {
@@ -349,6 +362,9 @@ public final class WorkerService {
         }
         if let parked, parked.assign.trialId == trialID, stop.attempt == nil || stop.attempt == parked.assign.attempt {
             self.parked = nil
+        }
+        if let held, held.assign.trialId == trialID, stop.attempt == nil || stop.attempt == held.assign.attempt {
+            self.held = nil
         }
         // The coordinator will never record that attempt: resending it would only be refused again.
         if stop.code != .shuttingDown, stop.code != .sweepComplete {
@@ -391,8 +407,13 @@ public final class WorkerService {
     // MARK: Trials
 
     func accept(_ assign: Assign, checkpoint: [UInt8]?) {
-        if let running {
-            logger.warning("ASSIGN of \(assign.trialId) while training \(running.job.trialID); refusing it")
+        if let busy = running?.job.trialID ?? parked?.assign.trialId {
+            if options.prefetch > 0, held == nil {
+                held = (assign, checkpoint)
+                logger.info("trial \(assign.trialId) attempt \(assign.attempt) held; it starts when \(busy) ends")
+                return
+            }
+            logger.warning("ASSIGN of \(assign.trialId) while busy with \(busy); refusing it")
             send(.failed(Failed(trialId: assign.trialId, attempt: assign.attempt, leaseId: assign.leaseId,
                                 failureClass: .infra, message: "worker was busy")))
             return
@@ -425,7 +446,22 @@ public final class WorkerService {
         queueResult(.failed(Failed(trialId: lease.trialId, attempt: lease.attempt, leaseId: lease.leaseId,
                                    failureClass: failureClass, message: message, workerFault: workerFault ? true : nil)),
                     trialID: lease.trialId, attempt: lease.attempt)
-        send(.ready(Ready()))
+        startHeldOrReady()
+    }
+
+    /// The running trial ended: the held trial starts now; without one the worker asks for work.
+    func startHeldOrReady() {
+        guard exitCode == nil else { return }
+        if let held {
+            self.held = nil
+            accept(held.assign, checkpoint: held.checkpoint)
+            return
+        }
+        if welcomed { sendReady() }
+    }
+
+    func sendReady() {
+        send(.ready(Ready(assigned: assignsReceived)))
     }
 
     func start(_ assign: Assign, checkpoint: [UInt8]?) {
@@ -520,7 +556,7 @@ public final class WorkerService {
         case .cancelled:
             logger.info("trial \(trialID) stopped")
         }
-        if welcomed, exitCode == nil { send(.ready(Ready())) }
+        startHeldOrReady()
     }
 
     /// Writes the message to the outbox first, then sends it; it is resent until acknowledged.

@@ -1,0 +1,59 @@
+import Foundation
+import SweepProtocol
+import SweepStore
+import SweepTestSupport
+import SweepWorker
+import Testing
+
+/// Prefetch (SPEC.md §3.5) between the real coordinator and worker services: once the sweep's pace
+/// is known, a worker is leased its next trial while it trains, holds it, and starts it the moment
+/// the running trial ends, without a READY in between; nothing is refused, requeued or charged.
+@Suite struct PrefetchProtocolTests {
+    @Test func aWorkerHoldsItsNextTrialWhileItTrainsAndStartsItWithoutAsking() async throws {
+        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32, 64]}"#)
+        let rig = try await InMemoryRig(fixture: fixture)
+        // Trial #1 shows the pace (two epochs of 0.01 s); trial #2 trains until released.
+        let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
+        defer { trainer.release() }
+        try rig.addWorker("w", trainer: trainer)
+
+        // While #2 trains, #3 is leased to the same worker and held there.
+        #expect(try rig.turn(until: { try rig.trials().filter { $0.status == .running }.count == 2 }))
+        let running = try rig.trials().filter { $0.status == .running }
+        #expect(running.map(\.number) == [2, 3])
+        #expect(Set(running.map(\.workerID)).count == 1)
+        // Holding is not refusing: no FAILED "worker was busy" came back.
+        #expect(try rig.setup.store.attempts(trialID: running[1].trialID).map(\.outcome) == [nil])
+
+        trainer.release()
+        #expect(try rig.turn(until: { rig.coordinatorEnded }))
+        let trials = try rig.trials()
+        #expect(trials.count == 4 && trials.allSatisfy { $0.status == .done && $0.attempts == 1 })
+        #expect(try rig.events("requeue").isEmpty)
+        #expect(try rig.events("dropped").isEmpty)
+        // #3 was assigned before #2's result was recorded, and ran after it.
+        let assign3 = try #require(try rig.events("assign").first { $0.trialID == running[1].trialID })
+        let result2 = try #require(try rig.events("result").first { $0.trialID == running[0].trialID })
+        let result3 = try #require(try rig.events("result").first { $0.trialID == running[1].trialID })
+        #expect(assign3.id < result2.id && result2.id < result3.id)
+        // Every RESULT was acknowledged.
+        #expect(rig.coordinator.stop())
+        #expect(try rig.turn(until: { rig.exit(of: "w") != nil }))
+        #expect(fixture.outboxEntries("w").isEmpty)
+    }
+
+    @Test func aWorkerWithoutPrefetchIsAssignedOnlyWhenIdle() async throws {
+        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32]}"#)
+        let rig = try await InMemoryRig(fixture: fixture)
+        let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
+        defer { trainer.release() }
+        try rig.addWorker("w", trainer: trainer) { $0.prefetch = 0 }
+        #expect(try rig.turn(until: { try rig.trials().contains { $0.number == 2 && $0.status == .running } }))
+        // Many turns later #3 still waits in the queue.
+        try rig.turn(until: { false }, turns: 200)
+        #expect(try rig.trials().filter { $0.status == .running }.map(\.number) == [2])
+        trainer.release()
+        #expect(try rig.turn(until: { rig.coordinatorEnded }))
+        #expect(try rig.trials().allSatisfy { $0.status == .done && $0.attempts == 1 })
+    }
+}
