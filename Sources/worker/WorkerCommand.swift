@@ -25,7 +25,7 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Cores this worker may train with (default: --threads, else 1); the coordinator may lend it idle workers' cores.") var cores: Int?
     @Flag(help: "Exit 0 when the coordinator reports the sweep complete (workers started for one sweep); without it the worker waits for the next run.") var exitWhenDone = false
     @Option(help: "With --exit-when-done: exit 7 after this many seconds without a word from the coordinator while no trial runs (0: never).") var giveUpAfter: Double = 30
-    @Option(help: "Trials this worker holds while it trains, to start the next at once when one ends (0 or 1).") var prefetch: Int = 1
+    @Option(help: "Trials this worker holds while it trains, to start the next at once when one ends (0-4).") var prefetch: Int = 4
     @Option(help: .hidden) var parentPid: Int32?
     /// Set by a local coordinator, which learns of this process's exit under this id.
     @Option(help: .hidden) var workerId: String?
@@ -43,7 +43,7 @@ struct ConnectCommand: ParsableCommand {
             throw WorkerUsage.fail("--pin \(pin) with \(cores ?? threads ?? 1) cores goes past core 1023")
         }
         if let pin, !(0..<1024).contains(pin) { throw WorkerUsage.fail("--pin must be a core number in 0...1023, got \(pin)") }
-        if !(0...1).contains(prefetch) { throw WorkerUsage.fail("--prefetch must be 0 or 1, got \(prefetch)") }
+        if !(0...4).contains(prefetch) { throw WorkerUsage.fail("--prefetch must be in 0...4, got \(prefetch)") }
         if !(giveUpAfter >= 0 && giveUpAfter.isFinite) {
             throw WorkerUsage.fail("--give-up-after must be a number of seconds >= 0, got \(giveUpAfter)")
         }

@@ -55,10 +55,10 @@ private func holdingT2() -> Scheduler {
         #expect(assigned(s.tick(now: 62)).isEmpty)
         // Under a second left: t2 is leased to w1 and held there, without cores or a watchdog.
         #expect(assigned(s.tick(now: 120.5)).map(\.trialID) == ["t2"])
-        #expect(s.worker(w1)?.trialID == "t1" && s.worker(w1)?.heldTrialID == "t2")
+        #expect(s.worker(w1)?.trialID == "t1" && s.worker(w1)?.heldTrialIDs == ["t2"])
         #expect(s.state(of: "t2")?.phase == .running(worker: w1, attempt: 1))
         #expect(s.threads(of: "t2") == nil && s.progressWatches["t2"] == nil)
-        // One held trial per worker.
+        // As many held trials as the worker offered.
         #expect(assigned(s.tick(now: 120.6)).isEmpty)
         #expect(s.counts.queued == 2 && s.counts.running == 2)
     }
@@ -69,7 +69,7 @@ private func holdingT2() -> Scheduler {
         _ = s.ready(w1, now: 0)
         _ = epochDone(&s, "t1", epoch: 1, seconds: 0.1, now: 0.1)
         #expect(assigned(s.tick(now: 0.15)).isEmpty)
-        #expect(s.worker(w1)?.heldTrialID == nil)
+        #expect(s.worker(w1)?.heldTrialIDs == [])
     }
 
     @Test func anIdleWorkerIsServedBeforeABusyOneHolds() {
@@ -80,7 +80,7 @@ private func holdingT2() -> Scheduler {
         _ = epochDone(&s, "t1", epoch: 1, seconds: 0.1, now: 0.1)
         // w2 has not said READY yet; once it does, the last trial is its, not held at w1.
         #expect(assigned(s.ready(w2, now: 0.12)).map { "\($0.trialID)@\($0.worker)" } == ["t2@w2"])
-        #expect(s.worker(w1)?.heldTrialID == nil && s.worker(w2)?.heldTrialID == nil)
+        #expect(s.worker(w1)?.heldTrialIDs == [] && s.worker(w2)?.heldTrialIDs == [])
     }
 
     @Test func theResultOfTheRunningTrialStartsTheHeldOneAndHoldsTheNext() {
@@ -90,7 +90,7 @@ private func holdingT2() -> Scheduler {
         #expect(s.threads(of: "t2") == 1 && s.progressWatches["t2"]?.since == 0.2)
         // Its slot is free again: t3 is held behind t2 at once.
         #expect(assigned(events).map(\.trialID) == ["t3"])
-        #expect(s.worker(w1)?.heldTrialID == "t3")
+        #expect(s.worker(w1)?.heldTrialIDs == ["t3"])
         // Reports about the held trial are its holder's, and only its holder's.
         let lease = LeaseKey(trialID: "t3", attempt: 1, leaseID: s.state(of: "t3")?.leases[1]?.id ?? "")
         #expect(s.judge(lease, from: w1, kind: .progress, now: 0.3).verdict == .holder)
@@ -133,16 +133,43 @@ private func holdingT2() -> Scheduler {
         #expect(requeued(events) == ["t1/1"])
         #expect(s.worker(w1)?.trialID == "t2" && s.threads(of: "t2") == 1)
         // The held slot fills again behind t2; t1 went to the front of the queue.
-        #expect(s.worker(w1)?.heldTrialID == "t1")
+        #expect(s.worker(w1)?.heldTrialIDs == ["t1"])
     }
 
     @Test func aHeldAssignmentThatCannotBeRecordedIsTakenBack() {
         var s = holdingT2()
         let lease = s.state(of: "t2")?.leases[1]?.id ?? ""
         s.unassign(Assignment(worker: w1, trialID: "t2", attempt: 1, leaseID: lease, resumeFrom: nil), now: 0.2)
-        #expect(s.worker(w1)?.heldTrialID == nil && s.worker(w1)?.trialID == "t1")
+        #expect(s.worker(w1)?.heldTrialIDs == [] && s.worker(w1)?.trialID == "t1")
         #expect(s.worker(w1)?.assignsSent == 1)
         #expect(s.state(of: "t2")?.phase == .queued && s.state(of: "t2")?.attemptsStarted == 0)
         #expect(s.queuedTrialIDs.first == "t2")
+    }
+
+    @Test func aWorkerThatOffersTwoHoldsTwoWhileTheyStartWithinTheBound() {
+        var s = prefetchScheduler(6)
+        _ = s.hello(w1, host: "h", cores: 1, running: nil, prefetch: 2, now: 0)
+        _ = s.ready(w1, now: 0)
+        // Epochs of 0.3 s: t1 ends in 0.3 s, t2 (two epochs) 0.6 s later, so t3 would start in 0.9 s.
+        _ = epochDone(&s, "t1", epoch: 1, seconds: 0.3, now: 0.3)
+        #expect(assigned(s.tick(now: 0.3)).map(\.trialID) == ["t2", "t3"])
+        #expect(s.worker(w1)?.heldTrialIDs == ["t2", "t3"])
+        // They start in their order; a worker that goes away gives back the rest in order, uncharged.
+        _ = s.resultCommitted(trialID: "t1", attempt: 1, outcome: .done, from: w1, now: 0.4)
+        #expect(s.worker(w1)?.trialID == "t2" && s.worker(w1)?.heldTrialIDs.first == "t3")
+        let held = s.worker(w1)?.heldTrialIDs ?? []
+        let events = s.bye(w1, now: 0.5)
+        #expect(requeued(events) == held.map { "\($0)/1" } + ["t2/1"])
+        #expect(Array(s.queuedTrialIDs.prefix(held.count + 1)) == ["t2"] + held)
+        #expect(["t2", "t3"].allSatisfy { s.state(of: $0)?.infraFailures == 0 })
+    }
+
+    @Test func heldTrialsStopWhereTheyWouldStartTooLate() {
+        var s = prefetchScheduler(6)
+        _ = s.hello(w1, host: "h", cores: 1, running: nil, prefetch: 4, now: 0)
+        _ = s.ready(w1, now: 0)
+        // Epochs of 0.2 s, two per trial: t2 starts in 0.2 s, t3 in 0.6 s, t4 in 1.0 s, t5 in 1.4 s.
+        _ = epochDone(&s, "t1", epoch: 1, seconds: 0.2, now: 0.2)
+        #expect(assigned(s.tick(now: 0.2)).map(\.trialID) == ["t2", "t3", "t4"])
     }
 }

@@ -10,32 +10,34 @@ import Testing
 /// the running trial ends, without a READY in between; nothing is refused, requeued or charged.
 @Suite struct PrefetchProtocolTests {
     @Test func aWorkerHoldsItsNextTrialWhileItTrainsAndStartsItWithoutAsking() async throws {
-        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32, 64]}"#)
+        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32, 64, 128]}"#)
         let rig = try await InMemoryRig(fixture: fixture)
         // Trial #1 shows the pace (two epochs of 0.01 s); trial #2 trains until released.
         let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
         defer { trainer.release() }
-        try rig.addWorker("w", trainer: trainer)
+        try rig.addWorker("w", trainer: trainer) { $0.prefetch = 2 }
 
-        // While #2 trains, #3 is leased to the same worker and held there.
-        #expect(try rig.turn(until: { try rig.trials().filter { $0.status == .running }.count == 2 }))
+        // While #2 trains, #3 and #4 are leased to the same worker (it offers two) and held there.
+        #expect(try rig.turn(until: { try rig.trials().filter { $0.status == .running }.count == 3 }))
         let running = try rig.trials().filter { $0.status == .running }
-        #expect(running.map(\.number) == [2, 3])
+        #expect(running.map(\.number) == [2, 3, 4])
         #expect(Set(running.map(\.workerID)).count == 1)
         // Holding is not refusing: no FAILED "worker was busy" came back.
-        #expect(try rig.setup.store.attempts(trialID: running[1].trialID).map(\.outcome) == [nil])
+        #expect(try running.allSatisfy { try rig.setup.store.attempts(trialID: $0.trialID).map(\.outcome) == [nil] })
+        // No third: #5 waits in the queue.
+        try rig.turn(until: { false }, turns: 100)
+        #expect(try rig.trials().filter { $0.status == .running }.count == 3)
 
         trainer.release()
         #expect(try rig.turn(until: { rig.coordinatorEnded }))
         let trials = try rig.trials()
-        #expect(trials.count == 4 && trials.allSatisfy { $0.status == .done && $0.attempts == 1 })
+        #expect(trials.count == 5 && trials.allSatisfy { $0.status == .done && $0.attempts == 1 })
         #expect(try rig.events("requeue").isEmpty)
         #expect(try rig.events("dropped").isEmpty)
-        // #3 was assigned before #2's result was recorded, and ran after it.
-        let assign3 = try #require(try rig.events("assign").first { $0.trialID == running[1].trialID })
-        let result2 = try #require(try rig.events("result").first { $0.trialID == running[0].trialID })
-        let result3 = try #require(try rig.events("result").first { $0.trialID == running[1].trialID })
-        #expect(assign3.id < result2.id && result2.id < result3.id)
+        // #3 and #4 were assigned before #2's result was recorded, and ran after it, in order.
+        let assigned = try running.map { trial in try #require(try rig.events("assign").first { $0.trialID == trial.trialID }) }
+        let results = try running.map { trial in try #require(try rig.events("result").first { $0.trialID == trial.trialID }) }
+        #expect(assigned[2].id < results[0].id && results[0].id < results[1].id && results[1].id < results[2].id)
         // Every RESULT was acknowledged.
         #expect(rig.coordinator.stop())
         #expect(try rig.turn(until: { rig.exit(of: "w") != nil }))

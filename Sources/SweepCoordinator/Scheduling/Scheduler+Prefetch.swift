@@ -1,24 +1,41 @@
 import SweepProtocol
 
-/// Prefetch (SPEC.md §3.5): a worker that said HELLO `prefetch: 1` may hold one more trial while it
-/// trains, and starts it the moment its running one ends, instead of sending READY and waiting for
-/// the coordinator to commit the result and the next assignment. The held trial is leased (its
-/// reports are the holder's) but takes no cores and is not watched until it starts. Idle workers
-/// are always served first, and a trial is held only behind one projected to end within
-/// `policy.prefetchSeconds`, so no trial waits long behind another while a worker could take it.
-/// Off under early stopping: a rung decision at the end of a trial picks what runs next (a
-/// promotion goes before new trials), which a trial leased beforehand would overtake.
+/// Prefetch (SPEC.md §3.5): a worker that said HELLO `prefetch: n` may hold up to n more trials
+/// while it trains, and starts the next the moment its running one ends, instead of sending READY
+/// and waiting for the coordinator to commit the result and the next assignment. A held trial is
+/// leased (its reports are the holder's) but takes no cores and is not watched until it starts.
+/// Idle workers are always served first, and a trial is held only when it would start within
+/// `policy.prefetchSeconds` (the running trial's projected rest and the held trials before it), so
+/// no trial waits long behind others while a worker could take it. Off under early stopping: a
+/// rung decision at the end of a trial picks what runs next (a promotion goes before new trials),
+/// which a trial leased beforehand would overtake.
 extension Scheduler {
-    /// Gives busy workers with a free slot their next trial, once no idle worker waits for one.
+    /// The most trials one worker holds, whatever it offers.
+    public static let maxPrefetch = 4
+
+    /// Gives busy workers with a free slot their next trials, once no idle worker waits for one.
     mutating func prefetch(now: Double) -> [SchedulerEvent] {
         guard policy.prefetchSeconds > 0, stopping == nil,
               !workers.all.contains(where: { $0.assignable }) else { return [] }
         var events: [SchedulerEvent] = []
-        for entry in workers.all where entry.prefetch > 0 && entry.heldTrialID == nil && !entry.suspect && !entry.quarantined {
-            guard let running = entry.trialID, let left = secondsLeft(running: running, now: now),
-                  left <= policy.prefetchSeconds else { continue }
-            guard let trialID = nextTrial() else { break }
-            if let assignment = lease(trialID, to: entry.id, held: true, now: now) { events.append(.assign(assignment)) }
+        for entry in workers.all where entry.prefetch > entry.heldTrialIDs.count && !entry.suspect && !entry.quarantined {
+            guard let running = entry.trialID, var ahead = secondsLeft(running: running, now: now) else { continue }
+            var held = entry.heldTrialIDs
+            for id in held {
+                guard let state = trials[id], let whole = secondsLeft(state, done: state.latestCheckpoint?.epoch ?? 0) else {
+                    ahead = .infinity
+                    break
+                }
+                ahead += whole
+            }
+            while held.count < entry.prefetch, ahead <= policy.prefetchSeconds, let trialID = nextTrial(),
+                  let assignment = lease(trialID, to: entry.id, held: true, now: now) {
+                events.append(.assign(assignment))
+                held.append(trialID)
+                guard let state = trials[trialID], let whole = secondsLeft(state, done: state.latestCheckpoint?.epoch ?? 0) else { break }
+                ahead += whole
+            }
+            if nextTrial() == nil { break }
         }
         return events
     }
@@ -32,12 +49,12 @@ extension Scheduler {
         return secondsLeft(state, done: reachedEpoch[trialID] ?? state.latestCheckpoint?.epoch ?? 0, elapsed: elapsed)
     }
 
-    /// `trialID` no longer occupies `holder`: a held trial leaves its slot; the running one frees
-    /// the worker, which starts the trial it holds.
+    /// `trialID` no longer occupies `holder`: a held trial leaves its place; the running one frees
+    /// the worker, which starts the first trial it holds.
     mutating func release(_ trialID: String, from holder: WorkerID, now: Double) {
         guard var entry = workers[holder] else { return }
-        if entry.heldTrialID == trialID {
-            entry.heldTrialID = nil
+        if let index = entry.heldTrialIDs.firstIndex(of: trialID) {
+            entry.heldTrialIDs.remove(at: index)
             workers[holder] = entry
             return
         }
@@ -47,36 +64,42 @@ extension Scheduler {
         startHeld(holder, now: now)
     }
 
-    /// The worker's held trial becomes the one it trains: its lease runs from now, the progress
-    /// watchdog starts, and it takes the worker's cores (as after a READY, nothing else holds them).
+    /// The worker's first held trial becomes the one it trains: its lease runs from now, the
+    /// progress watchdog starts, and it takes the worker's cores (as after a READY, nothing else
+    /// holds them). A held trial the scheduler no longer leases to it is skipped.
     mutating func startHeld(_ id: WorkerID, now: Double) {
-        guard var entry = workers[id], entry.trialID == nil, let held = entry.heldTrialID else { return }
-        entry.heldTrialID = nil
-        guard let state = trials[held], case .running(id, let attempt) = state.phase else {
+        guard var entry = workers[id], entry.trialID == nil else { return }
+        while !entry.heldTrialIDs.isEmpty {
+            let held = entry.heldTrialIDs.removeFirst()
+            guard let state = trials[held], case .running(id, let attempt) = state.phase else { continue }
+            entry.trialID = held
+            entry.ready = false
             workers[id] = entry
+            var started = state
+            started.leaseExpiry = now + policy.lostAfter
+            trials[held] = started
+            startProgressWatch(trialID: held, attempt: attempt, now: now)
+            cores.endAll(worker: id)
+            cores.started(trialID: held, attempt: attempt, worker: id, member: memberKey(entry), threads: state.trial.threads)
             return
         }
-        entry.trialID = held
-        entry.ready = false
         workers[id] = entry
-        var started = state
-        started.leaseExpiry = now + policy.lostAfter
-        trials[held] = started
-        startProgressWatch(trialID: held, attempt: attempt, now: now)
-        cores.endAll(worker: id)
-        cores.started(trialID: held, attempt: attempt, worker: id, member: memberKey(entry), threads: state.trial.threads)
     }
 
-    /// Takes back the trial the worker holds (it is gone, reconnected, or holds nothing): queued
-    /// again at the front without charge, as it never started here.
+    /// Takes back the trials the worker holds (it is gone, reconnected, or holds nothing): queued
+    /// again at the front, in their order, without charge, as they never started here.
     mutating func dropHeld(_ id: WorkerID, reason: String) -> [SchedulerEvent] {
-        guard let held = workers[id]?.heldTrialID else { return [] }
-        workers[id]?.heldTrialID = nil
-        guard var state = trials[held], case .running(id, let attempt) = state.phase else { return [] }
-        state.phase = .queued
-        state.leaseExpiry = nil
-        trials[held] = state
-        queue.pushFront(held)
-        return [.requeued(trialID: held, attempt: attempt, reason: "\(reason); it held the trial behind its running one")]
+        guard let held = workers[id]?.heldTrialIDs, !held.isEmpty else { return [] }
+        workers[id]?.heldTrialIDs = []
+        var events: [SchedulerEvent] = []
+        for trialID in held.reversed() {
+            guard var state = trials[trialID], case .running(id, let attempt) = state.phase else { continue }
+            state.phase = .queued
+            state.leaseExpiry = nil
+            trials[trialID] = state
+            queue.pushFront(trialID)
+            events.append(.requeued(trialID: trialID, attempt: attempt, reason: "\(reason); it held the trial behind its running one"))
+        }
+        return events.reversed()
     }
 }

@@ -160,7 +160,7 @@ public struct Scheduler: Sendable {
 
     /// HELLO. `running` is the lease the worker says it is still training under, if any: after a
     /// reconnect or a coordinator restart this is how the trial is re-adopted.
-    /// `prefetch`: trials it holds while it trains (HELLO `prefetch`; more than 1 is used as 1).
+    /// `prefetch`: trials it holds while it trains (HELLO `prefetch`; at most `maxPrefetch` are used).
     public mutating func hello(_ id: WorkerID, name: String? = nil, host: String, cores: Int, cpus: [Int] = [],
                                running: LeaseKey?, prefetch: Int = 0, now: Double) -> [SchedulerEvent] {
         // A greeting keeps at most the trial it names: a held one was dropped with the old connection.
@@ -177,8 +177,8 @@ public struct Scheduler: Sendable {
         entry.suspect = false
         entry.ready = false
         entry.trialID = nil
-        entry.heldTrialID = nil
-        entry.prefetch = min(max(prefetch, 0), 1)
+        entry.heldTrialIDs = []
+        entry.prefetch = min(max(prefetch, 0), Self.maxPrefetch)
         entry.assignsSent = 0
         workers[id] = entry
         coresJoined(entry, cpus: cpus, running: running != nil)
@@ -262,7 +262,7 @@ public struct Scheduler: Sendable {
         workers[id] = entry
         let expiry = now + policy.lostAfter
         if let trialID = entry.trialID { trials[trialID]?.leaseExpiry = expiry }
-        if let trialID = entry.heldTrialID { trials[trialID]?.leaseExpiry = expiry }
+        for trialID in entry.heldTrialIDs { trials[trialID]?.leaseExpiry = expiry }
         return events
     }
 
@@ -385,7 +385,7 @@ public struct Scheduler: Sendable {
         // The new attempt starts after the checkpoint it resumes from.
         reachedEpoch[trialID] = state.latestCheckpoint?.epoch
         if held {
-            workers[id]?.heldTrialID = trialID
+            workers[id]?.heldTrialIDs.append(trialID)
         } else {
             workers[id]?.ready = false
             workers[id]?.trialID = trialID
@@ -412,7 +412,7 @@ public struct Scheduler: Sendable {
         cores.end(trialID: assignment.trialID)
         guard var entry = workers[assignment.worker] else { return }
         entry.assignsSent = max(0, entry.assignsSent - 1)
-        if entry.heldTrialID == assignment.trialID { entry.heldTrialID = nil }
+        entry.heldTrialIDs.removeAll { $0 == assignment.trialID }
         if entry.trialID == assignment.trialID {
             entry.trialID = nil
             entry.ready = true
@@ -504,7 +504,7 @@ public struct Scheduler: Sendable {
         // A trial that ends (diverged before a rung, say) may close a rung it never reached.
         events += promoteQualified(now: now)
         // A worker that moved on to its held trial has a free slot for the next.
-        if let entry = workers[id], entry.prefetch > 0, entry.heldTrialID == nil, entry.trialID != nil {
+        if let entry = workers[id], entry.prefetch > entry.heldTrialIDs.count, entry.trialID != nil {
             events += dispatch(now: now)
         }
         return events

@@ -9,10 +9,10 @@ public struct WorkerEntry: Sendable, Equatable {
     /// The worker said READY and has no trial.
     public var ready: Bool
     public var trialID: String?
-    /// A trial leased to it that starts when `trialID` ends (prefetch, SPEC.md §3.5); never set
-    /// without `trialID`.
-    public var heldTrialID: String?
-    /// Trials it holds while it trains (HELLO `prefetch`, at most 1 used).
+    /// Trials leased to it that start, in order, when `trialID` ends (prefetch, SPEC.md §3.5);
+    /// empty while `trialID` is nil.
+    public var heldTrialIDs: [String]
+    /// Trials it holds while it trains (HELLO `prefetch`, at most `Scheduler.maxPrefetch`).
     public var prefetch: Int
     /// ASSIGNs sent to this identity: a READY that counts fewer was written before one arrived.
     public var assignsSent: Int
@@ -30,7 +30,7 @@ public struct WorkerEntry: Sendable, Equatable {
         self.lastHeard = now
         self.ready = false
         self.trialID = nil
-        self.heldTrialID = nil
+        self.heldTrialIDs = []
         self.prefetch = 0
         self.assignsSent = 0
         self.suspect = false

@@ -366,9 +366,37 @@ extension CoordinatorService {
             recordEvent("checkpoint", "trial \(trial.id) has no usable checkpoint; it starts over", trial: trial.id)
         }
         let from = resume.map { " from epoch \($0.epoch)" } ?? ""
-        let event = "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)"
         let entry = scheduler.worker(assignment.worker)
+        let held = entry?.heldTrialIDs.contains(trial.id) == true
+        let event = "trial \(trial.id) (#\(trial.number)) attempt \(assignment.attempt) → worker \(assignment.worker)\(from)"
+            + (held ? " (held behind its running trial)" : "")
         let leaseUntil = Date().addingTimeInterval(options.policy.lostAfter)
+        let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
+                             leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
+                             config: trial.config, seed: trial.seed,
+                             dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
+                                                 bytes: setup.dataset.byteCount),
+                             resumeCheckpoint: resume)
+        if held {
+            // Its worker is busy: the assignment rides on the commit that ends this turn (with the
+            // results and other held assignments of the turn), and goes out once that is on disk.
+            let recorded = persist("recording the assignment of trial \(trial.id)") { tx in
+                _ = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
+                                       workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
+                try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)
+            }
+            guard recorded else {
+                scheduler.unassign(assignment, now: now)
+                return
+            }
+            afterQueuedWrites { [unowned self] in
+                // Unless the worker gave it back meanwhile (it left, or said READY holding nothing).
+                guard case .running(assignment.worker, assignment.attempt)? = scheduler.state(of: trial.id)?.phase else { return }
+                progress.log(event)
+                send(message, checkpoint: checkpointBytes, to: assignment.worker)
+            }
+            return
+        }
         let attempt: Int
         do {
             attempt = try commit { tx in
@@ -386,12 +414,6 @@ extension CoordinatorService {
         if attempt != assignment.attempt {
             logger.warning("trial \(trial.id): store numbered attempt \(attempt), scheduler \(assignment.attempt)")
         }
-        let message = Assign(trialId: trial.id, trialNumber: trial.number, attempt: assignment.attempt,
-                             leaseId: assignment.leaseID, leaseSeconds: options.policy.lostAfter,
-                             config: trial.config, seed: trial.seed,
-                             dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
-                                                 bytes: setup.dataset.byteCount),
-                             resumeCheckpoint: resume)
         send(message, checkpoint: checkpointBytes, to: assignment.worker)
         loopWait.begin(at: clock.now())
     }

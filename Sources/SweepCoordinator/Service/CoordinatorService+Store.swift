@@ -112,9 +112,12 @@ extension CoordinatorService {
     }
 
     /// At the end of a turn of the loop: commits the queued writes once the oldest has waited
-    /// `flushDelay`, or when the turn found nothing to do (`idle`: the loop is about to wait).
+    /// `flushDelay`, when the turn found nothing to do (`idle`: the loop is about to wait), or when
+    /// a message waits for them (a result's RESULT_ACK, a held trial's ASSIGN): one commit for all
+    /// the turn handled.
     func flushStoreWritesIfDue(now: Double, idle: Bool) {
-        guard let since = storeWrites.queuedSince, idle || now - since >= StoreWriteQueue.flushDelay else { return }
+        guard let since = storeWrites.queuedSince,
+              idle || now - since >= StoreWriteQueue.flushDelay || !storeWrites.afterCommit.isEmpty else { return }
         flushStoreWrites()
     }
 

@@ -266,7 +266,7 @@ public final class CoordinatorService {
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
         for entry in scheduler.workerEntries {
-            for trialID in [entry.trialID, entry.heldTrialID].compactMap({ $0 }) {
+            for trialID in (entry.trialID.map { [$0] } ?? []) + entry.heldTrialIDs {
                 let attempt = attemptOf(trialID)
                 send(.stop(Stop(trialId: trialID, attempt: attempt, code: complete ? .sweepComplete : .shuttingDown)), to: entry.id)
                 if let attempt {

@@ -44,9 +44,11 @@ public struct WorkerOptions: Sendable {
     public var coordinatorSilenceLimit: Double = 5
     /// A trainer that reports nothing (no batch poll) this long is hung: report infra and exit.
     public var watchdogSeconds: Double = 600
-    /// Trials it holds while it trains (HELLO `prefetch`, SPEC.md §3.5): 1 starts the next trial
-    /// the moment one ends, without waiting for the coordinator; 0 asks for work only when idle.
-    public var prefetch = 1
+    /// Trials it holds while it trains (HELLO `prefetch`, SPEC.md §3.5): it starts the next the
+    /// moment one ends, without waiting for the coordinator; 0 asks for work only when idle. The
+    /// coordinator holds only trials that start within a second, so this matters only for trials
+    /// shorter than that, where four cover its turn for a result.
+    public var prefetch = 4
     /// Overridable protocol version, only to test refusals.
     public var protocolVersion: Int?
 

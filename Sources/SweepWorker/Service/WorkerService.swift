@@ -42,9 +42,10 @@ public final class WorkerService {
     var parked: (assign: Assign, checkpoint: [UInt8]?)?
     /// When the parked assignment's DATASET_REQUEST last went out.
     var datasetRequestedAt = 0.0
-    /// An assignment it holds while it trains (prefetch, SPEC.md §3.5): it starts when the running
-    /// trial ends. Dropped on reconnecting, when the coordinator takes it back.
-    var held: (assign: Assign, checkpoint: [UInt8]?)?
+    /// Assignments it holds while it trains (prefetch, SPEC.md §3.5), at most `options.prefetch`:
+    /// the first starts when the running trial ends. Dropped on reconnecting, when the coordinator
+    /// takes them back.
+    var held: [(assign: Assign, checkpoint: [UInt8]?)] = []
     /// ASSIGNs received on this connection, quoted in READY.
     var assignsReceived = 0
     /// A THREADS for the parked assignment (by lease id), applied when it starts.
@@ -127,8 +128,8 @@ public final class WorkerService {
         do {
             socket = try connector.connect(identity: identity)
             welcomed = false
-            if let held { logger.info("dropping held trial \(held.assign.trialId): the coordinator requeues it on reconnect") }
-            held = nil
+            if !held.isEmpty { logger.info("dropping \(held.count) held trials: the coordinator requeues them on reconnect") }
+            held = []
             assignsReceived = 0
             lastHeard = now
             var hello = Hello(workerId: options.workerID, host: options.host, cores: options.cores, build: options.build,
@@ -237,7 +238,7 @@ public final class WorkerService {
             }
             if now - lastHeard >= options.coordinatorSilenceLimit { disconnect(now: now) }
         }
-        if options.exitWhenDone, let limit = options.giveUpAfter, running == nil, parked == nil, held == nil,
+        if options.exitWhenDone, let limit = options.giveUpAfter, running == nil, parked == nil, held.isEmpty,
            let lastContact, now - lastContact >= limit, exitCode == nil {
             logger.warning("no word from the coordinator for \(Int(now - lastContact)) s; it is gone or its sweep ended without this worker: exiting")
             exitCode = .coordinatorGone
@@ -353,7 +354,7 @@ public final class WorkerService {
                 running.mailbox.cancel()
             }
             parked = nil
-            held = nil
+            held = []
             return
         }
         if let running, running.job.trialID == trialID, stop.attempt == nil || stop.attempt == running.job.attempt {
@@ -363,9 +364,7 @@ public final class WorkerService {
         if let parked, parked.assign.trialId == trialID, stop.attempt == nil || stop.attempt == parked.assign.attempt {
             self.parked = nil
         }
-        if let held, held.assign.trialId == trialID, stop.attempt == nil || stop.attempt == held.assign.attempt {
-            self.held = nil
-        }
+        held.removeAll { $0.assign.trialId == trialID && (stop.attempt == nil || stop.attempt == $0.assign.attempt) }
         // The coordinator will never record that attempt: resending it would only be refused again.
         if stop.code != .shuttingDown, stop.code != .sweepComplete {
             if let attempt = stop.attempt { outbox.remove(trialID: trialID, attempt: attempt) } else { outbox.remove(trialID: trialID) }
@@ -408,8 +407,8 @@ public final class WorkerService {
 
     func accept(_ assign: Assign, checkpoint: [UInt8]?) {
         if let busy = running?.job.trialID ?? parked?.assign.trialId {
-            if options.prefetch > 0, held == nil {
-                held = (assign, checkpoint)
+            if held.count < options.prefetch {
+                held.append((assign, checkpoint))
                 logger.info("trial \(assign.trialId) attempt \(assign.attempt) held; it starts when \(busy) ends")
                 return
             }
@@ -452,9 +451,9 @@ public final class WorkerService {
     /// The running trial ended: the held trial starts now; without one the worker asks for work.
     func startHeldOrReady() {
         guard exitCode == nil else { return }
-        if let held {
-            self.held = nil
-            accept(held.assign, checkpoint: held.checkpoint)
+        if !held.isEmpty {
+            let next = held.removeFirst()
+            accept(next.assign, checkpoint: next.checkpoint)
             return
         }
         if welcomed { sendReady() }
