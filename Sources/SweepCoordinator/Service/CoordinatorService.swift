@@ -93,6 +93,8 @@ public final class CoordinatorService {
     var reportSchedule: RewriteSchedule
     /// results.csv and curves.csv while the sweep runs: rewritten from the trials that changed.
     let liveExports: LiveExports
+    /// Runs the live rewrites off the loop.
+    let rewriter: LiveRewriter
     /// Times results.csv and curves.csv were written (start, live, end), and report.html.
     public var exportsWritten: Int { exportSchedule.count }
     public var reportsWritten: Int { reportSchedule.count }
@@ -111,6 +113,7 @@ public final class CoordinatorService {
         self.exportSchedule = RewriteSchedule(interval: options.exportInterval)
         self.reportSchedule = RewriteSchedule(interval: options.reportInterval)
         self.liveExports = setup.store.liveExports()
+        self.rewriter = LiveRewriter(clock: clock)
         self.codec = Codec(limits: .init(maxHeaderBytes: 4 << 20, maxPayloadBytes: Int(options.maxMessageBytes)))
         self.trialsByID = Dictionary(uniqueKeysWithValues: setup.trials.map { ($0.id, $0) })
         let records = try setup.store.allTrials()
@@ -231,8 +234,7 @@ public final class CoordinatorService {
             heartbeat(now: now)
             apply(scheduler.tick(now: now), now: now)
             writeLiveness(now: now)
-            if resultsDirty && exportSchedule.isDue(at: now) { exportResults() }
-            if reportDirty && reportSchedule.isDue(at: now) { writeReport() }
+            rewriteWhenDue(now: now)
             drawProgress()
         }
         // Queued writes ride on the next commit a message needs, or commit once due.
@@ -263,6 +265,9 @@ public final class CoordinatorService {
     func finish(complete: Bool) {
         // Results still queued are acknowledged before the workers hear BYE.
         flushStoreWrites()
+        // A live rewrite under way writes the same files as the final ones.
+        rewriter.waitUntilIdle()
+        takeFinishedRewrites()
         scheduler.beginDrain()
         let reason = complete ? "sweep complete" : "coordinator shutting down"
         for entry in scheduler.workerEntries {
@@ -283,7 +288,7 @@ public final class CoordinatorService {
             recordEvent("dropped", "\(droppedMessages) messages dropped from \(droppedPeers.count) peers in this run")
         }
         // The report shows the rows just exported: the table is read once for both.
-        writeReport(live: false, results: exportResults(live: false))
+        writeFinalReport(results: exportResults(live: false))
         let c = scheduler.counts
         recordEvent(complete ? "complete" : "stopped",
                     "\(reason): \(c.done) done, \(c.diverged) diverged, \(c.configError) config errors, \(c.failed) failed, " +
@@ -379,15 +384,59 @@ public final class CoordinatorService {
         }
     }
 
-    /// `live`: the sweep is still running, so the page reloads itself. `results`: the results table
-    /// just exported, if nothing has been written since (the run's end).
-    func writeReport(live: Bool = true, results: ExportTable? = nil) {
+    /// Starts the live rewrite that is due, if none is under way: the exports after results or
+    /// epochs arrived, then the report they make stale. Both read only what is committed, so the
+    /// queued writes commit first.
+    func rewriteWhenDue(now: Double) {
+        takeFinishedRewrites()
+        guard !rewriter.isBusy else { return }
+        if resultsDirty && exportSchedule.isDue(at: now) {
+            flushStoreWrites()
+            resultsDirty = false
+            let exports = liveExports, folder = setup.folder.root.path, logger = logger
+            rewriter.start(.exports) {
+                do { try exports.write(to: folder) } catch {
+                    logger.error("writing results.csv failed: \(error)")
+                    return false
+                }
+                return true
+            }
+        } else if reportDirty && reportSchedule.isDue(at: now) {
+            flushStoreWrites()
+            reportDirty = false
+            let setup = setup, logger = logger
+            rewriter.start(.report) {
+                do { try setup.writeReport(live: true, results: nil) } catch {
+                    logger.error("writing report.html failed: \(error)")
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// Books the rewrites that ended: their schedules learn how long they took; one that failed
+    /// is due again (and fresh exports make the report stale).
+    func takeFinishedRewrites() {
+        for rewrite in rewriter.takeFinished() {
+            switch (rewrite.kind, rewrite.written) {
+            case (.exports, true):
+                exportSchedule.wrote(from: rewrite.started, to: rewrite.ended)
+                reportDirty = true
+            case (.exports, false): resultsDirty = true
+            case (.report, true): reportSchedule.wrote(from: rewrite.started, to: rewrite.ended)
+            case (.report, false): reportDirty = true
+            }
+        }
+    }
+
+    /// The run's final report.html. `results`: the results table just exported, if nothing has
+    /// been written since.
+    func writeFinalReport(results: ExportTable?) {
         flushStoreWrites()
         let started = clock.now()
         do {
-            let html = ReportWriter.html(try ReportInput.load(from: setup.store, sweepName: setup.sweep.name, split: setup.splitDescription,
-                                                              dataset: setup.dataset.name, live: live, results: results))
-            try Data(html.utf8).write(to: setup.folder.reportHTML, options: .atomic)
+            try setup.writeReport(live: false, results: results)
             reportDirty = false
             reportSchedule.wrote(from: started, to: clock.now())
         } catch {
