@@ -172,4 +172,20 @@ private func holdingT2() -> Scheduler {
         _ = epochDone(&s, "t1", epoch: 1, seconds: 0.2, now: 0.2)
         #expect(assigned(s.tick(now: 0.2)).map(\.trialID) == ["t2", "t3", "t4"])
     }
+
+    @Test func atTheTailNothingIsHeldSoWhicheverWorkerFreesFirstTakesTheLastTrials() {
+        var s = prefetchScheduler(4)
+        _ = s.hello(w1, host: "h", cores: 1, running: nil, prefetch: 4, now: 0)
+        _ = s.hello(w2, host: "h", cores: 1, running: nil, prefetch: 4, now: 0)
+        _ = s.ready(w1, now: 0)
+        _ = s.ready(w2, now: 0)
+        _ = epochDone(&s, "t1", epoch: 1, seconds: 0.1, now: 0.1)
+        // Two queued trials for two workers: holding one would leave the worker that frees first
+        // with nothing while it waits behind a running trial.
+        #expect(assigned(s.tick(now: 0.15)).isEmpty)
+        // t2's worker frees first and takes t3; one trial is left for t1's worker.
+        let next = assigned(s.resultCommitted(trialID: "t2", attempt: 1, outcome: .done, from: w2, now: 0.2) + s.ready(w2, now: 0.2))
+        #expect(next.map { "\($0.trialID)@\($0.worker)" } == ["t3@w2"])
+        #expect(s.worker(w1)?.heldTrialIDs == [] && s.worker(w2)?.heldTrialIDs == [])
+    }
 }

@@ -4,9 +4,10 @@ import SweepProtocol
 /// while it trains, and starts the next the moment its running one ends, instead of sending READY
 /// and waiting for the coordinator to commit the result and the next assignment. A held trial is
 /// leased (its reports are the holder's) but takes no cores and is not watched until it starts.
-/// Idle workers are always served first, and a trial is held only when it would start within
-/// `policy.prefetchSeconds` (the running trial's projected rest and the held trials before it), so
-/// no trial waits long behind others while a worker could take it. Off under early stopping: a
+/// Idle workers are always served first; a trial is held only while more trials are queued than
+/// there are workers, so whichever worker frees next still finds one (at the tail nothing is held),
+/// and only when it would start within `policy.prefetchSeconds` (the running trial's projected
+/// rest and the held trials before it), so no trial waits long behind others. Off under early stopping: a
 /// rung decision at the end of a trial picks what runs next (a promotion goes before new trials),
 /// which a trial leased beforehand would overtake.
 extension Scheduler {
@@ -18,6 +19,7 @@ extension Scheduler {
         guard policy.prefetchSeconds > 0, stopping == nil,
               !workers.all.contains(where: { $0.assignable }) else { return [] }
         var events: [SchedulerEvent] = []
+        let workerCount = workers.all.count
         for entry in workers.all where entry.prefetch > entry.heldTrialIDs.count && !entry.suspect && !entry.quarantined {
             guard let running = entry.trialID, var ahead = secondsLeft(running: running, now: now) else { continue }
             var held = entry.heldTrialIDs
@@ -28,7 +30,7 @@ extension Scheduler {
                 }
                 ahead += whole
             }
-            while held.count < entry.prefetch, ahead <= policy.prefetchSeconds, let trialID = nextTrial(),
+            while held.count < entry.prefetch, ahead <= policy.prefetchSeconds, queue.count > workerCount, let trialID = nextTrial(),
                   let assignment = lease(trialID, to: entry.id, held: true, now: now) {
                 events.append(.assign(assignment))
                 held.append(trialID)
