@@ -116,4 +116,51 @@ extension SweepRunTests {
         #expect(badFlags.wait(seconds: 30) != 0)
         #expect(badFlags.stderr.contains("--retry-failed"))
     }
+
+    /// A local worker killed while it holds trials behind its running one (prefetch, SPEC.md §3.5):
+    /// the running trial is charged (with one attempt allowed, it fails), the held ones go back to
+    /// the queue uncharged and are trained by the others, and the sweep finishes.
+    @Test func aWorkerKilledWhileHoldingTrialsGivesThemBackUncharged() throws {
+        let folder = try temporaryFolder("heldkill")
+        defer { if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(at: folder) } }
+        let seeds = (1...3000).map(String.init).joined(separator: ",")
+        let file = folder.appendingPathComponent("heldkill.json")
+        try Data("""
+            {"name": "heldkill", "dataset": "nextchar", "split": {"kind": "tail", "fraction": 0.1},
+             "training": {"objective": "every-step", "sequence_length": 16, "batch_size": 8, "epochs": 1, "max_batches_per_epoch": 1,
+                          "learning_rate": 0.01, "optimizer": "adam", "checkpoint_every": 1, "max_attempts": 1},
+             "model": {"cell": "gru", "layers": 1, "hidden_size": 8, "fc_layers": 1},
+             "generate": {"length": 0}, "grid": {"seed": [\(seeds)]}, "schedule": "file-order"}
+            """.utf8).write(to: file)
+        let run = try Child(Executables.coordinator, ["run", file.path, "--workers", "2", "--runs", folder.path],
+                            in: folder, name: "coordinator")
+        defer { run.signal(SIGKILL); _ = run.wait(seconds: 5) }
+        #expect(eventually(seconds: 30) { run.stderr.contains("coordinator listening") })
+        let store = try SweepStore(path: folder.appendingPathComponent("runs/heldkill/sweep.db").path)
+        // A worker with more than one trial leased: it trains one and holds the others.
+        var victim: Int32?
+        _ = try eventually(seconds: 60) {
+            let byWorker = Dictionary(grouping: try store.allTrials().filter { $0.status == .running }, by: { $0.workerID ?? "" })
+            guard let (worker, _) = byWorker.first(where: { !$0.key.isEmpty && $0.value.count >= 2 }) else { return false }
+            victim = WorkerIDs.pid(worker, coordinator: run.pid)
+            return victim != nil
+        }
+        let pid = try #require(victim, "no worker ever held a trial: \(run.stderr.suffix(1500))")
+        kill(pid, SIGKILL)
+        #expect(run.wait(seconds: 300) == 0, "coordinator: \(run.stderr.suffix(2000))")
+
+        let trials = try store.allTrials()
+        #expect(trials.count == 3000)
+        // Only what the killed worker was training is charged.
+        #expect(trials.filter { $0.status == .failed }.count <= 1)
+        #expect(trials.filter { $0.status != .done && $0.status != .failed }.isEmpty)
+        let givenBack = try store.events(afterID: 0, limit: 1_000_000)
+            .filter { $0.kind == "requeue" && $0.message.contains("held the trial behind its running one") }
+        #expect(!givenBack.isEmpty)
+        for event in givenBack {
+            let trial = try #require(try store.trial(id: event.trialID ?? ""))
+            #expect(trial.status == .done && trial.attempts == 2, "trial \(trial.trialID): \(trial.status) after \(trial.attempts) attempts")
+            #expect(try store.attempts(trialID: trial.trialID).first?.outcome == "lost")
+        }
+    }
 }

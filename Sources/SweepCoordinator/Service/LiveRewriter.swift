@@ -47,11 +47,10 @@ final class LiveRewriter: Sendable {
             let started = clock.now()
             let written = work()
             let ended = clock.now()
-            state.withLock { state in
-                state.finished.append(Finished(kind: kind, started: started, ended: ended, written: written))
-                state.busy = false
-            }
+            state.withLock { $0.finished.append(Finished(kind: kind, started: started, ended: ended, written: written)) }
+            // Idle before not busy: the next `start` never waits on the semaphore.
             idle.signal()
+            state.withLock { $0.busy = false }
         }
         thread.start()
         return true
