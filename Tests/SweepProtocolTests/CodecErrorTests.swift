@@ -94,6 +94,9 @@ struct CodecErrorTests {
         #expect(error(frames("STOP", #"{"trial_id":"t","reason":"x"}"#)) == .missingField(command: .stop, field: "code"))
         #expect(error(frames("READY", #"{"slots":"one"}"#)) == .invalidField(command: .ready, field: "slots", reason: "expected Int"))
         #expect(error(frames("READY", #"{"slots":-1}"#)) == .invalidField(command: .ready, field: "slots", reason: "-1 is below 0"))
+        #expect(error(frames("READY", #"{"slots":1,"assigned":-1}"#)) == .invalidField(command: .ready, field: "assigned", reason: "-1 is below 0"))
+        #expect(error(frames("HELLO", #"{"worker_id":"w","host":"h","cores":1,"build":"b","protocol_version":2,"prefetch":2147483648}"#))
+                == .invalidField(command: .hello, field: "prefetch", reason: "2147483648 is above 2147483647"))
         if case .invalidField(.failed, "class", _)? = error(frames("FAILED", #"{"trial_id":"t","attempt":1,"lease_id":"l","class":"cosmic","message":"m"}"#)) {} else {
             Issue.record("unknown failure class")
         }

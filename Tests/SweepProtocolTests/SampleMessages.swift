@@ -25,9 +25,9 @@ let sampleMetrics = ResultMetrics(
 let sampleMessages: [Message] = [
     .hello(Hello(workerId: "w1", host: "node-3", cores: 2, build: "0.1.0+abc")),
     .hello(Hello(workerId: "w2", host: "h", cores: 64, build: "b", running: RunningTrial(trialId: "t-9f2c", attempt: 2, leaseId: leaseA, epoch: 7))),
-    .hello(Hello(workerId: "w3", host: "h", cores: 2, build: "b", cpus: [2, 3])),
+    .hello(Hello(workerId: "w3", host: "h", cores: 2, build: "b", cpus: [2, 3], prefetch: 4)),
     .welcome(Welcome(coordinatorId: "coord-1", heartbeatInterval: 1)),
-    .ready(Ready(slots: 1)),
+    .ready(Ready(slots: 1, assigned: 3)),
     .assign(Assign(trialId: "t-9f2c", trialNumber: 17, attempt: 1, leaseId: "lease-42", leaseSeconds: 30,
                    config: .example(),
                    seed: UInt64.max - 5, dataset: DatasetRef(name: "tinyshakespeare", sha256: hashA, bytes: 1_115_394)),

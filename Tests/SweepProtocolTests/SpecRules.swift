@@ -38,10 +38,12 @@ enum SpecRules {
                 if !count(r.epoch) { return "running.epoch is \(r.epoch)" }
             }
             if let c = h.cpus, !cpus(c) { return "cpus is \(c)" }
+            if let p = h.prefetch, !count(p) { return "prefetch is \(p)" }
         case .welcome(let w):
             if !positive(w.heartbeatInterval) { return "heartbeat_interval is \(w.heartbeatInterval)" }
         case .ready(let r):
             if !count(r.slots) { return "slots is \(r.slots)" }
+            if let assigned = r.assigned, !count(assigned) { return "assigned is \(assigned)" }
         case .assign(let a, let checkpoint):
             if !id(a.trialId) || !id(a.leaseId) { return "trial_id \(a.trialId.debugDescription), lease_id \(a.leaseId.debugDescription)" }
             if !count(a.trialNumber) || !count(a.attempt, from: 1) { return "trial_number \(a.trialNumber), attempt \(a.attempt)" }
