@@ -47,10 +47,13 @@ final class LiveRewriter: Sendable {
             let started = clock.now()
             let written = work()
             let ended = clock.now()
-            state.withLock { $0.finished.append(Finished(kind: kind, started: started, ended: ended, written: written)) }
-            // Idle before not busy: the next `start` never waits on the semaphore.
+            state.withLock { state in
+                state.finished.append(Finished(kind: kind, started: started, ended: ended, written: written))
+                state.busy = false
+            }
+            // After the booking: whoever waits for idle finds it (a `start` in between waits only
+            // for this line).
             idle.signal()
-            state.withLock { $0.busy = false }
         }
         thread.start()
         return true
