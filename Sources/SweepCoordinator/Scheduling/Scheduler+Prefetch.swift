@@ -23,23 +23,22 @@ extension Scheduler {
         for entry in workers.all where entry.prefetch > entry.heldTrialIDs.count && !entry.suspect && !entry.quarantined {
             guard let running = entry.trialID, var ahead = secondsLeft(running: running, now: now) else { continue }
             var held = entry.heldTrialIDs
-            for id in held {
-                guard let state = trials[id], let whole = secondsLeft(state, done: state.latestCheckpoint?.epoch ?? 0) else {
-                    ahead = .infinity
-                    break
-                }
-                ahead += whole
-            }
+            for id in held { ahead += wholeSeconds(id) ?? .infinity }
             while held.count < entry.prefetch, ahead <= policy.prefetchSeconds, queue.count > workerCount, let trialID = nextTrial(),
                   let assignment = lease(trialID, to: entry.id, held: true, now: now) {
                 events.append(.assign(assignment))
                 held.append(trialID)
-                guard let state = trials[trialID], let whole = secondsLeft(state, done: state.latestCheckpoint?.epoch ?? 0) else { break }
-                ahead += whole
+                ahead += wholeSeconds(trialID) ?? .infinity
             }
             if nextTrial() == nil { break }
         }
         return events
+    }
+
+    /// Projected seconds a trial not yet started trains, from its latest checkpoint on.
+    private func wholeSeconds(_ trialID: String) -> Double? {
+        guard let state = trials[trialID] else { return nil }
+        return secondsLeft(state, done: state.latestCheckpoint?.epoch ?? 0)
     }
 
     /// Projected seconds until the running attempt of `trialID` ends; nil before the sweep's pace

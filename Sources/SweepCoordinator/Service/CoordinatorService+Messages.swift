@@ -377,15 +377,16 @@ extension CoordinatorService {
                              dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
                                                  bytes: setup.dataset.byteCount),
                              resumeCheckpoint: resume)
+        let record = { (tx: StoreTransaction) throws -> Int in
+            let attempt = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
+                                             workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
+            try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)
+            return attempt
+        }
         if held {
             // Its worker is busy: the assignment rides on the commit that ends this turn (with the
             // results and other held assignments of the turn), and goes out once that is on disk.
-            let recorded = persist("recording the assignment of trial \(trial.id)") { tx in
-                _ = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
-                                       workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
-                try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)
-            }
-            guard recorded else {
+            guard persist("recording the assignment of trial \(trial.id)", { _ = try record($0) }) else {
                 scheduler.unassign(assignment, now: now)
                 return
             }
@@ -399,12 +400,7 @@ extension CoordinatorService {
         }
         let attempt: Int
         do {
-            attempt = try commit { tx in
-                let attempt = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
-                                                 workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
-                try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)
-                return attempt
-            }
+            attempt = try commit(record)
         } catch {
             scheduler.unassign(assignment, now: now)
             storeFailed("recording the assignment of trial \(trial.id)", error)

@@ -38,14 +38,16 @@ public final class WorkerService {
     var running: (job: TrialJob, mailbox: RunnerMailbox, thread: Thread)?
     var runningEpoch = 0
     var batchThrottle = BatchProgressThrottle(interval: 0.5)
+    /// An ASSIGN with the checkpoint it resumes from, not started yet.
+    typealias Waiting = (assign: Assign, checkpoint: [UInt8]?)
     /// An assignment waiting for its dataset bytes.
-    var parked: (assign: Assign, checkpoint: [UInt8]?)?
+    var parked: Waiting?
     /// When the parked assignment's DATASET_REQUEST last went out.
     var datasetRequestedAt = 0.0
     /// Assignments it holds while it trains (prefetch, SPEC.md §3.5), at most `options.prefetch`:
     /// the first starts when the running trial ends. Dropped on reconnecting, when the coordinator
     /// takes them back.
-    var held: [(assign: Assign, checkpoint: [UInt8]?)] = []
+    var held: [Waiting] = []
     /// ASSIGNs received on this connection, quoted in READY.
     var assignsReceived = 0
     /// A THREADS for the parked assignment (by lease id), applied when it starts.
