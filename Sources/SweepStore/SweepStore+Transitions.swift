@@ -46,17 +46,23 @@ extension StoreTransaction {
     public func markRunning(trialID: String, workerID: String, host: String?, workerName: String? = nil,
                             leaseID: String? = nil, leaseExpiresAt: Date, at now: Date = Date()) throws -> Int {
         do {
-            let trial = try trialState(trialID)
-            guard trial.status == .queued else {
-                throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: .running)
+            // One statement on the way every trial takes; the checks that explain a refusal run
+            // only when it changed nothing. Attempts stay within the protocol's 32-bit range.
+            let started = try Int.fetchOne(
+                db.cachedStatement(sql: """
+                    UPDATE trials SET status = 'running', attempts = attempts + 1, worker_id = ?, lease_expires_at = ?,
+                        updated_at = ? WHERE trial_id = ? AND status = 'queued' AND attempts BETWEEN 0 AND 2147483646
+                    RETURNING attempts
+                    """),
+                arguments: [workerID, leaseExpiresAt.stored, now.stored, trialID])
+            guard let attempt = started else {
+                let trial = try trialState(trialID)
+                guard trial.status == .queued else {
+                    throw StoreError.invalidTransition(trialID: trialID, from: trial.status, to: .running)
+                }
+                throw StoreError.corruptValue(table: "trials", column: "attempts", key: trialID, value: "\(trial.attempts)")
             }
-            let attempt = trial.attempts + 1
-            try db.cachedStatement(
-                sql: """
-                    UPDATE trials SET status = 'running', attempts = ?, worker_id = ?, lease_expires_at = ?,
-                        updated_at = ? WHERE trial_id = ?
-                    """).execute(
-                arguments: [attempt, workerID, leaseExpiresAt.stored, now.stored, trialID])
+            knownTrials.ids.insert(trialID)
             try SweepStore.insertAttempt(db, trialID: trialID, attempt: attempt, workerID: workerID, host: host,
                                          workerName: workerName, leaseID: leaseID, at: now)
             return attempt

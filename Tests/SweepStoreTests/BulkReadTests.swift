@@ -89,12 +89,13 @@ import Testing
                 _ = try tx.recordEpoch(trialID: "t2", attempt: 0, Self.epoch(1))
             }
             #expect(checks.withLock { $0 } == 2)
-            // Transitions read the state afresh (an earlier write in the transaction may have changed it).
+            // Transitions read the state afresh (an earlier write in the transaction may have changed
+            // it); starting an attempt checks it in its own UPDATE and reads nothing unless refused.
             try store.write { tx in
                 _ = try tx.markRunning(trialID: "t2", workerID: "w1", host: "h", leaseExpiresAt: time(600))
                 _ = try tx.markFinished(trialID: "t2", status: .done)
             }
-            #expect(checks.withLock { $0 } == 4)
+            #expect(checks.withLock { $0 } == 3)
             #expect(try store.trial(id: "t2")?.status == .done)
             #expect(throws: StoreError.unknownTrial("t9")) {
                 try store.write { tx in

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SweepStore
 import Testing
 import TrialSpec
@@ -84,6 +85,22 @@ import TrialSpec
             #expect(throws: StoreError.invalidTransition(trialID: "t1", from: .failed, to: .running)) {
                 try store.markRunning(trialID: "t1", workerID: "w3", host: nil, leaseExpiresAt: time(300))
             }
+        }
+    }
+
+    /// An attempt count read back from disk at the protocol's limit starts no attempt whose number
+    /// would not fit: the store names the damaged value and changes nothing.
+    @Test func anAttemptCountAtItsLimitIsRefusedNotWrapped() throws {
+        try withStore { store, folder in
+            try store.insertTrials([shakespeareTrial(1)])
+            // Damaged from outside, as another process or a bad disk would.
+            try DatabaseQueue(path: folder.databasePath).write { db in
+                try db.execute(sql: "UPDATE trials SET attempts = 2147483647 WHERE trial_id = 't1'")
+            }
+            #expect(throws: StoreError.corruptValue(table: "trials", column: "attempts", key: "t1", value: "2147483647")) {
+                try store.markRunning(trialID: "t1", workerID: "w", host: nil, leaseExpiresAt: time(1))
+            }
+            #expect(try store.trial(id: "t1")?.status == .queued)
         }
     }
 

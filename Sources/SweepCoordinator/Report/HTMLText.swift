@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Escaping and number formatting for the report. Every text a peer or a model produced (trial
 /// ids, grid values, samples, messages) goes through `escape` before it reaches the page.
@@ -22,7 +23,7 @@ enum HTMLText {
     /// Rounded for reading; results.csv keeps full precision.
     static func fixed(_ value: Double?, _ digits: Int) -> String {
         guard let value, value.isFinite else { return "—" }
-        return String(format: "%.\(digits)f", value)
+        return FixedPointText.string(value, places: digits)
     }
 
     static func percent(_ fraction: Double?) -> String {

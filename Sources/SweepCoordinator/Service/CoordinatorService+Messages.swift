@@ -2,6 +2,7 @@ import Foundation
 import SweepCore
 import SweepProtocol
 import SweepStore
+import SystemSupport
 import ZeroMQ
 
 extension CoordinatorService {
@@ -219,9 +220,9 @@ extension CoordinatorService {
             _ = try tx.renewLease(trialID: report.trialId, workerID: worker.rawValue, until: leaseUntil)
         }
         resultsDirty = true
-        recordEvent("progress", String(format: "trial %@ epoch %d/%d: train %.4f val %.4f acc %.3f (%@)",
-                                       report.trialId, metrics.epoch, epochs(of: report.trialId), metrics.trainLoss,
-                                       metrics.valLoss, metrics.valAccuracy, worker.rawValue),
+        recordEvent("progress", "trial \(report.trialId) epoch \(metrics.epoch)/\(epochs(of: report.trialId)): "
+                    + "train \(FixedPointText.string(metrics.trainLoss, places: 4)) val \(FixedPointText.string(metrics.valLoss, places: 4)) "
+                    + "acc \(FixedPointText.string(metrics.valAccuracy, places: 3)) (\(worker.rawValue))",
                     trial: report.trialId, worker: worker)
         apply(scheduler.epochReported(trialID: report.trialId, attempt: report.attempt, epoch: metrics.epoch,
                                       valLoss: metrics.valLoss, seconds: metrics.seconds, now: now), now: now)

@@ -1,6 +1,7 @@
 import Foundation
 import SweepProtocol
 import SweepStore
+import SystemSupport
 
 extension CoordinatorService {
     /// RESULT: judged against the trial's leases, range-checked against the trial's own config,
@@ -122,7 +123,7 @@ extension CoordinatorService {
         currentEpoch[worker] = nil
         // Rewritten on the next due tick, not per result: each rewrite reads every trial.
         resultsDirty = true
-        let loss = row.valLoss.map { String(format: " val loss %.4f", $0) } ?? ""
+        let loss = row.valLoss.map { " val loss " + FixedPointText.string($0, places: 4) } ?? ""
         recordEvent("result", "trial \(key.trialID) \(status.rawValue)\(loss) (attempt \(key.attempt)\(late ? ", delivered late" : ""), worker \(worker)); " +
                     "\(scheduler.counts.finished)/\(scheduler.counts.total) finished", trial: key.trialID, worker: worker)
     }
