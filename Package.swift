@@ -89,7 +89,7 @@ let package = Package(
 
         // Tests.
         .target(name: "SweepTestSupport", dependencies: ["SweepProtocol", "SystemSupport", "TrialSpec"]),
-        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport", "SweepTestSupport"]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CharRNNTile", "CSystemShim", "SystemSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "SweepCoreTests", dependencies: ["SweepCore", "SystemSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),

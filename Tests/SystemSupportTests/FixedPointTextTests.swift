@@ -1,14 +1,12 @@
 import Foundation
+import SweepTestSupport
 import SystemSupport
 import Testing
 
 @Suite struct FixedPointTextTests {
     @Test func textIsPrintfsForRandomValuesAndPlaces() {
-        var state: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 11
-        }
+        var random = SplitMix64(seed: 0x5EED)
+        func next() -> UInt64 { random.next() }
         for _ in 0..<20_000 {
             let places = Int(next() % 10)
             // Magnitudes from 1e-6 to 1e9, both signs, and values on exact ties of a place.

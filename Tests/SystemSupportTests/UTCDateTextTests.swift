@@ -1,14 +1,12 @@
 import Foundation
+import SweepTestSupport
 import SystemSupport
 import Testing
 
 @Suite struct UTCDateTextTests {
     @Test func isoTextIsFoundationsForDatesFrom1900To2100() {
-        var state: UInt64 = 0x150
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 11
-        }
+        var random = SplitMix64(seed: 0x150)
+        func next() -> UInt64 { random.next() }
         var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -0.001), Date(timeIntervalSince1970: 951_868_799.999)]
         for _ in 0..<5_000 {
             dates.append(Date(timeIntervalSince1970: -2_208_988_800 + Double(next() % 6_311_433_600) + Double(next() % 1000) / 1000))
