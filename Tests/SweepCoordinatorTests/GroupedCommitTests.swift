@@ -5,7 +5,9 @@ import SweepStore
 import Testing
 
 /// A worker sends READY right behind its RESULT: the result, its epoch and events and the next
-/// assignment commit together, and the result is acknowledged only once it is in sweep.db.
+/// assignment commit together, and the result is acknowledged only once it is in sweep.db. The
+/// acknowledgement alone does not hurry the commit, so a READY that comes a moment later still
+/// shares it.
 @Suite(.serialized) struct GroupedCommitTests {
     @Test func aResultAndTheAssignmentBehindItShareOneCommitAndTheAckWaitsForIt() async throws {
         let harness = try ServiceHarness(grid: #"{"hidden_size": [8, 9, 10, 11]}"#)
@@ -20,6 +22,10 @@ import Testing
             let seen = peer.received.count
             try peer.send(assign.progress(epoch: 1))
             try peer.send(assign.result(epochs: 1))
+            // A READY a little behind its RESULT (the worker wrote its outbox, or lost the cpu for a
+            // moment) still finds the result waiting for a commit to ride on: no worker waits for
+            // its RESULT_ACK.
+            try await Task.sleep(for: .milliseconds(20))
             try peer.send(.ready(Ready()))
             #expect(peer.waitForAck(assign.trialId, attempt: 1))
             // Acknowledged only once committed: read at once, through another connection.

@@ -391,7 +391,7 @@ extension CoordinatorService {
                 scheduler.unassign(assignment, now: now)
                 return
             }
-            afterQueuedWrites { [unowned self] in
+            afterQueuedWrites(promptly: true) { [unowned self] in
                 // Unless the worker gave it back meanwhile (it left, or said READY holding nothing).
                 guard case .running(assignment.worker, assignment.attempt)? = scheduler.state(of: trial.id)?.phase else { return }
                 progress.log(event)

@@ -30,6 +30,9 @@ struct StoreWriteQueue {
     /// What waits for the queued writes to be on disk (a result's RESULT_ACK): run, in order, once
     /// they have committed; while the store fails they wait for the retry that gets through.
     var afterCommit: [() -> Void] = []
+    /// Whether a message that a worker will soon need waits for the queued writes (a held trial's
+    /// ASSIGN): they commit at the end of this turn instead of riding on a later commit.
+    var promptly = false
     /// When the oldest write still queued was queued (nil: none queued).
     var queuedSince: Double?
     var failingSince: Double?
@@ -47,6 +50,7 @@ struct StoreWriteQueue {
         pending.removeFirst(count)
         guard pending.isEmpty else { return [] }
         durable = false
+        promptly = false
         queuedSince = nil
         defer { afterCommit.removeAll() }
         return afterCommit
@@ -84,8 +88,14 @@ extension CoordinatorService {
     }
 
     /// Runs `action` once every write queued so far has committed: now if none is queued.
-    func afterQueuedWrites(_ action: @escaping () -> Void) {
-        if storeWrites.pending.isEmpty { action() } else { storeWrites.afterCommit.append(action) }
+    /// `promptly`: its commit is due at the end of this turn (a held trial's ASSIGN, which its
+    /// worker starts the moment its running trial ends). Otherwise (a RESULT_ACK, which no worker
+    /// waits for: it keeps the result in its outbox) it rides on the next commit, at most
+    /// `flushDelay` later; the READY right behind a RESULT usually brings that commit.
+    func afterQueuedWrites(promptly: Bool = false, _ action: @escaping () -> Void) {
+        guard !storeWrites.pending.isEmpty else { return action() }
+        storeWrites.afterCommit.append(action)
+        if promptly { storeWrites.promptly = true }
     }
 
     /// One transaction: the queued writes, then `body`'s, which must be committed before its effect
@@ -113,11 +123,11 @@ extension CoordinatorService {
 
     /// At the end of a turn of the loop: commits the queued writes once the oldest has waited
     /// `flushDelay`, when the turn found nothing to do (`idle`: the loop is about to wait), or when
-    /// a message waits for them (a result's RESULT_ACK, a held trial's ASSIGN): one commit for all
-    /// the turn handled.
+    /// a message a worker will soon need waits for them (a held trial's ASSIGN): one commit for
+    /// all the turn handled.
     func flushStoreWritesIfDue(now: Double, idle: Bool) {
         guard let since = storeWrites.queuedSince,
-              idle || now - since >= StoreWriteQueue.flushDelay || !storeWrites.afterCommit.isEmpty else { return }
+              idle || now - since >= StoreWriteQueue.flushDelay || storeWrites.promptly else { return }
         flushStoreWrites()
     }
 
