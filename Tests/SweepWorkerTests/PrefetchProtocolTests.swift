@@ -10,12 +10,9 @@ import Testing
 /// the running trial ends, without a READY in between; nothing is refused, requeued or charged.
 @Suite struct PrefetchProtocolTests {
     @Test func aWorkerHoldsItsNextTrialWhileItTrainsAndStartsItWithoutAsking() async throws {
-        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32, 64, 128]}"#)
-        let rig = try await InMemoryRig(fixture: fixture)
         // Trial #1 shows the pace (two epochs of 0.01 s); trial #2 trains until released.
-        let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
+        let (fixture, rig, trainer) = try await Self.workerWithSecondTrialHeld(hiddenSizes: "8, 16, 32, 64, 128", prefetch: 2)
         defer { trainer.release() }
-        try rig.addWorker("w", trainer: trainer) { $0.prefetch = 2 }
 
         // While #2 trains, #3 and #4 are leased to the same worker (it offers two) and held there.
         #expect(try rig.turn(until: { try rig.trials().filter { $0.status == .running }.count == 3 }))
@@ -45,11 +42,8 @@ import Testing
     }
 
     @Test func aWorkerWithoutPrefetchIsAssignedOnlyWhenIdle() async throws {
-        let fixture = try SweepFixture(grid: #"{"hidden_size": [8, 16, 32]}"#)
-        let rig = try await InMemoryRig(fixture: fixture)
-        let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
+        let (_, rig, trainer) = try await Self.workerWithSecondTrialHeld(hiddenSizes: "8, 16, 32", prefetch: 0)
         defer { trainer.release() }
-        try rig.addWorker("w", trainer: trainer) { $0.prefetch = 0 }
         #expect(try rig.turn(until: { try rig.trials().contains { $0.number == 2 && $0.status == .running } }))
         // Many turns later #3 still waits in the queue.
         try rig.turn(until: { false }, turns: 200)
@@ -57,5 +51,16 @@ import Testing
         trainer.release()
         #expect(try rig.turn(until: { rig.coordinatorEnded }))
         #expect(try rig.trials().allSatisfy { $0.status == .done && $0.attempts == 1 })
+    }
+
+    /// One worker "w" offering `prefetch`, on a sweep over `hiddenSizes`, whose trainer holds trial
+    /// #2 until released (release it when the test ends).
+    static func workerWithSecondTrialHeld(hiddenSizes: String, prefetch: Int) async throws
+        -> (SweepFixture, InMemoryRig, InstantTrainer) {
+        let fixture = try SweepFixture(grid: #"{"hidden_size": ["# + hiddenSizes + "]}")
+        let rig = try await InMemoryRig(fixture: fixture)
+        let trainer = InstantTrainer(held: { $0.trialNumber == 2 })
+        try rig.addWorker("w", trainer: trainer) { $0.prefetch = prefetch }
+        return (fixture, rig, trainer)
     }
 }

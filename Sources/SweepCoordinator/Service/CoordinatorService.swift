@@ -391,27 +391,27 @@ public final class CoordinatorService {
         takeFinishedRewrites()
         guard !rewriter.isBusy else { return }
         if resultsDirty && exportSchedule.isDue(at: now) {
-            flushStoreWrites()
             resultsDirty = false
-            let exports = liveExports, folder = setup.folder.root.path, logger = logger
-            rewriter.start(.exports) {
-                do { try exports.write(to: folder) } catch {
-                    logger.error("writing results.csv failed: \(error)")
-                    return false
-                }
-                return true
-            }
+            let exports = liveExports, folder = setup.folder.root.path
+            startRewrite(.exports, of: "results.csv") { try exports.write(to: folder) }
         } else if reportDirty && reportSchedule.isDue(at: now) {
-            flushStoreWrites()
             reportDirty = false
-            let setup = setup, logger = logger
-            rewriter.start(.report) {
-                do { try setup.writeReport(live: true, results: nil) } catch {
-                    logger.error("writing report.html failed: \(error)")
-                    return false
-                }
-                return true
+            let setup = setup
+            startRewrite(.report, of: "report.html") { try setup.writeReport(live: true, results: nil) }
+        }
+    }
+
+    /// Commits the queued writes (a rewrite reads only what is committed), then runs `write` on the
+    /// rewriter's thread; a failure is logged naming `file`.
+    private func startRewrite(_ kind: LiveRewriter.Kind, of file: String, _ write: @escaping @Sendable () throws -> Void) {
+        flushStoreWrites()
+        let logger = logger
+        rewriter.start(kind) {
+            do { try write() } catch {
+                logger.error("writing \(file) failed: \(error)")
+                return false
             }
+            return true
         }
     }
 
