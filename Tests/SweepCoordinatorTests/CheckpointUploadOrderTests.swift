@@ -37,7 +37,7 @@ import Testing
             let text = String(decoding: try Data(contentsOf: harness.datasetFile), as: UTF8.self)
             let gate = Gate()
             let (service, endpoint, finished, shutdown) = try await harness.startCoordinator { service in
-                service.storer = CheckpointStorer(inspector: CheckpointInspector(text: text), beforeEach: { gate.pass() })
+                service.storer = CheckpointStorer(makeInspector: { CheckpointInspector(text: text) }, beforeEach: { gate.pass() })
             }
             return GatedRun(harness: harness, gate: gate, service: service, endpoint: endpoint, finished: finished, shutdown: shutdown)
         }

@@ -2,12 +2,14 @@ import Foundation
 import SweepCore
 import SystemSupport
 
-/// Checks and durably writes uploaded checkpoints on a thread of its own. Hashing and inspecting a
+/// Checks and durably writes uploaded checkpoints on threads of their own. Hashing and inspecting a
 /// checkpoint and syncing it, its temporary name's rename and a new trial folder cost more than the
 /// rest of a trivial trial's messages together, and tens of milliseconds for a model of a few MB;
 /// done on the loop, every other worker waited that long. The loop hands an upload over
-/// (`submit`), polls `readFD`, and takes what finished (`takeFinished`), in submission order. It
-/// holds back the uploader's later messages meanwhile, so no report overtakes its checkpoint.
+/// (`submit`), polls `readFD`, and takes what finished (`takeFinished`). It holds back the
+/// uploader's later messages meanwhile, so no report overtakes its checkpoint, and so each worker
+/// has at most one upload here: several threads store different workers' uploads side by side,
+/// each mostly waiting for its fsyncs, and finish in any order.
 final class CheckpointStorer: @unchecked Sendable {
     /// Where an upload goes: `relative` is what the store records.
     struct Place: Sendable {
@@ -53,27 +55,33 @@ final class CheckpointStorer: @unchecked Sendable {
         let outcome: Outcome
     }
 
-    /// Only touched on the storer's thread.
-    private let inspector: CheckpointInspector
-    /// Runs on the storer's thread before each upload; tests hold uploads back with it.
+    /// Runs on a storer's thread before each upload; tests hold uploads back with it.
     private let beforeEach: (@Sendable () -> Void)?
     /// Guards everything below.
     private let condition = NSCondition()
     private var waiting: [Upload] = []
-    private var storing = false
+    /// Uploads being stored now, one per busy thread.
+    private var storing = 0
     private var finished: [Finished] = []
     private var closed = false
     private let wakeup = WakeupPipe()
 
-    /// Starts the storer's thread (`ckpt-storer` in `top -H`); `close()` ends it.
-    init(inspector: CheckpointInspector, beforeEach: (@Sendable () -> Void)? = nil) {
-        self.inspector = inspector
+    /// Threads a storer runs: uploads of more workers than this wait for a free one.
+    static let defaultThreads = 4
+
+    /// Starts `threads` threads (`ckpt-storer` in `top -H`), each with its own inspector from
+    /// `makeInspector` (an inspector keeps the layouts it proved, and is not shared); `close()`
+    /// ends them.
+    init(threads: Int = defaultThreads, makeInspector: @escaping @Sendable () -> CheckpointInspector,
+         beforeEach: (@Sendable () -> Void)? = nil) {
         self.beforeEach = beforeEach
-        let thread = Thread { [self] in
-            CurrentThread.setName("ckpt-storer")
-            work()
+        for _ in 0..<max(1, threads) {
+            let thread = Thread { [self] in
+                CurrentThread.setName("ckpt-storer")
+                work(inspector: makeInspector())
+            }
+            thread.start()
         }
-        thread.start()
     }
 
     /// Register this with the poller: readable when an upload has finished.
@@ -82,7 +90,7 @@ final class CheckpointStorer: @unchecked Sendable {
     /// Uploads submitted and not yet taken back.
     var pending: Int {
         condition.lock(); defer { condition.unlock() }
-        return waiting.count + (storing ? 1 : 0) + finished.count
+        return waiting.count + storing + finished.count
     }
 
     func submit(_ upload: Upload) {
@@ -104,11 +112,11 @@ final class CheckpointStorer: @unchecked Sendable {
     /// Blocks until every submitted upload has finished (it may still wait to be taken).
     func waitUntilIdle() {
         condition.lock()
-        while !waiting.isEmpty || storing { condition.wait() }
+        while !waiting.isEmpty || storing > 0 { condition.wait() }
         condition.unlock()
     }
 
-    /// Ends the thread once the uploads already submitted are stored.
+    /// Ends the threads once the uploads already submitted are stored.
     func close() {
         condition.lock()
         closed = true
@@ -116,7 +124,7 @@ final class CheckpointStorer: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func work() {
+    private func work(inspector: CheckpointInspector) {
         while true {
             condition.lock()
             while waiting.isEmpty && !closed { condition.wait() }
@@ -126,13 +134,13 @@ final class CheckpointStorer: @unchecked Sendable {
             }
             // O(n) in the uploads waiting, at most one per worker.
             let upload = waiting.removeFirst()
-            storing = true
+            storing += 1
             condition.unlock()
 
             beforeEach?()
-            let outcome = store(upload)
+            let outcome = store(upload, inspector: inspector)
             condition.lock()
-            storing = false
+            storing -= 1
             finished.append(Finished(claim: upload.claim, byteCount: upload.bytes.count, outcome: outcome))
             condition.broadcast()
             condition.unlock()
@@ -140,7 +148,7 @@ final class CheckpointStorer: @unchecked Sendable {
         }
     }
 
-    private func store(_ upload: Upload) -> Outcome {
+    private func store(_ upload: Upload, inspector: CheckpointInspector) -> Outcome {
         let digest = SHA256Hex.digest(upload.bytes)
         guard digest == upload.claim.sha256 else { return .digestMismatch(actual: digest) }
         // Checked in memory, so a bad upload is never written anywhere.

@@ -120,10 +120,10 @@ extension CoordinatorService {
         }
         // No message waits for the row: it commits with the next write that must be on disk (the
         // trial's result at the latest), and the files it stops naming go after that commit.
-        persist("recording checkpoint \(relative)") { [unowned self] tx in
-            let update = try tx.recordCheckpoint(trialID: claim.trialID, attempt: claim.attempt, epoch: claim.epoch, path: relative,
-                                                 sha256: claim.sha256, bytes: finished.byteCount, isBest: claim.isBest)
-            storeWrites.unnamedFiles += update.obsoletePaths
+        let byteCount = finished.byteCount
+        persistUnnaming("recording checkpoint \(relative)") { tx in
+            try tx.recordCheckpoint(trialID: claim.trialID, attempt: claim.attempt, epoch: claim.epoch, path: relative,
+                                    sha256: claim.sha256, bytes: byteCount, isBest: claim.isBest).obsoletePaths
         }
         if scheduler.checkpointStored(trialID: claim.trialID, attempt: claim.attempt, worker: holder,
                                       ref: StoredCheckpoint(epoch: claim.epoch, path: relative, sha256: claim.sha256)) {
@@ -131,10 +131,11 @@ extension CoordinatorService {
         }
     }
 
-    /// The storer, with its own inspector (the loop keeps one for resumes), made on first use.
+    /// The storer, with its own inspectors (the loop keeps one for resumes), made on first use.
     func checkpointStorer() throws -> CheckpointStorer {
         if let storer { return storer }
-        let made = CheckpointStorer(inspector: CheckpointInspector(text: try datasetText()))
+        let text = try datasetText()
+        let made = CheckpointStorer(makeInspector: { CheckpointInspector(text: text) })
         storer = made
         return made
     }

@@ -378,7 +378,7 @@ extension CoordinatorService {
                              dataset: DatasetRef(name: setup.dataset.name, sha256: setup.dataset.sha256,
                                                  bytes: setup.dataset.byteCount),
                              resumeCheckpoint: resume)
-        let record = { (tx: StoreTransaction) throws -> Int in
+        let record = { @Sendable (tx: StoreTransaction) throws -> Int in
             let attempt = try tx.markRunning(trialID: trial.id, workerID: assignment.worker.rawValue, host: entry?.host,
                                              workerName: entry?.name, leaseID: assignment.leaseID, leaseExpiresAt: leaseUntil)
             try tx.appendEvent(kind: "assign", message: event, trialID: trial.id, workerID: assignment.worker.rawValue)

@@ -98,19 +98,21 @@ extension CoordinatorService {
         // READY right behind its RESULT) or at the end of the turn, and only then is it acknowledged.
         // If that commit fails nothing is half-written and no ACK goes out; the queued writes are
         // retried and the worker keeps the result in its outbox meanwhile.
-        let queued = persist("recording the result of trial \(key.trialID)", durable: true) { [unowned self] tx in
+        let supersededAttempt = superseded?.attempt
+        let queued = persistUnnaming("recording the result of trial \(key.trialID)", durable: true) { tx in
             _ = try tx.recordResult(row)
             _ = try tx.endAttempt(trialID: key.trialID, attempt: key.attempt, outcome: status.rawValue, message: attemptMessage)
             // Files go only once the rows that named them are gone for good.
-            storeWrites.unnamedFiles += try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
+            let unnamed = try tx.keepLineage(trialID: key.trialID, attempt: key.attempt, history: history)
             // Epochs whose PROGRESS was lost (e.g. sent before a reconnect) come from the result's curve.
             if !late, let curve = metrics?.history, !curve.isEmpty {
                 try tx.recordMissingEpochs(trialID: key.trialID, attempt: key.attempt, history: curve)
             }
-            if let superseded {
-                _ = try tx.endAttempt(trialID: key.trialID, attempt: superseded.attempt, outcome: "superseded",
+            if let supersededAttempt {
+                _ = try tx.endAttempt(trialID: key.trialID, attempt: supersededAttempt, outcome: "superseded",
                                       message: "attempt \(key.attempt) delivered its result late")
             }
+            return unnamed
         }
         guard queued else { return }
         afterQueuedWrites { [unowned self] in

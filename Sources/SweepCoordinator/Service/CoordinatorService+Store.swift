@@ -3,35 +3,39 @@ import SweepProtocol
 import SweepStore
 
 /// sweep.db writes. While a run lasts the scheduler's memory is the truth and the store follows
-/// it in order. Writes queue here and commit together: with the next write that must be on disk
-/// before a message goes out (an assignment: `commit`), or at the end of a turn of the loop once
-/// the oldest has waited `flushDelay` or the turn found nothing to do. A result queues too,
-/// durably, with its acknowledgement held until it has committed (`afterCommit`): a worker sends
-/// READY right behind its RESULT, so a trial's epochs, checkpoint rows, result and events and the
-/// next assignment usually share one commit. Every commit rewrites each page it touches, so fewer
-/// commits write fewer pages. A write that fails (disk full,
-/// read-only folder, a lock held too long) is kept, with every later one behind it, and retried
-/// with backoff; meanwhile nothing new is assigned (an assignment is recorded before it is sent)
-/// and no result is acknowledged (the worker keeps it and sends it again). When the writes go
-/// through again, the queue drains and work resumes; a store still failing after
-/// `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming the file and the error, so
-/// that running the same command again resumes from what was written.
+/// it in order. Writes queue here and commit together, on the store writer's thread
+/// (`StoreWriter`), one batch at a time: at the end of a turn of the loop once the oldest has
+/// waited `flushDelay`, the turn found nothing to do, or a message a worker will soon need waits
+/// for them; while a batch commits, the loop goes on and the next writes queue behind it. A result
+/// queues durably, with its acknowledgement held until it has committed (`afterQueuedWrites`): a
+/// trial's epochs, checkpoint row, result and events and the next assignment usually share one
+/// commit. Every commit rewrites each page it touches, so fewer commits write fewer pages. An
+/// assignment to an idle worker commits on the loop at once (`commit`), behind the batch in flight.
+/// A write that fails (disk full, read-only folder, a lock held too long) is kept, with every
+/// later one behind it, and retried with backoff; meanwhile nothing new is assigned (an assignment
+/// is recorded before it is sent) and no result is acknowledged (the worker keeps it and sends it
+/// again). When the writes go through again, the queue drains and work resumes; a store still
+/// failing after `CoordinatorOptions.storeFailureLimit` seconds ends the run, naming the file and
+/// the error, so that running the same command again resumes from what was written.
 struct StoreWriteQueue {
-    struct Write {
-        let what: String
-        let perform: (StoreTransaction) throws -> Void
+    typealias Write = StoreWriter.Write
+
+    /// A batch handed to the writer and not yet committed.
+    struct InFlight {
+        let writes: [Write]
+        let durable: Bool
+        let queuedSince: Double?
+        var afterCommit: [() -> Void]
     }
     var pending: [Write] = []
-    /// Checkpoint files the writes of the transaction under way stopped naming: removed once it
-    /// commits, kept if it rolls back (its writes run again on the retry).
-    var unnamedFiles: [String] = []
+    var inFlight: InFlight?
     /// Whether a queued write must be committed at synchronous FULL (a result).
     var durable = false
     /// What waits for the queued writes to be on disk (a result's RESULT_ACK): run, in order, once
     /// they have committed; while the store fails they wait for the retry that gets through.
     var afterCommit: [() -> Void] = []
     /// Whether a message that a worker will soon need waits for the queued writes (a held trial's
-    /// ASSIGN): they commit at the end of this turn instead of riding on a later commit.
+    /// ASSIGN): they are due at the end of this turn instead of riding on a later commit.
     var promptly = false
     /// When the oldest write still queued was queued (nil: none queued).
     var queuedSince: Double?
@@ -45,15 +49,24 @@ struct StoreWriteQueue {
     /// (its curve refills lost epochs); results are acknowledged only once committed.
     static let flushDelay = 0.1
 
-    /// The first `count` writes committed.
-    mutating func drained(_ count: Int) -> [() -> Void] {
-        pending.removeFirst(count)
-        guard pending.isEmpty else { return [] }
-        durable = false
-        promptly = false
-        queuedSince = nil
-        defer { afterCommit.removeAll() }
-        return afterCommit
+    /// Takes every queued write, with what waits for them, as the next batch.
+    mutating func takeBatch() -> InFlight {
+        defer {
+            pending = []
+            afterCommit = []
+            durable = false
+            promptly = false
+            queuedSince = nil
+        }
+        return InFlight(writes: pending, durable: durable, queuedSince: queuedSince, afterCommit: afterCommit)
+    }
+
+    /// A batch that did not commit goes back in front of what was queued since, as it was.
+    mutating func putBack(_ batch: InFlight) {
+        pending = batch.writes + pending
+        afterCommit = batch.afterCommit + afterCommit
+        durable = durable || batch.durable
+        queuedSince = batch.queuedSince ?? queuedSince
     }
 }
 
@@ -74,7 +87,18 @@ extension CoordinatorService {
     /// fails, when `retryStoreWrites` gets through. `durable`: the commit that takes it is at
     /// synchronous FULL. Returns false if the queue is full (the run is stopping).
     @discardableResult
-    func persist(_ what: String, durable: Bool = false, _ perform: @escaping (StoreTransaction) throws -> Void) -> Bool {
+    func persist(_ what: String, durable: Bool = false, _ perform: @escaping @Sendable (StoreTransaction) throws -> Void) -> Bool {
+        persistUnnaming(what, durable: durable) { tx in
+            try perform(tx)
+            return []
+        }
+    }
+
+    /// `persist` for a write whose rows may stop naming checkpoint files (it returns their paths):
+    /// the files go once it has committed, and stay if it rolls back (it runs again on the retry).
+    @discardableResult
+    func persistUnnaming(_ what: String, durable: Bool = false,
+                         _ perform: @escaping @Sendable (StoreTransaction) throws -> [String]) -> Bool {
         guard storeWrites.pending.count < StoreWriteQueue.capacity else {
             if storeStopReason == nil {
                 storeStopReason = storeFailureMessage(extra: "\(StoreWriteQueue.capacity) writes waiting")
@@ -93,53 +117,106 @@ extension CoordinatorService {
     /// waits for: it keeps the result in its outbox) it rides on the next commit, at most
     /// `flushDelay` later; the READY right behind a RESULT usually brings that commit.
     func afterQueuedWrites(promptly: Bool = false, _ action: @escaping () -> Void) {
-        guard !storeWrites.pending.isEmpty else { return action() }
-        storeWrites.afterCommit.append(action)
-        if promptly { storeWrites.promptly = true }
+        if !storeWrites.pending.isEmpty {
+            storeWrites.afterCommit.append(action)
+            if promptly { storeWrites.promptly = true }
+        } else if storeWrites.inFlight != nil {
+            storeWrites.inFlight?.afterCommit.append(action)
+        } else {
+            action()
+        }
     }
 
-    /// One transaction: the queued writes, then `body`'s, which must be committed before its effect
-    /// is announced (an ASSIGN sent, a RESULT_ACK). `durable`: committed at synchronous FULL. Throws
-    /// (after rolling all of it back, the queue kept) if the store cannot take it; the caller holds
-    /// its effect back and calls `storeFailed`. Call only while `storeIsWritable`.
+    /// One transaction on the loop, behind the batch in flight: the queued writes, then `body`'s,
+    /// which must be committed before its effect is announced (an ASSIGN to an idle worker).
+    /// `durable`: committed at synchronous FULL. Throws (after rolling all of it back, the queue
+    /// kept) if the store cannot take it; the caller holds its effect back and calls `storeFailed`.
+    /// Call only while `storeIsWritable`.
     func commit<T>(durable: Bool = false, _ body: (StoreTransaction) throws -> T) throws -> T {
-        let queued = storeWrites.pending
-        storeWrites.unnamedFiles.removeAll()
-        let value = try setup.store.write(durable: durable || storeWrites.durable) { tx in
-            for write in queued { try write.perform(tx) }
-            return try body(tx)
+        settleStoreWriter()
+        if storeWrites.failingSince != nil { throw StoreWriterBusy.failing(storeWrites.lastError) }
+        let batch = storeWrites.takeBatch()
+        let (value, files): (T, [String])
+        do {
+            (value, files) = try setup.store.write(durable: durable || batch.durable) { tx in
+                var files: [String] = []
+                for write in batch.writes { files += try write.perform(tx) }
+                return (try body(tx), files)
+            }
+        } catch {
+            storeWrites.putBack(batch)
+            throw error
         }
-        let waiting = storeWrites.drained(queued.count)
-        removeUnnamedFiles()
-        waiting.forEach { $0() }
+        removeCheckpointFiles(files)
+        batch.afterCommit.forEach { $0() }
         return value
     }
 
-    /// Files go only once the rows that named them are gone for good.
-    private func removeUnnamedFiles() {
-        removeCheckpointFiles(storeWrites.unnamedFiles)
-        storeWrites.unnamedFiles.removeAll()
+    /// Hands the queued writes to the writer's thread, unless a batch is in flight (they go
+    /// behind it, with whatever queues meanwhile).
+    private func handOffStoreWrites() {
+        guard storeIsWritable, storeWrites.inFlight == nil, !storeWrites.pending.isEmpty else { return }
+        let batch = storeWrites.takeBatch()
+        storeWrites.inFlight = batch
+        let writer = storeWriter ?? StoreWriter(store: setup.store)
+        storeWriter = writer
+        writer.submit(batch.writes, durable: batch.durable)
     }
 
-    /// At the end of a turn of the loop: commits the queued writes once the oldest has waited
-    /// `flushDelay`, when the turn found nothing to do (`idle`: the loop is about to wait), or when
-    /// a message a worker will soon need waits for them (a held trial's ASSIGN): one commit for
-    /// all the turn handled.
+    /// Takes the outcome of the batch in flight if it has one (each turn, after the poll).
+    func takeCommittedWrites() {
+        // Taken even with nothing in flight: it empties the descriptor of a wake-up that came
+        // after `settleStoreWriter` took the outcome.
+        let outcome = storeWriter?.takeOutcome()
+        guard storeWrites.inFlight != nil, let outcome else { return }
+        finishBatch(outcome)
+    }
+
+    /// Waits for the batch of writes in flight, if any, and takes its outcome (what waited for it
+    /// goes out). A caller that turns the loop by hand sees the store follow each turn.
+    public func settleStoreWriter() {
+        guard storeWrites.inFlight != nil, let outcome = storeWriter?.waitForOutcome() else { return }
+        finishBatch(outcome)
+    }
+
+    /// A committed batch frees what waited for it and the files it stopped naming; a failed one
+    /// goes back in front of the queue, and the store is failing until a retry gets through.
+    private func finishBatch(_ outcome: StoreWriter.Outcome) {
+        guard let batch = storeWrites.inFlight else { return }
+        storeWrites.inFlight = nil
+        switch outcome {
+        case .committed(let files):
+            removeCheckpointFiles(files)
+            batch.afterCommit.forEach { $0() }
+        case .failed(let error):
+            storeWrites.putBack(batch)
+            let count = batch.writes.count
+            let first = batch.writes.first?.what ?? "a write"
+            storeFailed(count == 1 ? first : "\(first) and \(count - 1) more writes", error)
+        }
+    }
+
+    /// At the end of a turn of the loop: hands the queued writes to the writer once the oldest has
+    /// waited `flushDelay`, when the turn found nothing to do (`idle`: the loop is about to wait),
+    /// or when a message a worker will soon need waits for them (a held trial's ASSIGN): one commit
+    /// for all the turn handled.
     func flushStoreWritesIfDue(now: Double, idle: Bool) {
         guard let since = storeWrites.queuedSince,
               idle || now - since >= StoreWriteQueue.flushDelay || storeWrites.promptly else { return }
-        flushStoreWrites()
+        handOffStoreWrites()
     }
 
-    /// How long the loop may wait for messages before the queued writes are due.
+    /// How long the loop may wait for messages before the queued writes are due (a batch in flight
+    /// wakes it through the writer's descriptor).
     func storeFlushWait(now: Double, upTo timeout: Double) -> Double {
-        guard let since = storeWrites.queuedSince, storeIsWritable else { return timeout }
+        guard let since = storeWrites.queuedSince, storeIsWritable, storeWrites.inFlight == nil else { return timeout }
         return min(timeout, max(0, since + StoreWriteQueue.flushDelay - now))
     }
 
-    /// Commits the queued writes now (at the start and end of a run, and before reading the store
-    /// for exports and the report).
+    /// Commits the queued writes now, on the loop, once the batch in flight is in (at the start and
+    /// end of a run, and before reading the store for exports and the report).
     func flushStoreWrites() {
+        settleStoreWriter()
         guard storeIsWritable, let first = storeWrites.pending.first else { return }
         let count = storeWrites.pending.count
         do { try commit { _ in } } catch {
@@ -169,14 +246,15 @@ extension CoordinatorService {
             // A probe first: with nothing queued, the failure came from a write that cannot be
             // replayed (an assignment, a result), and the store must be shown writable again.
             let queued = storeWrites.pending
-            storeWrites.unnamedFiles.removeAll()
-            try setup.store.write(durable: storeWrites.durable) { tx in
+            let files = try setup.store.write(durable: storeWrites.durable) { tx in
                 try tx.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
-                for write in queued { try write.perform(tx) }
+                var files: [String] = []
+                for write in queued { files += try write.perform(tx) }
+                return files
             }
-            let waiting = storeWrites.drained(queued.count)
-            removeUnnamedFiles()
-            waiting.forEach { $0() }
+            let batch = storeWrites.takeBatch()
+            removeCheckpointFiles(files)
+            batch.afterCommit.forEach { $0() }
         } catch {
             storeWrites.lastError = "\(error)"
             storeWrites.backoff.failed(at: now)
@@ -201,5 +279,15 @@ extension CoordinatorService {
             (for \(seconds) s\(extra.map { "; \($0)" } ?? "")). Stopped; results recorded so far are kept. \
             Free space or fix the folder's permissions, then run the same command again to resume.
             """
+    }
+}
+
+/// `commit` was called while the store fails (the batch before it did not commit).
+enum StoreWriterBusy: Error, CustomStringConvertible {
+    case failing(String)
+    var description: String {
+        switch self {
+        case .failing(let error): "sweep.db cannot be written: \(error)"
+        }
     }
 }

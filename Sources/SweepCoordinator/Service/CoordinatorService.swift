@@ -58,8 +58,10 @@ public final class CoordinatorService {
     var datasetTextRead: String?
     var rejectedCheckpoints = 0
     var oversizedMessages = 0
-    /// Writes waiting for sweep.db to accept them again.
+    /// sweep.db writes queued for the next commit, and the batch the writer commits now.
     var storeWrites = StoreWriteQueue()
+    /// Commits the queued writes off the loop (started with the first batch).
+    var storeWriter: StoreWriter?
     var eventsNotRecorded = 0
     /// Set when sweep.db stayed unwritable too long: the run stops and says why.
     public internal(set) var storeStopReason: String?
@@ -171,6 +173,8 @@ public final class CoordinatorService {
         self.authenticatesPeers = authenticatesPeers
     }
 
+    deinit { storeWriter?.close() }
+
     /// Runs until every trial is finished or shutdown is requested. Returns true when complete.
     public func run() throws -> Bool {
         start()
@@ -206,7 +210,8 @@ public final class CoordinatorService {
         if shutdown.isRequested || storeStopReason != nil { return false }
         let waitStart = clock.now()
         let ready = try socket.wait(timeout: storeFlushWait(now: waitStart, upTo: timeout),
-                                    fileDescriptors: [shutdown.readFD] + (storer.map { [$0.readFD] } ?? []))
+                                    fileDescriptors: [shutdown.readFD] + (storeWriter.map { [$0.readFD] } ?? [])
+                                        + (storer.map { [$0.readFD] } ?? []))
         loopWait.waited(clock.now() - waitStart)
         if ready.fileDescriptors.contains(shutdown.readFD) { shutdown.drain() }
         if ready.messages {
@@ -225,6 +230,7 @@ public final class CoordinatorService {
             }
         }
         let now = clock.now()
+        takeCommittedWrites()
         takeStoredCheckpoints(now: now)
         retryStoreWrites(now: now)
         handleLocalWorkerExits(now: now)
@@ -237,8 +243,9 @@ public final class CoordinatorService {
             rewriteWhenDue(now: now)
             drawProgress()
         }
-        // Queued writes ride on the next commit a message needs, or commit once due.
-        flushStoreWritesIfDue(now: clock.now(), idle: !ready.messages && ready.fileDescriptors.isEmpty)
+        // Queued writes go to the writer once due; a turn woken only by a commit found no new work.
+        let idle = !ready.messages && ready.fileDescriptors.allSatisfy { $0 == storeWriter?.readFD }
+        flushStoreWritesIfDue(now: clock.now(), idle: idle)
         return true
     }
 
@@ -258,6 +265,8 @@ public final class CoordinatorService {
             recordEvent("cpu", ProcessCPU.now(wall: clock.now()).summary(since: cpuAtStart) + "; \(setup.store.commits) sweep.db commits" + loop)
         }
         flushStoreWrites()
+        storeWriter?.close()
+        storeWriter = nil
         return complete
     }
 

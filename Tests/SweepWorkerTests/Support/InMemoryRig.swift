@@ -57,7 +57,11 @@ final class InMemoryRig {
         for (name, worker) in workers.sorted(by: { $0.key < $1.key }) where exits[name] == nil && !frozen.contains(name) {
             if let exit = worker.step(waitingUpTo: wait) { exits[name] = exit }
         }
-        if !coordinatorEnded, try !coordinator.step(waitingUpTo: 0) { coordinatorEnded = true }
+        if !coordinatorEnded {
+            if try !coordinator.step(waitingUpTo: 0) { coordinatorEnded = true }
+            // The turn's writes commit off the loop; the rig's turn ends once they have.
+            coordinator.settleStoreWriter()
+        }
     }
 
     /// Turns the loops until `condition` holds; false if it did not within `turns` turns. Time
