@@ -16,8 +16,10 @@ import Testing
         _ = try harness.startWorker(endpoint, name: "w")
         let store = try SweepStore(path: harness.folder.database.path)
         // Locked while the first trial trains: its epochs, checkpoints and result arrive meanwhile.
+        // Long enough that a commit waiting on the lock (the coordinator's busy timeout is 1 s, and
+        // well over that on a loaded machine) gives up before it is released: a store failure for sure.
         #expect(try eventually(seconds: 20) { try store.allTrials().contains { $0.status == .running } })
-        let lock = try ExternalWriteLock(on: harness.folder.database, seconds: 4)
+        let lock = try ExternalWriteLock(on: harness.folder.database, seconds: 8)
         #expect(finished.wait(seconds: 60) == true)
         #expect(lock.released.wait(seconds: 1) == true)
 
