@@ -139,17 +139,27 @@ extension CoordinatorService {
         let (value, files): (T, [String])
         do {
             (value, files) = try setup.store.write(durable: durable || batch.durable) { tx in
-                var files: [String] = []
-                for write in batch.writes { files += try write.perform(tx) }
+                let files = try StoreWriter.perform(batch.writes, in: tx)
                 return (try body(tx), files)
             }
         } catch {
             storeWrites.putBack(batch)
             throw error
         }
+        committed(batch, unnaming: files)
+        return value
+    }
+
+    /// A batch is on disk: the files its rows stopped naming go, and what waited for it goes out.
+    private func committed(_ batch: StoreWriteQueue.InFlight, unnaming files: [String]) {
         removeCheckpointFiles(files)
         batch.afterCommit.forEach { $0() }
-        return value
+    }
+
+    /// "the first write's description and N more writes", for a failure's log line.
+    private func describe(_ writes: [StoreWriter.Write]) -> String {
+        let first = writes.first?.what ?? "a write"
+        return writes.count <= 1 ? first : "\(first) and \(writes.count - 1) more writes"
     }
 
     /// Hands the queued writes to the writer's thread, unless a batch is in flight (they go
@@ -186,13 +196,10 @@ extension CoordinatorService {
         storeWrites.inFlight = nil
         switch outcome {
         case .committed(let files):
-            removeCheckpointFiles(files)
-            batch.afterCommit.forEach { $0() }
+            committed(batch, unnaming: files)
         case .failed(let error):
             storeWrites.putBack(batch)
-            let count = batch.writes.count
-            let first = batch.writes.first?.what ?? "a write"
-            storeFailed(count == 1 ? first : "\(first) and \(count - 1) more writes", error)
+            storeFailed(describe(batch.writes), error)
         }
     }
 
@@ -217,10 +224,10 @@ extension CoordinatorService {
     /// end of a run, and before reading the store for exports and the report).
     func flushStoreWrites() {
         settleStoreWriter()
-        guard storeIsWritable, let first = storeWrites.pending.first else { return }
-        let count = storeWrites.pending.count
+        guard storeIsWritable, !storeWrites.pending.isEmpty else { return }
+        let writes = storeWrites.pending
         do { try commit { _ in } } catch {
-            storeFailed(count == 1 ? first.what : "\(first.what) and \(count - 1) more writes", error)
+            storeFailed(describe(writes), error)
         }
     }
 
@@ -248,13 +255,9 @@ extension CoordinatorService {
             let queued = storeWrites.pending
             let files = try setup.store.write(durable: storeWrites.durable) { tx in
                 try tx.appendEvent(kind: "store", message: "sweep.db written again after \(Int(now - since)) s")
-                var files: [String] = []
-                for write in queued { files += try write.perform(tx) }
-                return files
+                return try StoreWriter.perform(queued, in: tx)
             }
-            let batch = storeWrites.takeBatch()
-            removeCheckpointFiles(files)
-            batch.afterCommit.forEach { $0() }
+            committed(storeWrites.takeBatch(), unnaming: files)
         } catch {
             storeWrites.lastError = "\(error)"
             storeWrites.backoff.failed(at: now)

@@ -17,6 +17,13 @@ final class StoreWriter: @unchecked Sendable {
         let perform: @Sendable (StoreTransaction) throws -> [String]
     }
 
+    /// Runs `writes` in order inside `tx`; returns the files they stopped naming.
+    static func perform(_ writes: [Write], in tx: StoreTransaction) throws -> [String] {
+        var files: [String] = []
+        for write in writes { files += try write.perform(tx) }
+        return files
+    }
+
     enum Outcome: Sendable {
         /// On disk (through power loss too, for a durable batch); the files may go.
         case committed(unnamedFiles: [String])
@@ -97,11 +104,7 @@ final class StoreWriter: @unchecked Sendable {
 
             let result: Outcome
             do {
-                let files = try store.write(durable: batch.durable) { tx in
-                    var files: [String] = []
-                    for write in batch.writes { files += try write.perform(tx) }
-                    return files
-                }
+                let files = try store.write(durable: batch.durable) { tx in try Self.perform(batch.writes, in: tx) }
                 result = .committed(unnamedFiles: files)
             } catch {
                 result = .failed(error)
